@@ -1,0 +1,67 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type pg from "pg";
+
+// Applies prisma/migrations/<timestamp>_<name>/migration.sql in order, with Prisma's own
+// _prisma_migrations bookkeeping, so `prisma migrate deploy` stays usable where the network allows it.
+// The Prisma CLI cannot migrate offline (STACK.md), so this small runner is the one that runs at start.
+
+export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../prisma/migrations");
+
+const LOCK_KEY = 7_230_114; // advisory lock: two processes starting at once migrate one after the other
+
+export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const names = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))
+    .map((d) => d.name)
+    .sort();
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS _prisma_migrations (
+      id varchar(36) PRIMARY KEY,
+      checksum varchar(64) NOT NULL,
+      finished_at timestamptz,
+      migration_name varchar(255) NOT NULL,
+      logs text,
+      rolled_back_at timestamptz,
+      started_at timestamptz NOT NULL DEFAULT now(),
+      applied_steps_count integer NOT NULL DEFAULT 0)`);
+    const done = await client.query<{ migration_name: string; checksum: string }>(
+      "SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+    );
+    const doneByName = new Map(done.rows.map((r) => [r.migration_name, r.checksum]));
+    for (const name of names) {
+      const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+      const checksum = crypto.createHash("sha256").update(sql).digest("hex");
+      const previous = doneByName.get(name);
+      if (previous !== undefined) {
+        if (previous !== checksum) {
+          throw new Error(`Migration ${name} was changed after it was applied (checksum differs); add a new migration instead.`);
+        }
+        continue;
+      }
+      await client.query("BEGIN");
+      try {
+        await client.query(sql);
+        await client.query(
+          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
+           VALUES ($1, $2, now(), $3, 1)`,
+          [crypto.randomUUID(), checksum, name],
+        );
+        await client.query("COMMIT");
+        applied.push(name);
+      } catch (e) {
+        await client.query("ROLLBACK");
+        throw new Error(`Migration ${name} failed: ${(e as Error).message}`);
+      }
+    }
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => {});
+    client.release();
+  }
+  return applied;
+}
