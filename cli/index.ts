@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import { registerCollectionCommands } from "./commands/collections";
+import { registerImportCommand } from "./commands/import";
+import { registerStartCommand } from "./commands/start";
+import { registerUserCommands } from "./commands/users";
+import { registerWorkerCommand } from "./commands/worker";
+
+// `fieldmark <command>`: a thin layer over lib/. Each command file registers its own subcommands.
+const program = new Command("fieldmark")
+  .description("Build exhaustively labeled text-to-image retrieval benchmarks over natural-world photo collections")
+  .showHelpAfterError();
+
+registerStartCommand(program);
+registerWorkerCommand(program);
+registerUserCommands(program);
+registerImportCommand(program);
+registerCollectionCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  console.error(`error: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

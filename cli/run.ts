@@ -1,0 +1,18 @@
+import { openDatabase } from "@/lib/db/open";
+
+/**
+ * Runs a CLI action with the database open (joining a running Fieldmark's embedded database, or opening
+ * it here) and closes it afterwards, so every command works whether or not the app is running.
+ */
+export async function withDatabase<T>(action: () => Promise<T>): Promise<T> {
+  const database = await openDatabase();
+  try {
+    return await action();
+  } finally {
+    await database.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
