@@ -1,0 +1,121 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { thumbnailsDir } from "@/lib/config";
+import { db } from "@/lib/db/client";
+import { readOriginal } from "./files";
+
+// Thumbnails are made once (by worker jobs, or on first request) and cached on disk as WebP.
+// An image that cannot be read is marked unreadable with its reason; nothing else stops.
+
+export const THUMBNAIL_SIZE = 384;
+
+type ImageRow = { id: number; collection_id: number; file_name: string; images_root: string | null; width: number | null };
+
+export function thumbnailPath(collectionId: number, imageId: number): string {
+  return path.join(thumbnailsDir(), String(collectionId), `${imageId}.webp`);
+}
+
+async function loadRows(where: string, params: unknown[]): Promise<ImageRow[]> {
+  const r = await db().query<ImageRow>(
+    `SELECT i.id, i.collection_id, i.file_name, c.images_root, i.width
+       FROM images i JOIN collections c ON c.id = i.collection_id WHERE ${where} ORDER BY i.id`,
+    params,
+  );
+  return r.rows;
+}
+
+async function markUnreadable(imageId: number, reason: string): Promise<void> {
+  await db().query("UPDATE images SET status = 'unreadable', status_reason = $2 WHERE id = $1", [imageId, reason.slice(0, 500)]);
+}
+
+/** Makes one image's thumbnail; on failure marks the image unreadable and returns the reason. */
+export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const target = thumbnailPath(row.collection_id, row.id);
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    const { body } = await readOriginal({ fileName: row.file_name, imagesRoot: row.images_root });
+    // rotate() applies the EXIF orientation; failOn "warning" turns truncated JPEGs into errors
+    // instead of half-grey thumbnails.
+    const pipeline = sharp(body, { failOn: "warning" }).rotate();
+    const { data, info } = await pipeline
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer({ resolveWithObject: true });
+    if (row.width == null) {
+      const meta = await sharp(body).metadata();
+      const swap = (meta.orientation ?? 1) >= 5;
+      width = swap ? meta.height : meta.width;
+      height = swap ? meta.width : meta.height;
+    }
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, target); // atomic: a reader never sees half a file
+    void info;
+  } catch (e) {
+    const reason = (e as Error).message.replace(/\s+/g, " ").trim();
+    await markUnreadable(row.id, reason);
+    return { ok: false, reason };
+  }
+  await db().query(
+    `UPDATE images SET thumbnail_at = now(), status = 'ok', status_reason = NULL,
+            width = COALESCE(width, $2), height = COALESCE(height, $3) WHERE id = $1`,
+    [row.id, width ?? null, height ?? null],
+  );
+  return { ok: true };
+}
+
+/** The cached thumbnail for an image (made now if missing), or why it cannot be shown. */
+export async function thumbnailFor(imageRowId: number): Promise<{ path: string; etag: string } | { unreadable: string }> {
+  const [row] = await loadRows("i.id = $1", [imageRowId]);
+  if (!row) return { unreadable: "no such image" };
+  const target = thumbnailPath(row.collection_id, row.id);
+  let stat = await fs.stat(target).catch(() => undefined);
+  if (!stat) {
+    const made = await makeThumbnail(row);
+    if (!made.ok) return { unreadable: made.reason };
+    stat = await fs.stat(target);
+  }
+  return { path: target, etag: `"t${row.id}-${stat.mtimeMs.toFixed(0)}-${stat.size}"` };
+}
+
+/** Makes the missing thumbnails of images with ids in [fromId, toId], a few at a time. */
+export async function makeThumbnails(
+  collectionId: number,
+  range: { fromId: number; toId: number },
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ made: number; unreadable: number }> {
+  const rows = await loadRows(
+    "i.collection_id = $1 AND i.id BETWEEN $2 AND $3 AND i.thumbnail_at IS NULL AND i.status = 'ok'",
+    [collectionId, range.fromId, range.toId],
+  );
+  let made = 0;
+  let unreadable = 0;
+  let next = 0;
+  const CONCURRENCY = 4; // libvips is multi-threaded itself; a little overlap hides file/network latency
+  const workers = Array.from({ length: CONCURRENCY }, async () => {
+    while (next < rows.length) {
+      const row = rows[next++];
+      const r = await makeThumbnail(row);
+      if (r.ok) made++;
+      else unreadable++;
+      onProgress?.(made + unreadable, rows.length);
+    }
+  });
+  await Promise.all(workers);
+  return { made, unreadable };
+}
+
+/** How far a collection's thumbnails are: the UI and CLI show this as progress. */
+export async function thumbnailProgress(collectionId: number): Promise<{ total: number; done: number; unreadable: number }> {
+  const r = await db().query(
+    `SELECT count(*)::int AS total,
+            count(*) FILTER (WHERE thumbnail_at IS NOT NULL)::int AS done,
+            count(*) FILTER (WHERE status = 'unreadable')::int AS unreadable
+       FROM images WHERE collection_id = $1`,
+    [collectionId],
+  );
+  return r.rows[0];
+}

@@ -1,0 +1,29 @@
+import { db } from "@/lib/db/client";
+import { boss, QUEUES } from "./boss";
+
+export const THUMBNAIL_CHUNK = 500;
+
+export type ThumbnailJob = { collectionId: number; fromId: number; toId: number };
+
+/**
+ * Queues thumbnail jobs for a collection's images that have none, in chunks of consecutive ids so
+ * several workers share the work. Chunks already queued are not queued twice (singleton keys).
+ */
+export async function enqueueThumbnails(collectionId: number): Promise<number> {
+  const r = await db().query<{ from_id: number; to_id: number }>(
+    `SELECT min(id) AS from_id, max(id) AS to_id FROM (
+       SELECT id, (row_number() OVER (ORDER BY id) - 1) / $2 AS chunk
+         FROM images WHERE collection_id = $1 AND thumbnail_at IS NULL AND status = 'ok') t
+     GROUP BY chunk ORDER BY chunk`,
+    [collectionId, THUMBNAIL_CHUNK],
+  );
+  const b = await boss();
+  for (const c of r.rows) {
+    const job: ThumbnailJob = { collectionId, fromId: c.from_id, toId: c.to_id };
+    await b.send(QUEUES.thumbnails, job, {
+      singletonKey: `thumbnails:${collectionId}:${c.from_id}:${c.to_id}`,
+      retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60,
+    });
+  }
+  return r.rows.length;
+}

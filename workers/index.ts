@@ -1,0 +1,11 @@
+import { boss, QUEUES, stopBoss } from "@/lib/jobs/boss";
+import { handleThumbnailJobs } from "./thumbnails";
+
+// The background worker: pg-boss handlers that call into lib/. Several worker processes may run
+// against one database; pg-boss hands each job to one of them.
+
+export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
+  const b = await boss();
+  await b.work(QUEUES.thumbnails, { batchSize: 1, pollingIntervalSeconds: 1 }, handleThumbnailJobs);
+  return { stop: () => stopBoss({ graceful: true, timeout: 15_000 }) };
+}
