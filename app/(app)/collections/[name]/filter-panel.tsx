@@ -1,0 +1,94 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { useRouter } from "next/navigation";
+import { Button, Field, Input, inputClass } from "@/app/_components/ui";
+import type { ImageFilter } from "@/lib/browse/filters";
+import { collectionPath } from "@/lib/browse/urls";
+import { TaxonTypeahead } from "./taxon-typeahead";
+
+// Filters live in the URL (shareable, back-button friendly); this panel only edits the URL.
+// Picking a taxon or an iconic group applies at once; dates and the area apply with the button.
+
+type Props = { collection: string; groups: { group: string; taxa: number }[]; filter: ImageFilter };
+
+const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
+
+export function FilterPanel({ collection, groups, filter }: Props) {
+  const router = useRouter();
+  const [from, setFrom] = useState(filter.from ?? "");
+  const [to, setTo] = useState(filter.to ?? "");
+  const b = filter.bbox;
+  const [box, setBox] = useState({
+    minLat: b ? String(b.minLat) : "", maxLat: b ? String(b.maxLat) : "",
+    minLon: b ? String(b.minLon) : "", maxLon: b ? String(b.maxLon) : "",
+  });
+  const [boxError, setBoxError] = useState<string | null>(null);
+
+  const go = (next: ImageFilter) => router.push(collectionPath(collection, next));
+
+  function apply(e: FormEvent) {
+    e.preventDefault();
+    const values = [box.minLat, box.maxLat, box.minLon, box.maxLon].map(num);
+    let bbox: ImageFilter["bbox"];
+    if (values.some((v) => v !== undefined)) {
+      const [minLat, maxLat, minLon, maxLon] = values;
+      if (values.some((v) => v === undefined || Number.isNaN(v))) return setBoxError("Give all four bounds, or none.");
+      bbox = { minLat: minLat!, maxLat: maxLat!, minLon: minLon!, maxLon: maxLon! };
+    }
+    setBoxError(null);
+    go({ ...filter, from: from || undefined, to: to || undefined, bbox });
+  }
+
+  return (
+    <aside className="space-y-5 self-start rounded-xl border border-stone-200 bg-white p-4 lg:sticky lg:top-4">
+      <Field label="Taxon" htmlFor="taxon-search">
+        {filter.taxon && (
+          <div className="mb-2 flex items-center justify-between gap-2 rounded-md bg-emerald-50 px-2.5 py-1.5 text-sm" data-testid="taxon-filter">
+            <span className="truncate">
+              {filter.rank && <span className="text-emerald-800/70">{filter.rank} </span>}
+              <span className="font-medium text-emerald-900">{filter.taxon}</span>
+            </span>
+            <button type="button" aria-label="Remove taxon filter" className="text-emerald-900/60 hover:text-emerald-950"
+              onClick={() => go({ ...filter, taxon: undefined, rank: undefined })}>✕</button>
+          </div>
+        )}
+        <TaxonTypeahead collection={collection} onPick={(t) => go({ ...filter, taxon: t.name, rank: t.rank })} />
+      </Field>
+
+      <Field label="Iconic group" htmlFor="iconic-group">
+        <select id="iconic-group" className={inputClass} value={filter.iconicGroup ?? ""}
+          onChange={(e) => go({ ...filter, iconicGroup: e.target.value || undefined })}>
+          <option value="">All groups</option>
+          {groups.map((g) => <option key={g.group} value={g.group}>{g.group}</option>)}
+        </select>
+      </Field>
+
+      <form onSubmit={apply} className="space-y-5">
+        <fieldset className="space-y-2">
+          <legend className="text-xs font-medium tracking-wide text-stone-600 uppercase">Observed</legend>
+          <div className="grid grid-cols-2 gap-2">
+            <Input type="date" aria-label="Observed from" value={from} onChange={(e) => setFrom(e.target.value)} />
+            <Input type="date" aria-label="Observed to" value={to} onChange={(e) => setTo(e.target.value)} />
+          </div>
+        </fieldset>
+        <fieldset className="space-y-2">
+          <legend className="text-xs font-medium tracking-wide text-stone-600 uppercase">Area</legend>
+          <div className="grid grid-cols-2 gap-2">
+            {([["minLat", "Min latitude"], ["maxLat", "Max latitude"], ["minLon", "Min longitude"], ["maxLon", "Max longitude"]] as const).map(([k, label]) => (
+              <Input key={k} inputMode="decimal" aria-label={label} placeholder={label.replace("latitude", "lat").replace("longitude", "lon")}
+                value={box[k]} onChange={(e) => setBox({ ...box, [k]: e.target.value })} />
+            ))}
+          </div>
+          {boxError && <p className="text-xs text-red-700">{boxError}</p>}
+        </fieldset>
+        <div className="flex gap-2">
+          <Button type="submit">Apply</Button>
+          <Button type="button" variant="secondary" onClick={() => { setFrom(""); setTo(""); setBox({ minLat: "", maxLat: "", minLon: "", maxLon: "" }); go({}); }}>
+            Clear all
+          </Button>
+        </div>
+      </form>
+    </aside>
+  );
+}

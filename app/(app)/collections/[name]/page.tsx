@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ErrorNote } from "@/app/_components/ui";
+import { requireUser } from "@/lib/auth/session";
+import { findCollection, listIconicGroups } from "@/lib/browse/collections";
+import { filterToSearchParams, parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
+import { countImages, listImages } from "@/lib/browse/images";
+import { FilterPanel } from "./filter-panel";
+import { ImageGrid } from "./image-grid";
+
+type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: decodeURIComponent((await params).name) };
+}
+
+export default async function CollectionPage({ params, searchParams }: Props) {
+  await requireUser();
+  const collection = await findCollection((await params).name);
+  if (!collection) notFound();
+  const parsed = parseImageQuery(await searchParams);
+  const filter: ImageFilter = parsed.ok ? parsed.query.filter : {};
+  // The first page is rendered on the server: the grid shows at once, then pages on in the browser.
+  const [groups, firstPage, total] = await Promise.all([
+    listIconicGroups(collection.id),
+    listImages(collection.id, filter),
+    countImages(collection.id, filter),
+  ]);
+  return (
+    <>
+      <nav className="mb-2 text-sm text-stone-500">
+        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>
+      </nav>
+      <h1 className="text-2xl font-semibold tracking-tight">{collection.name}</h1>
+      {collection.description && <p className="mt-1 text-sm text-stone-600">{collection.description}</p>}
+      {!parsed.ok && <div className="mt-4"><ErrorNote>Filters ignored: {parsed.error}</ErrorNote></div>}
+      <div className="mt-6 grid gap-6 lg:grid-cols-[17rem_1fr]">
+        <FilterPanel key={filterToSearchParams(filter).toString()} collection={collection.name} groups={groups} filter={filter} />
+        <ImageGrid collection={collection.name} filter={filter} initial={{ ...firstPage, total }} />
+      </div>
+    </>
+  );
+}

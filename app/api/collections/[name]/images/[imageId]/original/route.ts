@@ -1,0 +1,42 @@
+import crypto from "node:crypto";
+import { requireApiUser } from "@/lib/auth/session";
+import { findImageFile } from "@/lib/browse/images";
+import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
+import { readOriginal } from "@/lib/images/files";
+import { collectionOr404, etagMatches, jsonError } from "../../../../../_lib/http";
+
+const CACHE_CONTROL = "private, max-age=3600";
+
+/**
+ * GET .../images/[imageId]/original: the image's own bytes, from its folder or URL root. When it cannot
+ * be read the answer is 422 with a placeholder picture that states why (an <img> still shows it).
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ name: string; imageId: string }> }) {
+  const user = await requireApiUser(request);
+  if (user instanceof Response) return user;
+  const { name, imageId } = await params;
+  const collection = await collectionOr404(name);
+  if (collection instanceof Response) return collection;
+  const image = await findImageFile(collection.id, imageId);
+  if (!image) return jsonError(404, `No image ${imageId} in ${collection.name}`);
+
+  let original: { body: Buffer; contentType: string };
+  try {
+    original = await readOriginal({ fileName: image.fileName, imagesRoot: collection.imagesRoot });
+  } catch (e) {
+    const reason = (e as Error).message;
+    return new Response(unreadablePlaceholderSvg(reason), {
+      status: 422,
+      headers: {
+        "Content-Type": "image/svg+xml; charset=utf-8",
+        "Cache-Control": "private, no-cache",
+        "X-Fieldmark-Unreadable": encodeURIComponent(reason).slice(0, 500),
+      },
+    });
+  }
+  // Content-addressed: the same bytes always give the same tag, wherever the file lives.
+  const etag = `"${crypto.createHash("sha1").update(original.body).digest("base64url")}"`;
+  const headers = { ETag: etag, "Cache-Control": CACHE_CONTROL };
+  if (etagMatches(request, etag)) return new Response(null, { status: 304, headers });
+  return new Response(new Uint8Array(original.body), { headers: { ...headers, "Content-Type": original.contentType } });
+}

@@ -1,0 +1,43 @@
+import fs from "node:fs/promises";
+import { requireApiUser } from "@/lib/auth/session";
+import { findImageFile } from "@/lib/browse/images";
+import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
+import { thumbnailFor } from "@/lib/images/thumbnails";
+import { collectionOr404, etagMatches, jsonError } from "../../../../../_lib/http";
+
+const CACHE_CONTROL = "private, max-age=86400, stale-while-revalidate=604800";
+
+/**
+ * GET .../images/[imageId]/thumbnail: the cached thumbnail (made now if missing). An unreadable image
+ * gets a placeholder tile that states the reason, so an <img> in a grid always shows something.
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ name: string; imageId: string }> }) {
+  const user = await requireApiUser(request);
+  if (user instanceof Response) return user;
+  const { name, imageId } = await params;
+  const collection = await collectionOr404(name);
+  if (collection instanceof Response) return collection;
+  const image = await findImageFile(collection.id, imageId);
+  if (!image) return jsonError(404, `No image ${imageId} in ${collection.name}`);
+
+  const thumb = await thumbnailFor(image.rowId);
+  if ("unreadable" in thumb) {
+    return new Response(unreadablePlaceholderSvg(thumb.unreadable), {
+      headers: {
+        "Content-Type": "image/svg+xml; charset=utf-8",
+        "Cache-Control": "private, no-cache",
+        "X-Fieldmark-Unreadable": encodeURIComponent(thumb.unreadable).slice(0, 500),
+      },
+    });
+  }
+  const headers = { ETag: thumb.etag, "Cache-Control": CACHE_CONTROL };
+  if (etagMatches(request, thumb.etag)) return new Response(null, { status: 304, headers });
+  const body = await fs.readFile(thumb.path);
+  return new Response(new Uint8Array(body), { headers: { ...headers, "Content-Type": contentTypeOf(thumb.path) } });
+}
+
+function contentTypeOf(file: string): string {
+  if (file.endsWith(".webp")) return "image/webp";
+  if (file.endsWith(".png")) return "image/png";
+  return "image/jpeg";
+}

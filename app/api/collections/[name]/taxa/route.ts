@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { requireApiUser } from "@/lib/auth/session";
+import { searchTaxa } from "@/lib/browse/taxa";
+import { collectionOr404, jsonError } from "../../../_lib/http";
+
+const querySchema = z.object({
+  q: z.string().trim().max(200).default(""),
+  limit: z.coerce.number().int().min(1).max(50).default(15),
+});
+
+/** GET /api/collections/[name]/taxa?q=papil: taxa at any rank whose name or common name matches. */
+export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
+  const user = await requireApiUser(request);
+  if (user instanceof Response) return user;
+  const collection = await collectionOr404((await params).name);
+  if (collection instanceof Response) return collection;
+  const sp = new URL(request.url).searchParams;
+  const parsed = querySchema.safeParse({ q: sp.get("q") ?? undefined, limit: sp.get("limit") ?? undefined });
+  if (!parsed.success) return jsonError(400, parsed.error.issues[0].message);
+  return Response.json({ taxa: await searchTaxa(collection.id, parsed.data.q, parsed.data.limit) });
+}

@@ -1,0 +1,14 @@
+import { databaseKind, db } from "@/lib/db/client";
+
+// No sign-in needed: the start command and monitors poll it.
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  const database = databaseKind();
+  try {
+    await db().query("SELECT 1");
+  } catch (e) {
+    return Response.json({ ok: false, database, error: (e as Error).message }, { status: 503 });
+  }
+  return Response.json({ ok: true, database });
+}

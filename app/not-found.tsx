@@ -1,0 +1,12 @@
+import Link from "next/link";
+
+export default function NotFound() {
+  return (
+    <main className="mx-auto max-w-xl px-4 pt-20 text-center">
+      <p className="text-sm font-medium text-stone-500">404</p>
+      <h1 className="mt-1 text-2xl font-semibold">Not found</h1>
+      <p className="mt-2 text-stone-600">There is nothing at this address.</p>
+      <Link href="/collections" className="mt-6 inline-block text-sm font-medium text-emerald-700 hover:underline">Back to collections</Link>
+    </main>
+  );
+}

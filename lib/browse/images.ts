@@ -1,0 +1,170 @@
+import { db } from "@/lib/db/client";
+import type { ImageFilter } from "./filters";
+import { taxonCondition } from "./taxa";
+
+// The image grid's pages and one image's details. Pages are keyset-paged on the internal row id
+// (stable under concurrent imports, fast at any depth); the cursor is opaque to callers, and the ids
+// callers see are always the source's own (images.source_id).
+
+export const PAGE_SIZE = 80;
+/** Counting stops here: an exact count of millions of rows on every filter change is not worth it. */
+export const COUNT_CAP = 100_000;
+
+export type ImageCard = {
+  id: string; // images.source_id
+  width: number | null;
+  height: number | null;
+  status: "ok" | "unreadable";
+  statusReason: string | null;
+  taxon: { name: string; commonName: string | null } | null;
+};
+
+export type ImagePage = { images: ImageCard[]; nextCursor: string | null };
+export type ImageCount = { count: number; capped: boolean };
+
+export class BadCursorError extends Error {}
+
+export function encodeCursor(rowId: number): string {
+  return Buffer.from(`i${rowId}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): number {
+  const m = /^i(\d{1,15})$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!m) throw new BadCursorError("cursor is not one this server gave out");
+  return Number(m[1]);
+}
+
+type Where = { sql: string; params: unknown[] };
+
+/** The WHERE clause (on images alias `i`) for a collection and a filter. */
+function whereFor(collectionId: number, filter: ImageFilter): Where {
+  const params: unknown[] = [collectionId];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const conditions = ["i.collection_id = $1"];
+  const taxonConditions: string[] = [];
+  if (filter.taxon) taxonConditions.push(taxonCondition(filter.taxon, filter.rank, param));
+  if (filter.iconicGroup) taxonConditions.push(`t.iconic_group = ${param(filter.iconicGroup)}`);
+  if (taxonConditions.length) {
+    conditions.push(`i.taxon_id IN (SELECT t.id FROM taxa t WHERE t.collection_id = $1 AND ${taxonConditions.join(" AND ")})`);
+  }
+  if (filter.from) conditions.push(`i.observed_at >= ${param(`${filter.from}T00:00:00Z`)}::timestamptz`);
+  if (filter.to) conditions.push(`i.observed_at < ${param(`${filter.to}T00:00:00Z`)}::timestamptz + interval '1 day'`);
+  if (filter.bbox) {
+    const b = filter.bbox;
+    conditions.push(`i.latitude BETWEEN ${param(b.minLat)} AND ${param(b.maxLat)}`);
+    conditions.push(
+      b.minLon <= b.maxLon
+        ? `i.longitude BETWEEN ${param(b.minLon)} AND ${param(b.maxLon)}`
+        : `(i.longitude >= ${param(b.minLon)} OR i.longitude <= ${param(b.maxLon)})`, // across the antimeridian
+    );
+  }
+  return { sql: conditions.join(" AND "), params };
+}
+
+type CardRow = {
+  row_id: number; source_id: string; width: number | null; height: number | null; status: "ok" | "unreadable";
+  status_reason: string | null; taxon_name: string | null; common_name: string | null;
+};
+
+export async function listImages(
+  collectionId: number,
+  filter: ImageFilter,
+  opts: { cursor?: string; limit?: number } = {},
+): Promise<ImagePage> {
+  const limit = opts.limit ?? PAGE_SIZE;
+  const where = whereFor(collectionId, filter);
+  let sql = where.sql;
+  if (opts.cursor) {
+    where.params.push(decodeCursor(opts.cursor));
+    sql += ` AND i.id > $${where.params.length}`;
+  }
+  where.params.push(limit + 1);
+  const { rows } = await db().query<CardRow>(
+    `SELECT i.id AS row_id, i.source_id, i.width, i.height, i.status, i.status_reason,
+            tx.name AS taxon_name, tx.common_name
+       FROM images i LEFT JOIN taxa tx ON tx.id = i.taxon_id
+      WHERE ${sql} ORDER BY i.id LIMIT $${where.params.length}`,
+    where.params,
+  );
+  const page = rows.slice(0, limit);
+  return {
+    images: page.map((r) => ({
+      id: r.source_id,
+      width: r.width,
+      height: r.height,
+      status: r.status,
+      statusReason: r.status_reason,
+      taxon: r.taxon_name ? { name: r.taxon_name, commonName: r.common_name } : null,
+    })),
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].row_id) : null,
+  };
+}
+
+export async function countImages(collectionId: number, filter: ImageFilter, cap = COUNT_CAP): Promise<ImageCount> {
+  const where = whereFor(collectionId, filter);
+  where.params.push(cap + 1);
+  const { rows } = await db().query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM images i WHERE ${where.sql} LIMIT $${where.params.length}) s`,
+    where.params,
+  );
+  const n = rows[0].n;
+  return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
+}
+
+export type TaxonChain = {
+  name: string; commonName: string | null; rank: string | null; iconicGroup: string | null;
+  kingdom: string | null; phylum: string | null; class: string | null; order: string | null;
+  family: string | null; genus: string | null; species: string | null;
+};
+
+export type ImageDetail = {
+  id: string; // images.source_id
+  fileName: string;
+  width: number | null;
+  height: number | null;
+  observedAt: Date | null;
+  latitude: number | null;
+  longitude: number | null;
+  locationUncertainty: number | null;
+  license: string | null;
+  rightsHolder: string | null;
+  status: "ok" | "unreadable";
+  statusReason: string | null;
+  taxon: TaxonChain | null;
+};
+
+export async function getImage(collectionId: number, sourceId: string): Promise<ImageDetail | null> {
+  const { rows } = await db().query(
+    `SELECT i.source_id AS id, i.file_name AS "fileName", i.width, i.height, i.observed_at AS "observedAt",
+            i.latitude, i.longitude, i.location_uncertainty AS "locationUncertainty", i.license,
+            i.rights_holder AS "rightsHolder", i.status, i.status_reason AS "statusReason",
+            t.id AS taxon_row, t.name, t.common_name AS "commonName", t.rank, t.iconic_group AS "iconicGroup",
+            t.kingdom, t.phylum, t.class, t."order", t.family, t.genus, t.species
+       FROM images i LEFT JOIN taxa t ON t.id = i.taxon_id
+      WHERE i.collection_id = $1 AND i.source_id = $2`,
+    [collectionId, sourceId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const { taxon_row, name, commonName, rank, iconicGroup, kingdom, phylum, class: cls, order, family, genus, species, ...image } = r;
+  return {
+    ...image,
+    taxon: taxon_row == null ? null : { name, commonName, rank, iconicGroup, kingdom, phylum, class: cls, order, family, genus, species },
+  } as ImageDetail;
+}
+
+/** What the image-serving handlers need: the internal row id stays on the server. */
+export async function findImageFile(
+  collectionId: number,
+  sourceId: string,
+): Promise<{ rowId: number; fileName: string; status: "ok" | "unreadable"; statusReason: string | null } | null> {
+  const { rows } = await db().query(
+    `SELECT id AS "rowId", file_name AS "fileName", status, status_reason AS "statusReason"
+       FROM images WHERE collection_id = $1 AND source_id = $2`,
+    [collectionId, sourceId],
+  );
+  return rows[0] ?? null;
+}
