@@ -1,0 +1,127 @@
+import type pg from "pg";
+import { ImportError } from "./errors";
+import type { SourceInfo } from "./source";
+import { createStageTables, dropStageTables, stageTablesExist } from "./staging";
+
+// The `imports` table is an import's memory: which source (and which version of it, by fingerprint),
+// how far it got (phase, records_done), how it ended. A later run reads it to resume or to see that
+// there is nothing to do.
+
+export type ImportPhase = "reading" | "checking" | "merging" | "done";
+export type ImportStatus = "running" | "interrupted" | "done" | "failed" | "abandoned";
+
+export type ImportJob = {
+  id: number;
+  phase: ImportPhase;
+  recordsDone: number;
+  resumed: boolean;
+  /** set when this very source was already imported: its stats */
+  alreadyDone?: ImportStats;
+};
+
+export type ImportStats = {
+  images: number;
+  taxa: number;
+  annotations: number;
+  imagesAdded: number;
+  taxaAdded: number;
+  records: number;
+};
+
+const LOCK_NAMESPACE = 7_230_115; // pg_advisory_lock(namespace, collection id): one import per collection at a time
+
+export async function ensureCollection(client: pg.ClientBase, name: string, imagesRoot: string): Promise<number> {
+  await client.query("INSERT INTO collections (name, images_root) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [name, imagesRoot]);
+  const r = await client.query(
+    "SELECT id, images_root, EXISTS (SELECT 1 FROM images i WHERE i.collection_id = c.id) AS has_images FROM collections c WHERE name = $1",
+    [name],
+  );
+  const { id, images_root: existing, has_images: hasImages } = r.rows[0];
+  if (existing !== imagesRoot) {
+    // an image's stored path is relative to the collection's one root, so two roots cannot mix
+    if (existing && hasImages) {
+      throw new ImportError(
+        "images-root-mismatch",
+        `collection "${name}" keeps its images under ${existing}, but this import's images root is ${imagesRoot}: pass --images-root ${existing}, or import into another collection`,
+      );
+    }
+    await client.query("UPDATE collections SET images_root = $2 WHERE id = $1", [id, imagesRoot]);
+  }
+  return id;
+}
+
+/** Takes the collection's import lock for the session of `client`; throws if another import holds it. */
+export async function lockCollection(client: pg.ClientBase, collectionId: number, name: string): Promise<() => Promise<void>> {
+  const r = await client.query("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_NAMESPACE, collectionId]);
+  if (!r.rows[0].ok) {
+    throw new ImportError("import-running", `another import into collection "${name}" is running; wait for it to finish`);
+  }
+  return async () => {
+    await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, collectionId]).catch(() => {});
+  };
+}
+
+/**
+ * Finds the import to continue for this source, or starts one. A finished import of the same file
+ * (same fingerprint) means there is nothing to do; an unfinished one resumes; an unfinished import
+ * of an older version of the file is abandoned. A folder's fingerprint cannot see files added deep
+ * inside it, so a folder is always read again (its rows merge idempotently).
+ */
+export async function startOrResume(client: pg.ClientBase, collectionId: number, source: SourceInfo): Promise<ImportJob> {
+  const previous = await client.query(
+    `SELECT id, fingerprint, status, phase, records_done, stats FROM imports
+     WHERE collection_id = $1 AND source = $2 AND status IN ('running', 'interrupted', 'done') ORDER BY id DESC`,
+    [collectionId, source.path],
+  );
+  let resume: ImportJob | undefined;
+  for (const row of previous.rows) {
+    if (row.status === "done") {
+      if (!resume && row.fingerprint === source.fingerprint && source.kind !== "folder" && row.stats) {
+        return { id: row.id, phase: "done", recordsDone: Number(row.records_done), resumed: false, alreadyDone: row.stats };
+      }
+      continue;
+    }
+    if (!resume && row.fingerprint === source.fingerprint && (await stageTablesExist(client, row.id))) {
+      resume = { id: row.id, phase: row.phase, recordsDone: Number(row.records_done), resumed: true };
+      await client.query("UPDATE imports SET status = 'running', error = NULL WHERE id = $1", [row.id]);
+      continue;
+    }
+    await dropStageTables(client, row.id);
+    await client.query("UPDATE imports SET status = 'abandoned', finished_at = now() WHERE id = $1", [row.id]);
+  }
+  if (resume) return resume;
+  const created = await client.query(
+    `INSERT INTO imports (collection_id, source, source_kind, fingerprint, status, phase, records_done)
+     VALUES ($1, $2, $3, $4, 'running', 'reading', 0) RETURNING id`,
+    [collectionId, source.path, source.kind, source.fingerprint],
+  );
+  const id: number = created.rows[0].id;
+  await createStageTables(client, id, source.kind === "folder");
+  return { id, phase: "reading", recordsDone: 0, resumed: false };
+}
+
+export async function setPhase(client: pg.ClientBase, importId: number, phase: ImportPhase): Promise<void> {
+  await client.query("UPDATE imports SET phase = $2 WHERE id = $1", [importId, phase]);
+}
+
+/** An interruption keeps everything staged, for the next run to resume. */
+export async function markInterrupted(client: pg.ClientBase, importId: number, reason: string): Promise<void> {
+  await client.query("UPDATE imports SET status = 'interrupted', error = $2 WHERE id = $1 AND status = 'running'", [importId, reason]);
+}
+
+/**
+ * Bad input: the staged rows go, the import is recorded as failed with its message, and a collection
+ * this failure leaves empty and unused is removed (so a mistyped first import leaves no trace).
+ */
+export async function markFailed(client: pg.ClientBase, importId: number, collectionId: number, message: string): Promise<void> {
+  await dropStageTables(client, importId);
+  await client.query("UPDATE imports SET status = 'failed', error = $2, finished_at = now() WHERE id = $1", [importId, message]);
+  await client.query(
+    `DELETE FROM collections c WHERE c.id = $1 AND c.description IS NULL
+       AND NOT EXISTS (SELECT 1 FROM images WHERE collection_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM taxa WHERE collection_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM queries WHERE collection_id = c.id)
+       AND NOT EXISTS (SELECT 1 FROM imports WHERE collection_id = c.id AND status IN ('running', 'interrupted', 'done'))`,
+    [collectionId],
+  );
+}
