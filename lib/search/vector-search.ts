@@ -1,0 +1,201 @@
+import type pg from "pg";
+import { db } from "@/lib/db/client";
+import { getVectorStore, type VectorStore } from "@/lib/vectors/storage";
+import { parseVectorText, vectorParam } from "@/lib/vectors/wire";
+import { hasFilters, imageConditions, resolveTaxonIds, type SearchFilters } from "./filters";
+import { SqlParams } from "./sql";
+
+// Nearest-neighbour search over a model's vectors, with filters inside the query. Two ways to answer:
+// - index: the HNSW index with pgvector 0.8's iterative scan (relaxed order, re-sorted afterwards), which
+//   keeps walking the graph until K rows pass the filter; right when the filter keeps many rows.
+// - exact: distances to every matching row, through the images indexes; right when the filter is narrow
+//   (a 1% filter would make the graph walk visit ~100x K tuples), and exact by definition.
+// The choice is made on an estimate of how many rows match. If the index path still returns fewer than
+// K rows (a scan limit reached), the exact path answers, so a filter never leaves fewer than K results
+// when K exist.
+
+export type SearchResult = {
+  /** internal image id */
+  imageId: number;
+  /** the id users see (the source's image id, or the path of a folder import) */
+  sourceId: string;
+  /** cosine similarity, higher is closer */
+  score: number;
+};
+
+export type VectorSearchOptions = {
+  collectionId: number;
+  /** how many results; default 100 */
+  k?: number;
+  filters?: SearchFilters;
+  /** force a path; default "auto" */
+  strategy?: "auto" | "exact" | "index";
+  /** HNSW candidate list; default max(k, DEFAULT_EF_SEARCH) (at most 1000) */
+  efSearch?: number;
+  /** at or below this many matching rows the exact path is used; default EXACT_MAX_ROWS */
+  exactMaxRows?: number;
+  /** images never returned (e.g. the query image itself) */
+  excludeImageIds?: number[];
+};
+
+export type SearchDetail = { results: SearchResult[]; strategy: "exact" | "index"; estimatedRows: number; fellBack: boolean };
+
+export const DEFAULT_K = 100;
+export const MAX_K = 10_000;
+export const DEFAULT_EF_SEARCH = 200;
+export const EXACT_MAX_ROWS = 20_000;
+
+type Query = {
+  store: VectorStore;
+  k: number;
+  /** conditions on images (alias i); none: no join */
+  imageConds: string[];
+  /** conditions on the vector table (alias e) besides the collection */
+  vectorConds: string[];
+  /** $1 is always the collection id */
+  params: SqlParams;
+  queryParam: string;
+};
+
+function distanceSql(q: Query): string {
+  return `(e.vector <=> ${q.queryParam})`;
+}
+
+function fromWhere(q: Query): string {
+  const join = q.imageConds.length ? " JOIN images i ON i.id = e.image_id" : "";
+  const where = ["e.collection_id = $1", ...q.vectorConds, ...(q.imageConds.length ? ["i.collection_id = $1", ...q.imageConds] : [])];
+  return `FROM ${q.store.tableName} e${join} WHERE ${where.join(" AND ")}`;
+}
+
+function resultSql(hits: string): string {
+  return `WITH hits AS MATERIALIZED (${hits})
+    SELECT h.image_id AS "imageId", i.source_id AS "sourceId", 1 - h.distance AS score
+    FROM hits h JOIN images i ON i.id = h.image_id ORDER BY h.distance, h.image_id`;
+}
+
+async function runExact(client: pg.PoolClient, q: Query): Promise<SearchResult[]> {
+  // OFFSET 0 keeps the planner from answering ORDER BY ... LIMIT through the HNSW index.
+  const hits = `SELECT s.image_id, s.distance FROM (
+      SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} OFFSET 0) s
+    ORDER BY s.distance, s.image_id LIMIT ${q.k}`;
+  return (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
+}
+
+async function runIndex(client: pg.PoolClient, q: Query, efSearch: number, maxScanTuples: number): Promise<SearchResult[]> {
+  await client.query("BEGIN");
+  try {
+    await client.query(`SET LOCAL hnsw.ef_search = ${efSearch}`);
+    await client.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
+    await client.query(`SET LOCAL hnsw.max_scan_tuples = ${maxScanTuples}`);
+    await client.query("SET LOCAL hnsw.scan_mem_multiplier = 2");
+    const hits = `SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} ORDER BY ${distanceSql(q)} LIMIT ${q.k}`;
+    const rows = (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
+    await client.query("COMMIT");
+    return rows;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * How many rows the filter keeps: the planner's estimate when it is far above the exact-scan limit,
+ * otherwise a count capped just past the limit (cheap: it stops there).
+ */
+async function estimateRows(client: pg.PoolClient, q: Query, cap: number): Promise<number> {
+  const sql = q.imageConds.length
+    ? `SELECT 1 FROM images i WHERE i.collection_id = $1 AND ${q.imageConds.join(" AND ")}`
+    : `SELECT 1 FROM ${q.store.tableName} e WHERE e.collection_id = $1`;
+  const values = q.params.values.slice(0, maxParamIndex(sql));
+  const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+  const planned = plan.rows[0]["QUERY PLAN"][0].Plan["Plan Rows"];
+  if (planned > 10 * cap) return planned;
+  const r = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${cap + 1}) s`, values);
+  return r.rows[0].n;
+}
+
+function maxParamIndex(sql: string): number {
+  let max = 0;
+  for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
+}
+
+async function tableRows(client: pg.PoolClient, store: VectorStore): Promise<number> {
+  const r = await client.query<{ n: number }>("SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)", [store.tableName]);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+async function hasIndex(client: pg.PoolClient, store: VectorStore): Promise<boolean> {
+  const r = await client.query("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", [store.indexName]);
+  return r.rows.length > 0;
+}
+
+/** Nearest images to a vector by cosine similarity, best first, with the search path used. */
+export async function searchByVectorDetailed(modelId: number, vector: ArrayLike<number>, opts: VectorSearchOptions): Promise<SearchDetail> {
+  const store = await getVectorStore(modelId);
+  if (vector.length !== store.dim) throw new Error(`query vector has ${vector.length} dimensions, the model stores ${store.dim}`);
+  const k = opts.k ?? DEFAULT_K;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new Error(`k must be an integer from 1 to ${MAX_K}, not ${k}`);
+  const filters = opts.filters ?? {};
+  const taxonIds = hasFilters(filters) ? await resolveTaxonIds(opts.collectionId, filters) : undefined;
+  if (taxonIds && taxonIds.length === 0) return { results: [], strategy: "exact", estimatedRows: 0, fellBack: false };
+
+  const params = new SqlParams();
+  params.add(opts.collectionId); // $1
+  const imageConds = imageConditions(filters, taxonIds, params); // first, so they use $2.. contiguously
+  const vectorConds = opts.excludeImageIds?.length ? [`e.image_id <> ALL(${params.add(opts.excludeImageIds)}::bigint[])`] : [];
+  const queryParam = `${params.add(vectorParam(vector))}::vector${store.half ? `::halfvec(${store.dim})` : ""}`;
+  const q: Query = { store, k, imageConds, vectorConds, params, queryParam };
+
+  const exactMaxRows = opts.exactMaxRows ?? EXACT_MAX_ROWS;
+  const client = await db().connect();
+  try {
+    let strategy = opts.strategy ?? "auto";
+    let estimatedRows = -1;
+    if (strategy === "auto") {
+      estimatedRows = await estimateRows(client, q, exactMaxRows);
+      strategy = estimatedRows <= exactMaxRows || !(await hasIndex(client, store)) ? "exact" : "index";
+    }
+    if (strategy === "exact") return { results: await runExact(client, q), strategy, estimatedRows, fellBack: false };
+
+    const efSearch = Math.min(1000, Math.max(k, opts.efSearch ?? DEFAULT_EF_SEARCH));
+    const total = await tableRows(client, store);
+    // Enough tuples for K rows to pass a filter that keeps `estimatedRows` of `total`, with room to spare.
+    const share = estimatedRows > 0 && total > 0 ? Math.min(1, estimatedRows / total) : 1;
+    const maxScanTuples = Math.max(20_000, Math.min(Math.ceil((4 * k) / share), 2_000_000));
+    const results = await runIndex(client, q, efSearch, maxScanTuples);
+    if (results.length >= k) return { results, strategy, estimatedRows, fellBack: false };
+    return { results: await runExact(client, q), strategy, estimatedRows, fellBack: true };
+  } finally {
+    client.release();
+  }
+}
+
+/** Nearest images to a vector by cosine similarity, best first: `[{ imageId, sourceId, score }]`. */
+export async function searchByVector(modelId: number, vector: ArrayLike<number>, opts: VectorSearchOptions): Promise<SearchResult[]> {
+  return (await searchByVectorDetailed(modelId, vector, opts)).results;
+}
+
+/** The stored vector of one image for a model. */
+export async function imageVector(modelId: number, imageId: number): Promise<{ vector: Float32Array; collectionId: number }> {
+  const store = await getVectorStore(modelId);
+  const r = await db().query<{ v: string; collection_id: number }>(
+    `SELECT vector::vector::text AS v, collection_id FROM ${store.tableName} WHERE image_id = $1`, [imageId],
+  );
+  if (!r.rows[0]) throw new Error(`image ${imageId} has no vector for model ${modelId}`);
+  return { vector: parseVectorText(r.rows[0].v), collectionId: r.rows[0].collection_id };
+}
+
+/**
+ * Images most similar to one image (itself excluded unless includeSelf), searched in the image's own
+ * collection unless another is given.
+ */
+export async function searchSimilarToImage(
+  modelId: number,
+  imageId: number,
+  opts: Omit<VectorSearchOptions, "collectionId"> & { collectionId?: number; includeSelf?: boolean } = {},
+): Promise<SearchResult[]> {
+  const { vector, collectionId } = await imageVector(modelId, imageId);
+  const exclude = opts.includeSelf ? opts.excludeImageIds : [...(opts.excludeImageIds ?? []), imageId];
+  return searchByVector(modelId, vector, { ...opts, collectionId: opts.collectionId ?? collectionId, excludeImageIds: exclude });
+}

@@ -1,0 +1,97 @@
+import { databaseKind, db } from "@/lib/db/client";
+import { getVectorStore, type VectorStore } from "./storage";
+
+// The HNSW index of a model's vectors (cosine). Built after a bulk load, not row by row: a build over
+// loaded rows is several times faster than maintaining the graph through every insert. Rows written
+// later are added to the index as they come.
+
+export type IndexBuildOptions = {
+  /** graph degree; pgvector's default 16 */
+  m?: number;
+  /** candidate list while building; pgvector's default 64 */
+  efConstruction?: number;
+  /** memory for the build, e.g. "2GB": the graph must fit in it or the build slows down many times */
+  maintenanceWorkMem?: string;
+  /** parallel workers besides the leader (PostgreSQL only) */
+  parallelWorkers?: number;
+  /** polled about once a second while PostgreSQL builds (PGlite serves one query at a time: no progress) */
+  onProgress?: (p: IndexBuildProgress) => void;
+};
+
+export type IndexBuildProgress = { phase: string; tuplesDone: number; tuplesTotal: number };
+export type IndexBuildResult = { seconds: number; sizeBytes: number; rows: number };
+
+function opsClass(store: VectorStore): string {
+  return store.half ? "halfvec_cosine_ops" : "vector_cosine_ops";
+}
+
+const MEMORY = /^\d+\s*(kB|MB|GB)$/;
+
+/** (Re)builds the model's HNSW index, then analyzes the table so the planner knows its size. */
+export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}): Promise<IndexBuildResult> {
+  const store = await getVectorStore(modelId);
+  const m = opts.m ?? 16;
+  const efConstruction = opts.efConstruction ?? 64;
+  if (!Number.isInteger(m) || m < 2 || m > 100) throw new Error(`HNSW m must be an integer from 2 to 100, not ${m}`);
+  if (!Number.isInteger(efConstruction) || efConstruction < 4 || efConstruction > 1000) throw new Error(`HNSW ef_construction must be from 4 to 1000, not ${efConstruction}`);
+  const pglite = databaseKind() === "pglite";
+  const memory = opts.maintenanceWorkMem ?? (pglite ? "256MB" : "1GB"); // PGlite is 32-bit wasm
+  if (!MEMORY.test(memory)) throw new Error(`maintenanceWorkMem must look like "2GB", not ${memory}`);
+
+  const client = await db().connect();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await client.query(`SET maintenance_work_mem = '${memory}'`);
+    if (opts.parallelWorkers !== undefined && !pglite) {
+      await client.query(`SET max_parallel_maintenance_workers = ${Math.max(0, Math.floor(opts.parallelWorkers))}`);
+    }
+    if (opts.onProgress && !pglite) {
+      const pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+      const onProgress = opts.onProgress;
+      timer = setInterval(() => {
+        db().query<{ phase: string; tuples_done: number; tuples_total: number }>(
+          "SELECT phase, tuples_done, tuples_total FROM pg_stat_progress_create_index WHERE pid = $1", [pid],
+        ).then((r) => {
+          const p = r.rows[0];
+          if (p) onProgress({ phase: p.phase, tuplesDone: Number(p.tuples_done), tuplesTotal: Number(p.tuples_total) });
+        }, () => {});
+      }, 1000);
+    }
+    const start = performance.now();
+    await client.query(`DROP INDEX IF EXISTS ${store.indexName}`);
+    await client.query(
+      `CREATE INDEX ${store.indexName} ON ${store.tableName} USING hnsw (vector ${opsClass(store)}) WITH (m = ${m}, ef_construction = ${efConstruction})`,
+    );
+    const seconds = (performance.now() - start) / 1000;
+    await client.query(`ANALYZE ${store.tableName}`);
+    await client.query(
+      "UPDATE vector_stores SET index_m = $2, index_ef_construction = $3, index_built_at = now() WHERE model_id = $1",
+      [modelId, m, efConstruction],
+    );
+    const info = await indexInfo(modelId);
+    return { seconds, sizeBytes: info.sizeBytes, rows: info.rows };
+  } finally {
+    if (timer) clearInterval(timer);
+    await client.query("RESET maintenance_work_mem; RESET max_parallel_maintenance_workers").catch(() => {});
+    client.release();
+  }
+}
+
+/** Whether the index exists, its size on disk, and the table's row count estimate. */
+export async function indexInfo(modelId: number): Promise<{ exists: boolean; sizeBytes: number; rows: number }> {
+  const store = await getVectorStore(modelId);
+  const r = await db().query<{ size: number | null; rows: number }>(
+    `SELECT pg_relation_size(to_regclass($1)) AS size,
+            (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass($2)) AS rows`,
+    [store.indexName, store.tableName],
+  );
+  const size = r.rows[0].size;
+  return { exists: size !== null, sizeBytes: Number(size ?? 0), rows: Number(r.rows[0].rows ?? 0) };
+}
+
+/** Drops the index, e.g. before a large load, so the load does not maintain the graph row by row. */
+export async function dropIndex(modelId: number): Promise<void> {
+  const store = await getVectorStore(modelId);
+  await db().query(`DROP INDEX IF EXISTS ${store.indexName}`);
+  await db().query("UPDATE vector_stores SET index_built_at = NULL WHERE model_id = $1", [modelId]);
+}
