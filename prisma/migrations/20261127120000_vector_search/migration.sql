@@ -36,7 +36,7 @@ CREATE FUNCTION taxon_search_document(
   SELECT setweight(to_tsvector('simple', concat_ws(' ', $1, $2, $9 || ' ' || $10)), 'A')
       || setweight(to_tsvector('english', concat_ws(' ', $1, $2)), 'A')
       || setweight(to_tsvector('simple', concat_ws(' ', $4, $5, $6, $7, $8, $9, $11)), 'B')
-      || setweight(to_tsvector('english', concat_ws(' ', $11)), 'B')
+      || setweight(to_tsvector('english', concat_ws(' ', $4, $5, $6, $7, $8, $9, $11)), 'B')
       || setweight(to_tsvector('simple', coalesce($3, '')), 'D')
 $$;
 
