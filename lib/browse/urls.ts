@@ -25,3 +25,15 @@ export function thumbnailUrl(collection: string, sourceId: string): string {
 export function originalUrl(collection: string, sourceId: string): string {
   return `${imageApiPath(collection, sourceId)}/original`;
 }
+
+/**
+ * A dynamic segment as a page receives it. Next hands pages their params URL-encoded (route handlers
+ * get them decoded), so "oak%2F01.jpg" must become "oak/01.jpg" before it is looked up.
+ */
+export function pageParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -31,7 +31,8 @@ export const SEED_TAXA: SeedTaxon[] = [
 export const CORRUPT_IMAGE_ID = "oak/broken.jpg";
 export const SLASHED_IMAGE_ID = "oak/field trip/01.jpg";
 
-export type SeededCollection = { name: string; id: number; imagesRoot: string; images: number };
+export type SeededImage = { sourceId: string; taxon: SeedTaxon; observedAt: Date; latitude: number; longitude: number };
+export type SeededCollection = { name: string; id: number; imagesRoot: string; images: SeededImage[] };
 
 export async function seedCollection(imagesRoot: string, name = "garden-survey"): Promise<SeededCollection> {
   fs.mkdirSync(imagesRoot, { recursive: true });
@@ -41,6 +42,7 @@ export async function seedCollection(imagesRoot: string, name = "garden-survey")
     [name, "A small test collection: butterflies, birds and an oak", imagesRoot],
   );
   const collectionId = c.rows[0].id;
+  const images: SeededImage[] = [];
   let imageNo = 0;
   for (const t of SEED_TAXA) {
     const taxon = await pool.query<{ id: number }>(
@@ -67,13 +69,16 @@ export async function seedCollection(imagesRoot: string, name = "garden-survey")
       // Spread over 2023-2024 and over two regions: Europe (lon > 0) and North America (lon < 0).
       const observed = new Date(Date.UTC(2023 + (imageNo % 2), imageNo % 12, 1 + (imageNo % 27), 10));
       const europe = imageNo % 3 !== 0;
+      const latitude = europe ? 48 + (imageNo % 5) : 40 + (imageNo % 5);
+      const longitude = europe ? 2 + (imageNo % 7) : -75 - (imageNo % 7);
+      images.push({ sourceId, taxon: t, observedAt: observed, latitude, longitude });
       await pool.query(
         `INSERT INTO images (collection_id, source_id, file_name, width, height, taxon_id, observed_at, latitude, longitude,
                              location_uncertainty, license, rights_holder)
          VALUES ($1, $2, $3, 320, 240, $4, $5, $6, $7, 25, 'cc-by', 'Test Photographer')`,
-        [collectionId, sourceId, fileName, taxon.rows[0].id, observed, europe ? 48 + (imageNo % 5) : 40 + (imageNo % 5), europe ? 2 + (imageNo % 7) : -75 - (imageNo % 7)],
+        [collectionId, sourceId, fileName, taxon.rows[0].id, observed, latitude, longitude],
       );
     }
   }
-  return { name, id: collectionId, imagesRoot, images: imageNo };
+  return { name, id: collectionId, imagesRoot, images };
 }

@@ -85,7 +85,7 @@ function Card({ collection, image }: { collection: string; image: ImageCard }) {
           {image.status === "unreadable" ? (
             <div className="flex h-full flex-col items-center justify-center gap-1 p-3 text-center" title={image.statusReason ?? undefined}>
               <span className="text-xs font-semibold text-stone-700">Unreadable image</span>
-              <span className="line-clamp-4 text-[11px] break-all text-stone-500">{image.statusReason}</span>
+              <span className="line-clamp-4 text-[11px] break-words text-stone-500">{image.statusReason}</span>
             </div>
           ) : (
             // eslint-disable-next-line @next/next/no-img-element -- thumbnails are already sized and cached by our own route

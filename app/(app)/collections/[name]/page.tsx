@@ -6,18 +6,19 @@ import { requireUser } from "@/lib/auth/session";
 import { findCollection, listIconicGroups } from "@/lib/browse/collections";
 import { filterToSearchParams, parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
 import { countImages, listImages } from "@/lib/browse/images";
+import { pageParam } from "@/lib/browse/urls";
 import { FilterPanel } from "./filter-panel";
 import { ImageGrid } from "./image-grid";
 
 type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: decodeURIComponent((await params).name) };
+  return { title: pageParam((await params).name) };
 }
 
 export default async function CollectionPage({ params, searchParams }: Props) {
   await requireUser();
-  const collection = await findCollection((await params).name);
+  const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
   const parsed = parseImageQuery(await searchParams);
   const filter: ImageFilter = parsed.ok ? parsed.query.filter : {};

@@ -7,21 +7,21 @@ import { findCollection } from "@/lib/browse/collections";
 import { CHAIN_RANKS } from "@/lib/browse/filters";
 import { getImage, type TaxonChain } from "@/lib/browse/images";
 import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
-import { collectionPath, originalUrl } from "@/lib/browse/urls";
+import { collectionPath, originalUrl, pageParam } from "@/lib/browse/urls";
 import { Picture } from "./picture";
 
 type Props = { params: Promise<{ name: string; imageId: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Image ${decodeURIComponent((await params).imageId)}` };
+  return { title: `Image ${pageParam((await params).imageId)}` };
 }
 
 export default async function ImagePage({ params }: Props) {
   await requireUser();
   const { name, imageId } = await params;
-  const collection = await findCollection(name);
+  const collection = await findCollection(pageParam(name));
   if (!collection) notFound();
-  const image = await getImage(collection.id, imageId);
+  const image = await getImage(collection.id, pageParam(imageId));
   if (!image) notFound();
   const label = image.taxon?.commonName ?? image.taxon?.name ?? "Unidentified";
 
@@ -112,7 +112,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="grid grid-cols-[7.5rem_1fr] gap-3 px-3 py-2">
-      <dt className="text-stone-500 capitalize">{label}</dt>
+      <dt className="text-stone-500 first-letter:uppercase">{label}</dt>
       <dd className="min-w-0 text-stone-900">{children}</dd>
     </div>
   );
