@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerCollectionCommands } from "./commands/collections";
 import { registerImportCommand } from "./commands/import";
 import { registerStartCommand } from "./commands/start";
+import { registerTokenizeCommand } from "./commands/tokenize";
 import { registerUserCommands } from "./commands/users";
 import { registerWorkerCommand } from "./commands/worker";
 
@@ -15,6 +16,7 @@ registerWorkerCommand(program);
 registerUserCommands(program);
 registerImportCommand(program);
 registerCollectionCommands(program);
+registerTokenizeCommand(program);
 
 try {
   await program.parseAsync(process.argv);
