@@ -1,0 +1,39 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type BrowserContext } from "playwright-core";
+import { chromiumPath } from "./services";
+
+// Debian's Chromium driven by playwright-core (`npx playwright install` cannot work offline), with the
+// flags STACK.md found to work here and a fresh profile each time.
+
+const FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+export type TestBrowser = { newContext: () => Promise<BrowserContext>; close: () => Promise<void> };
+
+/** Each context is its own profile (its own cookies), so signed-in and signed-out visitors do not mix. */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const contexts: { context: BrowserContext; dir: string }[] = [];
+  return {
+    newContext: async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-chromium-"));
+      const context = await chromium.launchPersistentContext(dir, {
+        executablePath: chromiumPath,
+        headless: true,
+        args: FLAGS,
+        viewport: { width: 1280, height: 900 },
+      });
+      contexts.push({ context, dir });
+      return context;
+    },
+    close: async () => {
+      for (const { context, dir } of contexts) {
+        await context.close().catch(() => {});
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
