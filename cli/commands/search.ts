@@ -1,0 +1,104 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { parseTaxonArg, type SearchFilters } from "@/lib/search/filters";
+import { collectionByName, imageBySourceId, modelByName } from "@/lib/search/lookup";
+import { searchMetadata } from "@/lib/search/metadata-search";
+import { embedQueryText } from "@/lib/search/text-query";
+import { searchByVector, searchSimilarToImage, type SearchResult } from "@/lib/search/vector-search";
+import { printJson, withDatabase } from "../run";
+
+// fieldmark search --collection <c> --model <m> (--text "..." | --image <image id>) [--k N]
+//   [--taxon <name>] [--iconic-group <g>] [--from <date>] [--to <date>] [--bbox ...] [--json]
+// fieldmark search --collection <c> --metadata "..."   (taxonomy full-text search, no model)
+
+type SearchOpts = {
+  collection: string;
+  model?: string;
+  text?: string;
+  image?: string;
+  metadata?: string;
+  k: number;
+  taxon?: string;
+  iconicGroup?: string;
+  from?: Date;
+  to?: Date;
+  bbox?: [number, number, number, number];
+  exact?: boolean;
+  efSearch?: number;
+  json?: boolean;
+};
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function date(v: string): Date {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`not a date: ${v} (use 2024-05-31 or an ISO time)`);
+  return d;
+}
+
+function bbox(v: string): [number, number, number, number] {
+  const parts = v.split(",").map(Number);
+  if (parts.length !== 4 || parts.some((x) => !Number.isFinite(x))) throw new InvalidArgumentError("bbox is minLon,minLat,maxLon,maxLat");
+  return parts as [number, number, number, number];
+}
+
+/** A date without a time, as the end of a range, means the whole of that day (UTC). */
+function endDate(v: string): Date {
+  return date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T23:59:59.999Z` : v);
+}
+
+export async function runSearch(opts: SearchOpts): Promise<SearchResult[]> {
+  const modes = [opts.text, opts.image, opts.metadata].filter((x) => x !== undefined).length;
+  if (modes !== 1) throw new Error("give exactly one of --text, --image or --metadata");
+  const filters: SearchFilters = {
+    taxon: opts.taxon ? parseTaxonArg(opts.taxon) : undefined,
+    iconicGroup: opts.iconicGroup,
+    from: opts.from,
+    to: opts.to,
+    bbox: opts.bbox,
+  };
+  for (const key of Object.keys(filters) as (keyof SearchFilters)[]) if (filters[key] === undefined) delete filters[key];
+  const collection = await collectionByName(opts.collection);
+  if (opts.metadata !== undefined) return searchMetadata(collection.id, opts.metadata, { k: opts.k, filters });
+  if (!opts.model) throw new Error("--model is required for --text and --image");
+  const model = await modelByName(opts.model);
+  const common = { collectionId: collection.id, k: opts.k, filters, strategy: opts.exact ? ("exact" as const) : ("auto" as const), efSearch: opts.efSearch };
+  if (opts.image !== undefined) {
+    return searchSimilarToImage(model.id, await imageBySourceId(collection.id, opts.image), common);
+  }
+  return searchByVector(model.id, await embedQueryText(model, opts.text!), common);
+}
+
+export function registerSearchCommand(program: Command): void {
+  program
+    .command("search")
+    .description("search a collection: text to images, similar images, or taxonomy text; filters apply inside the search")
+    .requiredOption("--collection <name>", "collection name")
+    .option("--model <name>", "embedding model (for --text and --image)")
+    .option("--text <query>", "text to images, through the model's text tower")
+    .option("--image <image id>", "images similar to this image (its id in the collection)")
+    .option("--metadata <query>", "full-text search over taxon names, common names and ranks")
+    .option("--k <n>", "number of results", positiveInt("--k"), 100)
+    .option("--taxon <name>", 'only this taxon\'s subtree: a name at any rank, or rank:name ("genus:Danaus")')
+    .option("--iconic-group <group>", "only this iconic group (Aves, Insecta, ...)")
+    .option("--from <date>", "observed on or after", date)
+    .option("--to <date>", "observed on or before (a date alone: the whole day)", endDate)
+    .option("--bbox <minLon,minLat,maxLon,maxLat>", "observed inside this box", bbox)
+    .option("--exact", "exact scan instead of the HNSW index")
+    .addOption(new Option("--ef-search <n>", "HNSW candidate list size").argParser(positiveInt("--ef-search")).hideHelp())
+    .option("--json", 'print JSON: [{"image_id": ..., "score": ...}], best first')
+    .action(async (opts: SearchOpts) => {
+      const results = await withDatabase(() => runSearch(opts));
+      if (opts.json) {
+        printJson(results.map((r) => ({ image_id: r.sourceId, score: r.score })));
+        return;
+      }
+      if (results.length === 0) console.log("no results");
+      results.forEach((r, i) => console.log(`${String(i + 1).padStart(4)}  ${r.score.toFixed(4)}  ${r.sourceId}`));
+    });
+}
