@@ -8,7 +8,7 @@ import { taxonCondition } from "./taxa";
 
 export const PAGE_SIZE = 80;
 /** Counting stops here: an exact count of millions of rows on every filter change is not worth it. */
-export const COUNT_CAP = 100_000;
+export const COUNT_CAP = 10_000;
 
 export type ImageCard = {
   id: string; // images.source_id
@@ -36,20 +36,39 @@ export function decodeCursor(cursor: string): number {
 
 type Where = { sql: string; params: unknown[] };
 
-/** The WHERE clause (on images alias `i`) for a collection and a filter. */
-function whereFor(collectionId: number, filter: ImageFilter): Where {
+/**
+ * The collection's taxon ids a filter's taxon and iconic-group conditions select, or undefined when it
+ * has none. Resolved first, as a plain id list, so the planner sees how selective it is: a rare species
+ * is read through the taxon index, a large group in id order.
+ */
+async function matchingTaxonIds(collectionId: number, filter: ImageFilter): Promise<number[] | undefined> {
+  if (!filter.taxon && !filter.iconicGroup) return undefined;
+  const params: unknown[] = [collectionId];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const conditions: string[] = [];
+  if (filter.taxon) conditions.push(taxonCondition(filter.taxon, filter.rank, param));
+  if (filter.iconicGroup) conditions.push(`t.iconic_group = ${param(filter.iconicGroup)}`);
+  const { rows } = await db().query<{ id: number }>(
+    `SELECT t.id FROM taxa t WHERE t.collection_id = $1 AND ${conditions.join(" AND ")}`,
+    params,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The WHERE clause (on images alias `i`) for a collection and a filter; null when nothing can match. */
+async function whereFor(collectionId: number, filter: ImageFilter): Promise<Where | null> {
   const params: unknown[] = [collectionId];
   const param = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
   const conditions = ["i.collection_id = $1"];
-  const taxonConditions: string[] = [];
-  if (filter.taxon) taxonConditions.push(taxonCondition(filter.taxon, filter.rank, param));
-  if (filter.iconicGroup) taxonConditions.push(`t.iconic_group = ${param(filter.iconicGroup)}`);
-  if (taxonConditions.length) {
-    conditions.push(`i.taxon_id IN (SELECT t.id FROM taxa t WHERE t.collection_id = $1 AND ${taxonConditions.join(" AND ")})`);
-  }
+  const taxonIds = await matchingTaxonIds(collectionId, filter);
+  if (taxonIds?.length === 0) return null;
+  if (taxonIds) conditions.push(`i.taxon_id = ANY(${param(taxonIds)}::int[])`);
   if (filter.from) conditions.push(`i.observed_at >= ${param(`${filter.from}T00:00:00Z`)}::timestamptz`);
   if (filter.to) conditions.push(`i.observed_at < ${param(`${filter.to}T00:00:00Z`)}::timestamptz + interval '1 day'`);
   if (filter.bbox) {
@@ -75,10 +94,12 @@ export async function listImages(
   opts: { cursor?: string; limit?: number } = {},
 ): Promise<ImagePage> {
   const limit = opts.limit ?? PAGE_SIZE;
-  const where = whereFor(collectionId, filter);
+  const cursorRowId = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const where = await whereFor(collectionId, filter);
+  if (!where) return { images: [], nextCursor: null };
   let sql = where.sql;
-  if (opts.cursor) {
-    where.params.push(decodeCursor(opts.cursor));
+  if (cursorRowId !== undefined) {
+    where.params.push(cursorRowId);
     sql += ` AND i.id > $${where.params.length}`;
   }
   where.params.push(limit + 1);
@@ -104,7 +125,8 @@ export async function listImages(
 }
 
 export async function countImages(collectionId: number, filter: ImageFilter, cap = COUNT_CAP): Promise<ImageCount> {
-  const where = whereFor(collectionId, filter);
+  const where = await whereFor(collectionId, filter);
+  if (!where) return { count: 0, capped: false };
   where.params.push(cap + 1);
   const { rows } = await db().query<{ n: number }>(
     `SELECT count(*)::int AS n FROM (SELECT 1 FROM images i WHERE ${where.sql} LIMIT $${where.params.length}) s`,
