@@ -19,8 +19,8 @@ export async function SiteHeader() {
           </nav>
         )}
         {user && (
-          <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="text-stone-700" data-testid="current-user">{user.name}</span>
+          <div className="ml-auto flex shrink-0 items-center gap-3 text-sm">
+            <span className="hidden text-stone-700 sm:inline" data-testid="current-user">{user.name}</span>
             <RoleBadge role={user.role} />
             <form action={signOut}>
               <Button variant="ghost" type="submit">Sign out</Button>

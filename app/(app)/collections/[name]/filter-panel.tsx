@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
 import { Button, Field, Input, inputClass } from "@/app/_components/ui";
 import type { ImageFilter } from "@/lib/browse/filters";
@@ -11,6 +11,15 @@ import { TaxonTypeahead } from "./taxon-typeahead";
 // Picking a taxon or an iconic group applies at once; dates and the area apply with the button.
 
 type Props = { collection: string; groups: { group: string; taxa: number }[]; filter: ImageFilter };
+
+function Labeled({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <label className="grid grid-cols-[2.5rem_1fr] items-center gap-2">
+      <span className="text-xs text-stone-500">{label}</span>
+      {children}
+    </label>
+  );
+}
 
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
 
@@ -66,21 +75,21 @@ export function FilterPanel({ collection, groups, filter }: Props) {
 
       <form onSubmit={apply} className="space-y-5">
         <fieldset className="space-y-2">
-          <legend className="text-xs font-medium tracking-wide text-stone-600 uppercase">Observed</legend>
-          <div className="grid grid-cols-2 gap-2">
-            <Input type="date" aria-label="Observed from" value={from} onChange={(e) => setFrom(e.target.value)} />
-            <Input type="date" aria-label="Observed to" value={to} onChange={(e) => setTo(e.target.value)} />
-          </div>
+          <legend className="mb-1 text-xs font-medium tracking-wide text-stone-600 uppercase">Observed</legend>
+          <Labeled label="From"><Input type="date" aria-label="Observed from" value={from} onChange={(e) => setFrom(e.target.value)} /></Labeled>
+          <Labeled label="To"><Input type="date" aria-label="Observed to" value={to} onChange={(e) => setTo(e.target.value)} /></Labeled>
         </fieldset>
-        <fieldset className="space-y-2">
-          <legend className="text-xs font-medium tracking-wide text-stone-600 uppercase">Area</legend>
-          <div className="grid grid-cols-2 gap-2">
-            {([["minLat", "Min latitude"], ["maxLat", "Max latitude"], ["minLon", "Min longitude"], ["maxLon", "Max longitude"]] as const).map(([k, label]) => (
-              <Input key={k} inputMode="decimal" aria-label={label} placeholder={label.replace("latitude", "lat").replace("longitude", "lon")}
-                value={box[k]} onChange={(e) => setBox({ ...box, [k]: e.target.value })} />
+        <fieldset>
+          <legend className="mb-1 text-xs font-medium tracking-wide text-stone-600 uppercase">Area</legend>
+          <div className="grid grid-cols-2 gap-x-2 gap-y-1.5">
+            {([["minLat", "Min latitude", "−90…90"], ["maxLat", "Max latitude", "−90…90"], ["minLon", "Min longitude", "−180…180"], ["maxLon", "Max longitude", "−180…180"]] as const).map(([k, label, hint]) => (
+              <label key={k} className="block">
+                <span className="block text-[11px] text-stone-500">{label}</span>
+                <Input inputMode="decimal" aria-label={label} placeholder={hint} value={box[k]} onChange={(e) => setBox({ ...box, [k]: e.target.value })} />
+              </label>
             ))}
           </div>
-          {boxError && <p className="text-xs text-red-700">{boxError}</p>}
+          {boxError && <p className="mt-1 text-xs text-red-700">{boxError}</p>}
         </fieldset>
         <div className="flex gap-2">
           <Button type="submit">Apply</Button>
