@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { DataType, node, readOnnxModel, valueInfo, writeOnnxModel, type ModelProto, type NodeProto } from "./onnx-file";
+import { DataType, node, readOnnxModel, sha256File, valueInfo, writeOnnxModel, type ModelProto, type NodeProto } from "./onnx-file";
 
 // Image-only classifiers hold their best embedding inside the graph (e.g. MobileNetV2's pooled 1280-d
 // layer before the classifier). This adds that tensor as an extra float [N, D] output, dequantizing it
@@ -58,19 +58,6 @@ export function exposeTensorAsEmbedding(model: ModelProto, tensor: string): Mode
   nodes.push(node("Flatten", [floatTensor], [EXPOSED_EMBEDDING_OUTPUT], { axis: 1 }));
   const output = [...(graph.output ?? []), valueInfo(EXPOSED_EMBEDDING_OUTPUT, DataType.FLOAT, ["batch", "embedding_dim"])];
   return { ...model, graph: { ...graph, node: nodes, output } } as ModelProto;
-}
-
-function sha256File(file: string): string {
-  const hash = crypto.createHash("sha256");
-  const fd = fs.openSync(file, "r");
-  try {
-    const buf = Buffer.alloc(1 << 20);
-    let n: number;
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest("hex");
 }
 
 /**

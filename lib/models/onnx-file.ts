@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import onnxProto from "onnx-proto";
@@ -7,7 +8,7 @@ import type { onnx as OnnxTypes } from "onnx-proto";
 // and quantization need no Python at runtime.
 
 export const { onnx } = onnxProto;
-export type ModelProto = OnnxTypes.ModelProto;
+export type ModelProto = OnnxTypes.IModelProto;
 export type GraphProto = OnnxTypes.IGraphProto;
 export type NodeProto = OnnxTypes.INodeProto;
 export type TensorProto = OnnxTypes.ITensorProto;
@@ -21,12 +22,26 @@ export function readOnnxModel(file: string): ModelProto {
 }
 
 /** Writes atomically (temp file + rename) so a crash never leaves a half-written model behind. */
-export function writeOnnxModel(model: OnnxTypes.IModelProto, file: string): void {
+export function writeOnnxModel(model: ModelProto, file: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const bytes = onnx.ModelProto.encode(model).finish();
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, bytes);
   fs.renameSync(tmp, file);
+}
+
+/** A file's sha256, read in 1 MB chunks (models can be hundreds of MB): keys derived-model caches. */
+export function sha256File(file: string): string {
+  const hash = crypto.createHash("sha256");
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    let n: number;
+    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest("hex");
 }
 
 /** Protobuf int64 fields arrive as Long objects or numbers. */
@@ -88,7 +103,7 @@ export function valueInfo(name: string, elemType: number, dims: (number | string
   };
 }
 
-export function makeModel(graph: GraphProto, opset: number, producer = "fieldmark"): OnnxTypes.IModelProto {
+export function makeModel(graph: GraphProto, opset: number, producer = "fieldmark"): ModelProto {
   return { irVersion: 8, producerName: producer, opsetImport: [{ domain: "", version: opset }], graph };
 }
 

@@ -2,6 +2,7 @@ import path from "node:path";
 import ort from "onnxruntime-node";
 import { readConfig } from "@/lib/config";
 import { derivedEmbeddingModel } from "./expose-embedding";
+import { int8ModelPath } from "./quantize";
 import { ModelFolderError, readModelFolder, type ModelFolder, type VisionTowerSpec, type TextTowerSpec } from "./folder";
 import { outputSize, type PreprocessConfig } from "./preprocess-config";
 
@@ -12,8 +13,10 @@ import { outputSize, type PreprocessConfig } from "./preprocess-config";
 export interface SessionSettings {
   /** onnxruntime intra-op threads (default 2: these machines have 2 cores). */
   threads?: number;
-  /** Where derived models (e.g. an inner layer exposed as output) are written. */
+  /** Where derived models (an inner layer exposed as output, int8 versions) are written. */
   cacheDir?: string;
+  /** "int8": MatMul/Gemm weights dynamically quantized by the project's own tooling (see quantize.ts). */
+  precision?: "fp32" | "int8";
 }
 
 export interface VisionTower {
@@ -70,9 +73,10 @@ function names(list: readonly string[]): string {
   return list.length ? list.join(", ") : "(none)";
 }
 
-async function createSession(file: string, threads: number, what: string, problems: string[]): Promise<ort.InferenceSession | null> {
+async function createSession(file: string, s: Required<SessionSettings>, what: string, problems: string[]): Promise<ort.InferenceSession | null> {
   try {
-    return await ort.InferenceSession.create(file, sessionOptions(threads));
+    const actual = s.precision === "int8" ? int8ModelPath(file, s.cacheDir).path : file;
+    return await ort.InferenceSession.create(actual, sessionOptions(s.threads));
   } catch (e) {
     problems.push(`${what} ${path.basename(file)} cannot be loaded by onnxruntime: ${(e as Error).message.split("\n")[0]}`);
     return null;
@@ -82,7 +86,7 @@ async function createSession(file: string, threads: number, what: string, proble
 async function openVision(spec: VisionTowerSpec, kind: string, s: Required<SessionSettings>, problems: string[]): Promise<Omit<VisionTower, "dim"> | null> {
   const what = kind === "clip" ? "vision tower" : "image model";
   let modelPath = spec.modelPath;
-  let session = await createSession(modelPath, s.threads, what, problems);
+  let session = await createSession(modelPath, s, what, problems);
   if (!session) return null;
   const originalOutputs = [...session.outputNames];
   let embeddingOutput: string;
@@ -99,7 +103,7 @@ async function openVision(spec: VisionTowerSpec, kind: string, s: Required<Sessi
         const derived = derivedEmbeddingModel(spec.modelPath, "auto" in em ? "auto" : em.innerTensor, s.cacheDir);
         await session.release();
         modelPath = derived.path;
-        session = await createSession(modelPath, s.threads, what, problems);
+        session = await createSession(modelPath, s, what, problems);
         if (!session) return null;
         embeddingOutput = derived.output;
         // A classifier's one original output is its logits: kept for classify().
@@ -135,7 +139,7 @@ async function openVision(spec: VisionTowerSpec, kind: string, s: Required<Sessi
 }
 
 async function openText(spec: TextTowerSpec, s: Required<SessionSettings>, problems: string[]): Promise<Omit<TextTower, "dim"> | null> {
-  const session = await createSession(spec.modelPath, s.threads, "text tower", problems);
+  const session = await createSession(spec.modelPath, s, "text tower", problems);
   if (!session) return null;
   const inputs = session.inputNames;
   const outputs = session.outputNames;
@@ -201,7 +205,7 @@ async function probeDim(what: string, run: () => Promise<ort.InferenceSession.On
 /** Opens and checks a model folder; throws ModelFolderError listing every problem found. */
 export async function openModel(dirOrFolder: string | ModelFolder, settings: SessionSettings = {}): Promise<OpenedModel> {
   const folder = typeof dirOrFolder === "string" ? readModelFolder(dirOrFolder) : dirOrFolder;
-  const s = { threads: settings.threads ?? 2, cacheDir: settings.cacheDir ?? defaultModelCacheDir() };
+  const s = { threads: settings.threads ?? 2, cacheDir: settings.cacheDir ?? defaultModelCacheDir(), precision: settings.precision ?? "fp32" } as const;
   const problems: string[] = [];
   const vision = await openVision(folder.vision, folder.kind, s, problems);
   const text = folder.text ? await openText(folder.text, s, problems) : null;
