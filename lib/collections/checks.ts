@@ -1,7 +1,7 @@
 import path from "node:path";
 import type pg from "pg";
 import { ImportError } from "./errors";
-import { stageTables } from "./staging";
+import { MERGE_WORK_MEM, stageTables } from "./staging";
 
 // Checks that need the whole source at once, run in SQL over the staged rows so memory stays flat:
 // repeated ids, and annotations that name an image or a category the source does not have.
@@ -31,6 +31,17 @@ export async function checkStaged(client: pg.ClientBase, importId: number, file:
   const name = path.basename(file);
   const imagesSection = csv ? "rows" : "images";
   await client.query(`ANALYZE ${t.images}, ${t.taxa}, ${t.annotations}`);
+  await client.query(`SET work_mem = '${MERGE_WORK_MEM}'`);
+  try {
+    await runChecks(client, t, file, name, imagesSection, csv);
+  } finally {
+    await client.query("RESET work_mem");
+  }
+}
+
+async function runChecks(
+  client: pg.ClientBase, t: ReturnType<typeof stageTables>, file: string, name: string, imagesSection: string, csv: boolean,
+): Promise<void> {
 
   const dupImage = await firstDuplicate(client, t.images);
   if (dupImage) {

@@ -81,19 +81,11 @@ function readSource(source: SourceInfo, ctx: ReaderContext): AsyncGenerator<Reco
   return readImageFolder(source.path, ctx);
 }
 
-function addToBatch(batch: StagedBatch, records: RecordChunk["records"], skip: number): number {
-  let skipped = 0;
-  for (const rec of records) {
-    if (skipped < skip) {
-      skipped++;
-      continue;
-    }
-    if (rec.kind === "image") batch.images.push(rec.row);
-    else if (rec.kind === "taxon") batch.taxa.push(rec.row);
-    else if (rec.kind === "annotation") batch.annotations.push(rec.row);
-    else batch.licenses.push(rec.row);
-  }
-  return skipped;
+function addToBatch(batch: StagedBatch, rec: RecordChunk["records"][number]): void {
+  if (rec.kind === "image") batch.images.push(rec.row);
+  else if (rec.kind === "taxon") batch.taxa.push(rec.row);
+  else if (rec.kind === "annotation") batch.annotations.push(rec.row);
+  else batch.licenses.push(rec.row);
 }
 
 async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -176,15 +168,16 @@ async function runImport(
       let batch = emptyBatch();
       for await (const chunk of readSource(source, ctx)) {
         if (opts.signal?.aborted) throw new ImportInterruptedError(job.id, recordsDone, opts.signal.reason);
-        // records already staged by an interrupted run are read again (to find our place) and skipped
-        const skip = Math.max(0, Math.min(chunk.records.length, job.recordsDone - seen));
-        addToBatch(batch, chunk.records, skip);
-        seen += chunk.records.length;
-        if (batchSize(batch) >= limit) {
-          await inflight;
-          inflight = flush(batch, seen, source.size === null ? null : chunk.bytesRead);
-          inflight.catch(() => {}); // awaited before the next flush; this only marks it handled meanwhile
-          batch = emptyBatch();
+        for (const rec of chunk.records) {
+          // records an interrupted run already staged are read again (to find our place) and skipped
+          if (seen++ < job.recordsDone) continue;
+          addToBatch(batch, rec);
+          if (batchSize(batch) >= limit) {
+            await inflight;
+            inflight = flush(batch, seen, source.size === null ? null : chunk.bytesRead);
+            inflight.catch(() => {}); // awaited before the next flush; this only marks it handled meanwhile
+            batch = emptyBatch();
+          }
         }
       }
       await inflight;

@@ -9,6 +9,9 @@ import type { AnnotationRow, ImageRow, LicenseRow, TaxonRow } from "./records";
 
 export type StagedBatch = { images: ImageRow[]; taxa: TaxonRow[]; annotations: AnnotationRow[]; licenses: LicenseRow[] };
 
+/** Memory for the hash joins over a million staged rows (the default 4 MB spills them to disk). */
+export const MERGE_WORK_MEM = "256MB";
+
 export function emptyBatch(): StagedBatch {
   return { images: [], taxa: [], annotations: [], licenses: [] };
 }
@@ -97,6 +100,7 @@ export async function stagedCounts(client: pg.ClientBase, importId: number): Pro
  */
 export async function mergeStaged(client: pg.ClientBase, importId: number, collectionId: number): Promise<{ taxaAdded: number; imagesAdded: number }> {
   const t = stageTables(importId);
+  await client.query(`SET LOCAL work_mem = '${MERGE_WORK_MEM}'`);
   const taxa = await client.query(
     `INSERT INTO taxa (collection_id, source_id, name, common_name, rank, kingdom, phylum, class, "order", family, genus,
        species, iconic_group, image_dir_name)
