@@ -1,4 +1,5 @@
 import { boss, QUEUES, stopBoss } from "@/lib/jobs/boss";
+import { handleImportJobs } from "./imports";
 import { handleThumbnailJobs } from "./thumbnails";
 
 // The background worker: pg-boss handlers that call into lib/. Several worker processes may run
@@ -7,5 +8,6 @@ import { handleThumbnailJobs } from "./thumbnails";
 export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   const b = await boss();
   await b.work(QUEUES.thumbnails, { batchSize: 1, pollingIntervalSeconds: 1 }, handleThumbnailJobs);
+  await b.work(QUEUES.imports, { batchSize: 1, pollingIntervalSeconds: 1 }, handleImportJobs);
   return { stop: () => stopBoss({ graceful: true, timeout: 15_000 }) };
 }

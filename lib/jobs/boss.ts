@@ -5,6 +5,7 @@ import PgBoss from "pg-boss";
 
 export const QUEUES = {
   thumbnails: "thumbnails",
+  imports: "imports",
 } as const;
 
 const globalForBoss = globalThis as unknown as { fieldmarkBoss?: Promise<PgBoss> };

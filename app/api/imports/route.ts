@@ -1,0 +1,38 @@
+import { requireApiUser } from "@/lib/auth/session";
+import { saveUpload, UploadError } from "@/lib/collections/uploads";
+import { enqueueImport, importJobSchema } from "@/lib/jobs/imports";
+
+// POST /api/imports: queue an import of a file already on the server (`source`), or of an uploaded
+// train.json/CSV (`file`), into `collection`. Answers with the job id to poll.
+export async function POST(request: Request) {
+  const user = await requireApiUser(request, ["admin", "lead"]);
+  if (user instanceof Response) return user;
+  let fields: Record<string, unknown>;
+  let file: File | null = null;
+  if ((request.headers.get("content-type") ?? "").includes("multipart/form-data")) {
+    const form = await request.formData();
+    const f = form.get("file");
+    file = f instanceof File && f.size > 0 ? f : null;
+    fields = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string" && v.trim() !== ""));
+  } else {
+    fields = await request.json().catch(() => ({}));
+  }
+  try {
+    if (file) {
+      if (!fields.imagesRoot) {
+        return Response.json({ error: "An uploaded file needs an images root: the folder or http(s) URL its file names are relative to", field: "imagesRoot" }, { status: 400 });
+      }
+      fields.source = await saveUpload(file);
+    }
+    const parsed = importJobSchema.safeParse({ ...fields, requestedBy: user.id });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return Response.json({ error: issue.message, field: issue.path.join(".") }, { status: 400 });
+    }
+    const jobId = await enqueueImport(parsed.data);
+    return Response.json({ jobId }, { status: 202 });
+  } catch (e) {
+    if (e instanceof UploadError) return Response.json({ error: e.message, field: "file" }, { status: 400 });
+    throw e;
+  }
+}
