@@ -48,9 +48,11 @@ export const EXACT_MAX_ROWS = 20_000;
 type Query = {
   store: VectorStore;
   k: number;
-  /** conditions on images (alias i); none: no join */
+  /** the resolved taxon filter, as a condition on a table alias's taxon_id */
+  taxonCond?: (alias: string) => string;
+  /** date and place conditions on images (alias i); none: no join */
   imageConds: string[];
-  /** conditions on the vector table (alias e) besides the collection */
+  /** other conditions on the vector table (alias e) */
   vectorConds: string[];
   /** $1 is always the collection id */
   params: SqlParams;
@@ -63,7 +65,12 @@ function distanceSql(q: Query): string {
 
 function fromWhere(q: Query): string {
   const join = q.imageConds.length ? " JOIN images i ON i.id = e.image_id" : "";
-  const where = ["e.collection_id = $1", ...q.vectorConds, ...(q.imageConds.length ? ["i.collection_id = $1", ...q.imageConds] : [])];
+  const where = [
+    "e.collection_id = $1",
+    ...(q.taxonCond ? [q.taxonCond("e")] : []),
+    ...q.vectorConds,
+    ...(q.imageConds.length ? ["i.collection_id = $1", ...q.imageConds] : []),
+  ];
   return `FROM ${q.store.tableName} e${join} WHERE ${where.join(" AND ")}`;
 }
 
@@ -73,21 +80,29 @@ function resultSql(hits: string): string {
     FROM hits h JOIN images i ON i.id = h.image_id ORDER BY h.distance, h.image_id`;
 }
 
-async function runExact(client: pg.PoolClient, q: Query): Promise<SearchResult[]> {
+async function runExact(client: pg.PoolClient, q: Query, parallel: boolean): Promise<SearchResult[]> {
   // OFFSET 0 keeps the planner from answering ORDER BY ... LIMIT through the HNSW index.
   const hits = `SELECT s.image_id, s.distance FROM (
       SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} OFFSET 0) s
     ORDER BY s.distance, s.image_id LIMIT ${q.k}`;
-  return (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
+  if (parallel) return (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
+  // a narrow scan finishes before parallel workers would have started (and the cores are shared)
+  await client.query("BEGIN; SET LOCAL max_parallel_workers_per_gather = 0");
+  try {
+    const rows = (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
+    await client.query("COMMIT");
+    return rows;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  }
 }
 
 async function runIndex(client: pg.PoolClient, q: Query, efSearch: number, maxScanTuples: number): Promise<SearchResult[]> {
-  await client.query("BEGIN");
+  // one round trip for the settings (integers, checked by the caller)
+  await client.query(`BEGIN; SET LOCAL hnsw.ef_search = ${efSearch}; SET LOCAL hnsw.iterative_scan = relaxed_order;
+    SET LOCAL hnsw.max_scan_tuples = ${maxScanTuples}; SET LOCAL hnsw.scan_mem_multiplier = 2`);
   try {
-    await client.query(`SET LOCAL hnsw.ef_search = ${efSearch}`);
-    await client.query("SET LOCAL hnsw.iterative_scan = relaxed_order");
-    await client.query(`SET LOCAL hnsw.max_scan_tuples = ${maxScanTuples}`);
-    await client.query("SET LOCAL hnsw.scan_mem_multiplier = 2");
     const hits = `SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} ORDER BY ${distanceSql(q)} LIMIT ${q.k}`;
     const rows = (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
     await client.query("COMMIT");
@@ -103,8 +118,11 @@ async function runIndex(client: pg.PoolClient, q: Query, efSearch: number, maxSc
  * otherwise a count capped just past the limit (cheap: it stops there).
  */
 async function estimateRows(client: pg.PoolClient, q: Query, cap: number): Promise<number> {
-  const sql = q.imageConds.length
-    ? `SELECT 1 FROM images i WHERE i.collection_id = $1 AND ${q.imageConds.join(" AND ")}`
+  // images has the same taxon_id and an index on (collection_id, taxon_id), and the date and place
+  // columns: count there, so counting never joins
+  const conds = [...(q.taxonCond ? [q.taxonCond("i")] : []), ...q.imageConds];
+  const sql = conds.length
+    ? `SELECT 1 FROM images i WHERE i.collection_id = $1 AND ${conds.join(" AND ")}`
     : `SELECT 1 FROM ${q.store.tableName} e WHERE e.collection_id = $1`;
   const values = q.params.values.slice(0, maxParamIndex(sql));
   const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
@@ -120,14 +138,14 @@ function maxParamIndex(sql: string): number {
   return max;
 }
 
-async function tableRows(client: pg.PoolClient, store: VectorStore): Promise<number> {
-  const r = await client.query<{ n: number }>("SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)", [store.tableName]);
-  return Number(r.rows[0]?.n ?? 0);
-}
-
-async function hasIndex(client: pg.PoolClient, store: VectorStore): Promise<boolean> {
-  const r = await client.query("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", [store.indexName]);
-  return r.rows.length > 0;
+/** The table's row estimate and whether its HNSW index exists, in one round trip. */
+async function tableState(client: pg.PoolClient, store: VectorStore): Promise<{ rows: number; indexed: boolean }> {
+  const r = await client.query<{ rows: number | null; indexed: boolean }>(
+    `SELECT (SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = to_regclass($1)) AS rows,
+            to_regclass($2) IS NOT NULL AS indexed`,
+    [store.tableName, store.indexName],
+  );
+  return { rows: Number(r.rows[0].rows ?? 0), indexed: r.rows[0].indexed };
 }
 
 /** Nearest images to a vector by cosine similarity, best first, with the search path used. */
@@ -142,30 +160,37 @@ export async function searchByVectorDetailed(modelId: number, vector: ArrayLike<
 
   const params = new SqlParams();
   params.add(opts.collectionId); // $1
-  const imageConds = imageConditions(filters, taxonIds, params); // first, so they use $2.. contiguously
+  // filter parameters first, so the estimate query uses $1.. contiguously
+  const taxonParam = taxonIds ? params.add(taxonIds) : undefined;
+  const taxonCond = taxonParam ? (alias: string) => `${alias}.taxon_id = ANY(${taxonParam}::int[])` : undefined;
+  const imageConds = imageConditions(filters, undefined, params);
   const vectorConds = opts.excludeImageIds?.length ? [`e.image_id <> ALL(${params.add(opts.excludeImageIds)}::bigint[])`] : [];
   const queryParam = `${params.add(vectorParam(vector))}::vector${store.half ? `::halfvec(${store.dim})` : ""}`;
-  const q: Query = { store, k, imageConds, vectorConds, params, queryParam };
+  const q: Query = { store, k, taxonCond, imageConds, vectorConds, params, queryParam };
 
   const exactMaxRows = opts.exactMaxRows ?? EXACT_MAX_ROWS;
   const client = await db().connect();
   try {
     let strategy = opts.strategy ?? "auto";
     let estimatedRows = -1;
+    const table = strategy === "exact" ? undefined : await tableState(client, store);
     if (strategy === "auto") {
       estimatedRows = await estimateRows(client, q, exactMaxRows);
-      strategy = estimatedRows <= exactMaxRows || !(await hasIndex(client, store)) ? "exact" : "index";
+      strategy = estimatedRows <= exactMaxRows || !table!.indexed ? "exact" : "index";
     }
-    if (strategy === "exact") return { results: await runExact(client, q), strategy, estimatedRows, fellBack: false };
+    if (strategy === "exact") {
+      const narrow = estimatedRows >= 0 && estimatedRows <= exactMaxRows;
+      return { results: await runExact(client, q, !narrow), strategy, estimatedRows, fellBack: false };
+    }
 
     const efSearch = Math.min(1000, Math.max(k, opts.efSearch ?? DEFAULT_EF_SEARCH));
-    const total = await tableRows(client, store);
+    const total = table!.rows;
     // Enough tuples for K rows to pass a filter that keeps `estimatedRows` of `total`, with room to spare.
     const share = estimatedRows > 0 && total > 0 ? Math.min(1, estimatedRows / total) : 1;
     const maxScanTuples = Math.max(20_000, Math.min(Math.ceil((4 * k) / share), 2_000_000));
     const results = await runIndex(client, q, efSearch, maxScanTuples);
     if (results.length >= k) return { results, strategy, estimatedRows, fellBack: false };
-    return { results: await runExact(client, q), strategy, estimatedRows, fellBack: true };
+    return { results: await runExact(client, q, true), strategy, estimatedRows, fellBack: true };
   } finally {
     client.release();
   }

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { databaseKind, db } from "@/lib/db/client";
 import { getVectorStore, type VectorStore } from "./storage";
 
@@ -14,12 +15,21 @@ export type IndexBuildOptions = {
   maintenanceWorkMem?: string;
   /** parallel workers besides the leader (PostgreSQL only) */
   parallelWorkers?: number;
+  /** rewrite the table in taxonomic order first (default true), see sortByTaxonomy */
+  sortByTaxonomy?: boolean;
   /** polled about once a second while PostgreSQL builds (PGlite serves one query at a time: no progress) */
   onProgress?: (p: IndexBuildProgress) => void;
 };
 
 export type IndexBuildProgress = { phase: string; tuplesDone: number; tuplesTotal: number };
-export type IndexBuildResult = { seconds: number; sizeBytes: number; rows: number };
+export type IndexBuildResult = {
+  /** the HNSW build alone */
+  seconds: number;
+  /** the taxonomic rewrite before it */
+  sortSeconds: number;
+  sizeBytes: number;
+  rows: number;
+};
 
 function opsClass(store: VectorStore): string {
   return store.half ? "halfvec_cosine_ops" : "vector_cosine_ops";
@@ -57,8 +67,15 @@ export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}):
         }, () => {});
       }, 1000);
     }
-    const start = performance.now();
     await client.query(`DROP INDEX IF EXISTS ${store.indexName}`);
+    let sortSeconds = 0;
+    if (opts.sortByTaxonomy ?? true) {
+      opts.onProgress?.({ phase: "sorting by taxonomy", tuplesDone: 0, tuplesTotal: 0 });
+      const sortStart = performance.now();
+      await sortByTaxonomy(client, store);
+      sortSeconds = (performance.now() - sortStart) / 1000;
+    }
+    const start = performance.now();
     await client.query(
       `CREATE INDEX ${store.indexName} ON ${store.tableName} USING hnsw (vector ${opsClass(store)}) WITH (m = ${m}, ef_construction = ${efConstruction})`,
     );
@@ -69,11 +86,35 @@ export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}):
       [modelId, m, efConstruction],
     );
     const info = await indexInfo(modelId);
-    return { seconds, sizeBytes: info.sizeBytes, rows: info.rows };
+    return { seconds, sortSeconds, sizeBytes: info.sizeBytes, rows: info.rows };
   } finally {
     if (timer) clearInterval(timer);
     await client.query("RESET maintenance_work_mem; RESET max_parallel_maintenance_workers").catch(() => {});
     client.release();
+  }
+}
+
+/**
+ * Rewrites the table in taxonomic order (collection, kingdom, phylum, class, order, family, genus,
+ * species), so the rows of any taxon's subtree lie together on disk: a narrow taxon filter then reads a
+ * few thousand adjacent pages instead of one random page per row. Run after a bulk load, before the HNSW
+ * build (rows written later are appended unsorted until the next build).
+ */
+export async function sortByTaxonomy(client: pg.PoolClient, store: VectorStore): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    await client.query(`LOCK TABLE ${store.tableName} IN ACCESS EXCLUSIVE MODE`);
+    await client.query(`CREATE TEMP TABLE vectors_sorted ON COMMIT DROP AS
+      SELECT e.image_id, e.collection_id, e.taxon_id, e.vector, e.created_at
+      FROM ${store.tableName} e LEFT JOIN taxa x ON x.id = e.taxon_id
+      ORDER BY e.collection_id, x.kingdom, x.phylum, x.class, x."order", x.family, x.genus, x.species, x.name, e.taxon_id, e.image_id`);
+    await client.query(`TRUNCATE ${store.tableName}`);
+    await client.query(`INSERT INTO ${store.tableName} (image_id, collection_id, taxon_id, vector, created_at)
+      SELECT image_id, collection_id, taxon_id, vector, created_at FROM vectors_sorted`);
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
   }
 }
 

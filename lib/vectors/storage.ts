@@ -77,12 +77,13 @@ export async function ensureVectorStorage(modelId: number, dim: number, opts: { 
     await client.query(`CREATE TABLE ${table} (
       image_id bigint PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
       collection_id integer NOT NULL,
+      taxon_id integer, -- the image's, copied so taxon filters need no join (kept by a trigger on images)
       vector ${type} NOT NULL,
       created_at timestamptz(3) NOT NULL DEFAULT now())`);
     // Keep vectors inline: a 512-d float vector is just over the 2 kB TOAST threshold, and reading every
     // vector out of the TOAST table would double the cost of exact scans.
     await client.query(`ALTER TABLE ${table} ALTER COLUMN vector SET STORAGE PLAIN`);
-    await client.query(`CREATE INDEX ${table}_collection_id_idx ON ${table} (collection_id)`);
+    await client.query(`CREATE INDEX ${table}_collection_taxon_idx ON ${table} (collection_id, taxon_id)`);
     const r = await client.query<StoreRow>(
       "INSERT INTO vector_stores (model_id, table_name, dim, half) VALUES ($1, $2, $3, $4) RETURNING model_id, table_name, dim, half, index_built_at",
       [modelId, table, dim, half],

@@ -19,7 +19,7 @@ function checkRow(row: EmbeddingRow, dim: number): void {
 
 /**
  * Writes vectors for images, replacing any earlier vector of the same image: exactly one vector per
- * (model, image), whatever is retried or repeated. The image's collection is taken from `images`.
+ * (model, image), whatever is retried or repeated. The image's collection and taxon are taken from `images`.
  * Throws, naming them, when image ids do not exist (the rest of that batch is written).
  * Returns how many rows were written.
  */
@@ -40,10 +40,11 @@ export async function upsertEmbeddings(modelId: number, rows: EmbeddingRow[], st
     const part = unique.slice(at, at + batch);
     const ids = part.map((r) => r.imageId);
     const r = await db().query<{ image_id: number }>(
-      `INSERT INTO ${s.tableName} (image_id, collection_id, vector)
-       SELECT u.image_id, i.collection_id, u.v::${columnType(s)}
+      `INSERT INTO ${s.tableName} (image_id, collection_id, taxon_id, vector)
+       SELECT u.image_id, i.collection_id, i.taxon_id, u.v::${columnType(s)}
        FROM unnest($1::bigint[], $2::vector[]) AS u(image_id, v) JOIN images i ON i.id = u.image_id
-       ON CONFLICT (image_id) DO UPDATE SET vector = EXCLUDED.vector, collection_id = EXCLUDED.collection_id, created_at = now()
+       ON CONFLICT (image_id) DO UPDATE
+         SET vector = EXCLUDED.vector, collection_id = EXCLUDED.collection_id, taxon_id = EXCLUDED.taxon_id, created_at = now()
        RETURNING image_id`,
       [ids, vectorArrayParam(part.map((r) => r.vector), oid)],
     );

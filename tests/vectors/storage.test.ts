@@ -82,3 +82,33 @@ describe.each(dbKinds)("vector storage on %s", (kind) => {
     expect((await db().query("SELECT to_regclass($1) AS r", [store.tableName])).rows[0].r).toBeNull();
   });
 });
+
+describe.each(dbKinds)("taxon copy in vector tables on %s", (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => { t = await createTestDatabase(kind); });
+  afterAll(async () => { await t?.close(); });
+
+  it("follows an image's taxon when it changes or its taxon is deleted, and survives the taxonomic sort", async () => {
+    const c = await createCollection("moved");
+    const { imageIds, genusOf } = await createTaxaAndImages(c, 200, 4);
+    const vectors = clusteredVectors(genusOf, 8, 5);
+    const m = await createModel("follow", 8);
+    await ensureVectorStorage(m, 8);
+    await upsertEmbeddings(m, imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })));
+    await buildIndex(m); // sorts the table by taxonomy first
+    const genus1 = { taxon: { rank: "genus", name: "Genus1" } };
+    const before = await searchByVector(m, vectors[0], { collectionId: c, k: 200, filters: genus1 });
+    expect(before).toHaveLength(50);
+    const target = (await db().query("SELECT id FROM taxa WHERE collection_id = $1 AND genus = 'Genus1' LIMIT 1", [c])).rows[0].id;
+    // images 0-3 are of genera 0-3: three of them move into Genus1
+    await db().query("UPDATE images SET taxon_id = $1 WHERE id = ANY($2::bigint[])", [target, imageIds.slice(0, 4)]);
+    const after = await searchByVector(m, vectors[0], { collectionId: c, k: 200, filters: genus1 });
+    expect(after).toHaveLength(53);
+    expect(after.map((r) => r.imageId)).toContain(imageIds[0]);
+    await db().query("DELETE FROM taxa WHERE id = $1", [target]);
+    const gone = await searchByVector(m, vectors[0], { collectionId: c, k: 200, filters: genus1 });
+    expect(gone.map((r) => r.imageId)).not.toContain(imageIds[0]);
+    const stored = await db().query(`SELECT count(*)::int AS n FROM model_vectors_${m} e JOIN images i ON i.id = e.image_id WHERE e.taxon_id IS DISTINCT FROM i.taxon_id`);
+    expect(stored.rows[0].n).toBe(0);
+  });
+});
