@@ -19,7 +19,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(e.FIELDMARK_DATA_DIR ?? ".data"),
+    dataDir: path.resolve(/* turbopackIgnore: true */ e.FIELDMARK_DATA_DIR ?? ".data"),
     port: e.PORT,
   };
 }

@@ -39,7 +39,7 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
     // rotate() applies the EXIF orientation; failOn "warning" turns truncated JPEGs into errors
     // instead of half-grey thumbnails.
     const pipeline = sharp(body, { failOn: "warning" }).rotate();
-    const { data, info } = await pipeline
+    const { data } = await pipeline
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
       .webp({ quality: 80 })
       .toBuffer({ resolveWithObject: true });
@@ -53,9 +53,10 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
     const tmp = `${target}.${process.pid}.tmp`;
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, target); // atomic: a reader never sees half a file
-    void info;
   } catch (e) {
-    const reason = (e as Error).message.replace(/\s+/g, " ").trim();
+    // libvips repeats the same line once per decode attempt: keep each distinct line once
+    const lines = (e as Error).message.split("\n").map((l) => l.trim()).filter(Boolean);
+    const reason = [...new Set(lines)].join("; ");
     await markUnreadable(row.id, reason);
     return { ok: false, reason };
   }
