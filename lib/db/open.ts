@@ -18,7 +18,8 @@ export type OpenDatabase = {
  */
 export async function openDatabase(config: Config = readConfig(), opts: { port?: number } = {}): Promise<OpenDatabase> {
   let url = config.databaseUrl;
-  let kind: OpenDatabase["kind"] = "postgres";
+  // a child of `fieldmark start` gets the embedded server's URL, and is told it is PGlite
+  let kind: OpenDatabase["kind"] = process.env.FIELDMARK_DB_KIND === "pglite" ? "pglite" : "postgres";
   let embedded: EmbeddedServer | undefined;
   if (!url) {
     kind = "pglite";
