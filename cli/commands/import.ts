@@ -53,8 +53,13 @@ export function registerImportCommand(program: Command): void {
     .argument("<source>", "train.json, manifest.csv, or a folder of images")
     .requiredOption("--collection <name>", "the collection to import into (created if it does not exist)")
     .option("--images-root <root>", "folder or http(s) base URL that image paths are relative to (default: the folder of the source)")
+    .option("--batch-size <records>", "records written per batch (default 20000): smaller uses less memory", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--batch-size must be a positive whole number, got ${v}`);
+      return n;
+    })
     .option("--json", "print the result as JSON")
-    .action(async (source: string, opts: { collection: string; imagesRoot?: string; json?: boolean }) => {
+    .action(async (source: string, opts: { collection: string; imagesRoot?: string; batchSize?: number; json?: boolean }) => {
       const abort = new AbortController();
       const onSigint = () => abort.abort(new Error("Ctrl-C"));
       process.once("SIGINT", onSigint);
@@ -65,6 +70,7 @@ export function registerImportCommand(program: Command): void {
             source,
             collection: opts.collection,
             imagesRoot: opts.imagesRoot,
+            batchSize: opts.batchSize,
             signal: abort.signal,
             onProgress: (p) => progress.update(p),
           }),

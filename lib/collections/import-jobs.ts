@@ -50,11 +50,19 @@ export async function ensureCollection(client: pg.ClientBase, name: string, imag
   return id;
 }
 
-/** Takes the collection's import lock for the session of `client`; throws if another import holds it. */
-export async function lockCollection(client: pg.ClientBase, collectionId: number, name: string): Promise<() => Promise<void>> {
-  const r = await client.query("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_NAMESPACE, collectionId]);
-  if (!r.rows[0].ok) {
-    throw new ImportError("import-running", `another import into collection "${name}" is running; wait for it to finish`);
+/**
+ * Takes the collection's import lock for the session of `client`, waiting up to `waitMs` for another
+ * holder (after a kill -9, the dead process's server session can take a moment to go away).
+ */
+export async function lockCollection(client: pg.ClientBase, collectionId: number, name: string, waitMs: number): Promise<() => Promise<void>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const r = await client.query("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_NAMESPACE, collectionId]);
+    if (r.rows[0].ok) break;
+    if (Date.now() >= deadline) {
+      throw new ImportError("import-running", `another import into collection "${name}" is running; wait for it to finish`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return async () => {
     await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, collectionId]).catch(() => {});

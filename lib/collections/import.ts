@@ -43,6 +43,8 @@ export type ImportOptions = {
   batchSize?: number;
   /** how long to wait for an http(s) images root to answer (default 5 s) */
   urlProbeTimeoutMs?: number;
+  /** how long to wait while another import into the same collection runs (default 15 s) */
+  lockWaitMs?: number;
 };
 
 export type ImportResult = {
@@ -112,7 +114,7 @@ export async function importCollection(opts: ImportOptions): Promise<ImportResul
   const session = await pool.connect(); // holds the collection's import lock for the whole run
   try {
     const collectionId = await ensureCollection(session, opts.collection, rootLabel);
-    const unlock = await lockCollection(session, collectionId, opts.collection);
+    const unlock = await lockCollection(session, collectionId, opts.collection, opts.lockWaitMs ?? 15_000);
     try {
       const job = await startOrResume(session, collectionId, source);
       const base = {

@@ -209,6 +209,22 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     expect(e.message).toMatch(/^collection "saved" keeps its images under .*good, but this import's images root is .*elsewhere/);
   });
 
+  // PGlite is one database session shared by every connection, so its advisory locks exclude nobody
+  it.skipIf(kind === "pglite")("a second import into a collection while one is running", async () => {
+    const holder = await db().connect();
+    try {
+      // the lock an import holds for its whole run
+      const id = (await holder.query("SELECT id FROM collections WHERE name = 'saved'")).rows[0].id;
+      await holder.query("SELECT pg_advisory_lock(7230115, $1)", [id]);
+      const e = await importCollection({ source: writeFile(dir, "busy/train.json", smallTrainJson()), collection: "saved", imagesRoot: path.join(dir, "good"), lockWaitMs: 300 }).catch((x) => x);
+      expect(e).toBeInstanceOf(ImportError);
+      expect(e.message).toBe('another import into collection "saved" is running; wait for it to finish');
+      await holder.query("SELECT pg_advisory_unlock(7230115, $1)", [id]);
+    } finally {
+      holder.release();
+    }
+  });
+
   it("a failed import is recorded against an existing collection, and a new collection leaves no trace", async () => {
     const imports = (await db().query(
       "SELECT c.name, i.status, i.error FROM imports i JOIN collections c ON c.id = i.collection_id ORDER BY i.id",

@@ -112,14 +112,14 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
 
   it("kill -9 of the CLI mid-import: the next run resumes and ends with exact counts", async () => {
     const big = path.join(dir, "big.json");
-    const images = 100_000;
+    const images = 30_000;
     await writeSyntheticTrainJson(big, { images, categories: 500 });
     const env: NodeJS.ProcessEnv = { ...process.env, FIELDMARK_DATA_DIR: t.dataDir };
     // PostgreSQL by URL; PGlite by joining this test's embedded database through its server.json
     if (kind === "postgres") env.DATABASE_URL = t.url;
     else delete env.DATABASE_URL;
     const root = path.resolve(import.meta.dirname, "../..");
-    const child = spawn(process.execPath, [path.join(root, "bin/fieldmark.mjs"), "import", big, "--collection", "killed"], {
+    const child = spawn(process.execPath, [path.join(root, "bin/fieldmark.mjs"), "import", big, "--collection", "killed", "--batch-size", "1000"], {
       cwd: root, env, stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -133,12 +133,13 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
         "SELECT i.records_done FROM imports i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'killed'",
       );
       done = r.rows[0]?.records_done ?? 0;
-      if (done >= 20_000 || child.exitCode !== null) break;
+      if (done >= 10_000 || child.exitCode !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     child.kill("SIGKILL");
     await exited;
     expect(done, stderr).toBeGreaterThan(0);
+    expect(done).toBeLessThan(2 * images);
     expect((await counts("killed")).images).toBe(0);
 
     const r = await importCollection({ source: big, collection: "killed" });
