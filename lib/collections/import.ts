@@ -12,7 +12,8 @@ import { readCsvManifest } from "./read-csv";
 import { readImageFolder } from "./read-folder";
 import { readInatJson, type ReaderContext, type RecordChunk } from "./read-inat-json";
 import { describeSource, type SourceInfo, type SourceKind } from "./source";
-import { batchSize, dropStageTables, emptyBatch, mergeStaged, stageBatch, stagedCounts, type StagedBatch } from "./staging";
+import { mergeStaged } from "./merge";
+import { batchSize, dropStageTables, emptyBatch, stageBatch, stagedCounts, type StagedBatch } from "./staging";
 
 // Imports a collection: a train.json, a CSV manifest or a folder. Three phases, each recorded in the
 // `imports` row: reading (records streamed into staging tables in batches, each batch committed with

@@ -93,35 +93,3 @@ export async function stagedCounts(client: pg.ClientBase, importId: number): Pro
     (SELECT count(*) FROM ${t.annotations})::int AS annotations, (SELECT count(*) FROM ${t.licenses})::int AS licenses`);
   return r.rows[0];
 }
-
-/**
- * Merges the staged rows into taxa and images, in the caller's transaction. Existing rows (same
- * source id in the collection) are left as they are, so a repeated import changes nothing.
- */
-export async function mergeStaged(client: pg.ClientBase, importId: number, collectionId: number): Promise<{ taxaAdded: number; imagesAdded: number }> {
-  const t = stageTables(importId);
-  await client.query(`SET LOCAL work_mem = '${MERGE_WORK_MEM}'`);
-  const taxa = await client.query(
-    `INSERT INTO taxa (collection_id, source_id, name, common_name, rank, kingdom, phylum, class, "order", family, genus,
-       species, iconic_group, image_dir_name)
-     SELECT DISTINCT ON (source_id) $1::int, source_id, name, common_name, rank, kingdom, phylum, class, "order", family,
-       genus, species, iconic_group, image_dir_name
-     FROM ${t.taxa} ORDER BY source_id, ord
-     ON CONFLICT (collection_id, source_id) DO NOTHING`,
-    [collectionId],
-  );
-  const images = await client.query(
-    `INSERT INTO images (collection_id, source_id, file_name, width, height, taxon_id, observed_at, latitude, longitude,
-       location_uncertainty, license, rights_holder)
-     SELECT $1::int, s.source_id, s.file_name, s.width, s.height, tx.id, s.observed_at::timestamptz, s.latitude,
-       s.longitude, s.location_uncertainty, COALESCE(l.name, s.license), s.rights_holder
-     FROM ${t.images} s
-     LEFT JOIN ${t.annByImage} a ON a.image_id = s.source_id
-     LEFT JOIN taxa tx ON tx.collection_id = $1::int AND tx.source_id = a.category_id
-     LEFT JOIN (SELECT DISTINCT ON (source_id) source_id, name FROM ${t.licenses} ORDER BY source_id, ord) l
-       ON l.source_id = s.license
-     ON CONFLICT (collection_id, source_id) DO NOTHING`,
-    [collectionId],
-  );
-  return { taxaAdded: taxa.rowCount ?? 0, imagesAdded: images.rowCount ?? 0 };
-}

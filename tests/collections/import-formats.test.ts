@@ -111,6 +111,28 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
     expect(one).toEqual({ source_id: "000_adonis/00.jpg", file_name: "images/000_adonis/00.jpg" });
   });
 
+  it("keeps integrity: every image's taxon exists, and insert triggers of other features still fire", async () => {
+    // the merge may skip the foreign-key triggers (see lib/collections/merge.ts) but never a real trigger
+    await db().query("CREATE TABLE inserted_images (image_id bigint)");
+    await db().query(`CREATE FUNCTION note_image() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO inserted_images VALUES (NEW.id); RETURN NULL; END $$`);
+    await db().query("CREATE TRIGGER note_image AFTER INSERT ON images FOR EACH ROW EXECUTE FUNCTION note_image()");
+    try {
+      const file = writeFile(dir, "triggered/train.json", smallTrainJson());
+      const r = await importCollection({ source: file, collection: "triggered" });
+      expect(r.images.added).toBe(3);
+      expect((await db().query("SELECT count(*)::int AS n FROM inserted_images")).rows[0].n).toBe(3);
+    } finally {
+      await db().query("DROP TRIGGER note_image ON images");
+      await db().query("DROP FUNCTION note_image()");
+      await db().query("DROP TABLE inserted_images");
+    }
+    const orphans = await db().query(
+      "SELECT count(*)::int AS n FROM images i WHERE (i.taxon_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM taxa t WHERE t.id = i.taxon_id AND t.collection_id = i.collection_id)) OR NOT EXISTS (SELECT 1 FROM collections c WHERE c.id = i.collection_id)",
+    );
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
   it("an http(s) images root that answers", async () => {
     const http = await import("node:http");
     const server = http.createServer((_, res) => { res.statusCode = 403; res.end(); });
