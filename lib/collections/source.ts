@@ -33,10 +33,12 @@ function sniff(file: string): SourceKind | undefined {
 }
 
 export function describeSource(source: string): SourceInfo {
-  const full = path.resolve(source);
+  let full = path.resolve(source);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(full);
+    // one name per file, so a resume or a re-import finds the earlier import however the path was typed
+    full = fs.realpathSync(full);
   } catch {
     throw new ImportError("source-not-found", `${full} does not exist`, { file: full });
   }

@@ -167,6 +167,23 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     expect(e.message).toBe(`images root ${path.join(dir, "nowhere")} does not exist`);
   });
 
+  it("a train.json that is not UTF-8", async () => {
+    const e = await failure("train.json", Buffer.concat([Buffer.from('{"images": [\n{"id": 1, "file_name": "caf'), Buffer.from([0xe9]), Buffer.from('.jpg"}]}')]));
+    expect(e.code).toBe("bad-encoding");
+    expect(e.message).toBe("train.json is not valid UTF-8 at line 2, column 28 (byte 40): save it as UTF-8");
+  });
+
+  it("a source that is not there, or not something we can import", async () => {
+    const missing = await importCollection({ source: path.join(dir, "nope/train.json"), collection: "x" }).catch((e) => e);
+    expect(missing).toBeInstanceOf(ImportError);
+    expect(missing.message).toBe(`${path.join(dir, "nope/train.json")} does not exist`);
+    const odd = writeFile(dir, "odd/list.txt", "just some notes\n");
+    const unsupported = await importCollection({ source: odd, collection: "x" }).catch((e) => e);
+    expect(unsupported.code).toBe("unsupported-source");
+    expect(unsupported.message).toBe(`${fs.realpathSync(odd)} is not a train.json, a CSV manifest or a folder of images`);
+    expect((await db().query("SELECT count(*)::int AS n FROM collections WHERE name = 'x'")).rows[0].n).toBe(0);
+  });
+
   it("CSV that is not UTF-8: the line", async () => {
     const latin1 = Buffer.concat([Buffer.from("file_name,common_name\na.jpg,Monarch\nb.jpg,Paon du jour\nc.jpg,Vulcain "), Buffer.from([0xe9, 0x74, 0xe9]), Buffer.from("\n")]);
     const e = await failure("manifest.csv", latin1);
