@@ -6,6 +6,8 @@ import PgBoss from "pg-boss";
 export const QUEUES = {
   thumbnails: "thumbnails",
   imports: "imports",
+  /** refill one query's candidate queue (lib/judgments/refill.ts asks; the surfacing job answers) */
+  candidates: "candidates",
 } as const;
 
 const globalForBoss = globalThis as unknown as { fieldmarkBoss?: Promise<PgBoss> };
