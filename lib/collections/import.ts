@@ -168,9 +168,15 @@ async function runImport(
         await report("reading");
       };
       let seen = 0;
+      let skippedChunks = 0;
       let batch = emptyBatch();
       for await (const chunk of readSource(source, ctx)) {
         if (opts.signal?.aborted) throw new ImportInterruptedError(job.id, recordsDone, opts.signal.reason);
+        if (seen + chunk.records.length <= job.recordsDone && ++skippedChunks % 16 === 0 && source.size !== null) {
+          // finding our place in a big file takes a while: show the bytes moving
+          bytesRead = chunk.bytesRead;
+          await report("reading");
+        }
         for (const rec of chunk.records) {
           // records an interrupted run already staged are read again (to find our place) and skipped
           if (seen++ < job.recordsDone) continue;

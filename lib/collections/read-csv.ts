@@ -82,6 +82,7 @@ export async function* readCsvManifest(file: string, ctx: ReaderContext): AsyncG
         if (cell === "") continue;
         cells[columns[i]] = NUMERIC_COLUMNS.has(columns[i]) && NUMBER.test(cell) ? Number(cell) : cell;
       }
+      if (cells.file_name === undefined) throw recordError("missing-field", place, "file_name", "is required");
       const image = parseImage({ ...cells, id: cells.id ?? cells.file_name }, place, ords.images++, ctx.resolveFileName, ctx.rootLabel);
       out.push({ kind: "image", row: image });
       if (CATEGORY_COLUMNS.some((c) => c in cells)) {

@@ -213,6 +213,12 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     expect(e.message).toBe('manifest.csv line 3: width must be a positive integer, got "wide"');
   });
 
+  it("CSV with an empty file_name", async () => {
+    const e = await failure("manifest.csv", "file_name,name\na.jpg,Danaus plexippus\n,Vanessa atalanta\n");
+    expect(e.code).toBe("missing-field");
+    expect(e.message).toBe("manifest.csv line 3: file_name is required");
+  });
+
   it("CSV with an image twice", async () => {
     const e = await failure("manifest.csv", "file_name\na.jpg\nb.jpg\na.jpg\n");
     expect(e.code).toBe("duplicate-id");
