@@ -41,9 +41,12 @@ async function probeUrl(url: string, timeoutMs: number): Promise<void> {
     await res.body?.cancel();
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
+    const cause = err.cause?.message ?? err.cause?.code ?? err.message;
     const why = err.name === "TimeoutError" || err.name === "AbortError"
       ? `no answer within ${timeoutMs / 1000} s`
-      : err.cause?.message ?? err.cause?.code ?? err.message;
+      : cause === "bad port"
+        ? `port ${new URL(url).port} is one that fetch refuses to use`
+        : cause;
     throw new ImportError("images-root-unreachable", `images root ${url} is unreachable: ${why}`, { file: url });
   }
 }
