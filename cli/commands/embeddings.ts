@@ -6,7 +6,7 @@ import { printJson, withDatabase } from "../run";
 
 // fieldmark embeddings import <folder> --collection <c> --model <m>
 //   [--match auto|id|path] [--id-column <col>] [--ids <file>] [--allow-unknown] [--half] [--no-index]
-// fieldmark embeddings index --model <m> [--m 16] [--ef-construction 64] [--memory 2GB]
+// fieldmark embeddings index --model <m> [--m 16] [--ef-construction 200] [--memory 2GB]
 
 const n = (x: number) => x.toLocaleString("en-US");
 
@@ -69,7 +69,7 @@ export function registerEmbeddingsCommand(program: Command): void {
     .description("(re)build a model's HNSW index (cosine) after a bulk load")
     .requiredOption("--model <name>", "model")
     .option("--m <n>", "graph degree", positiveInt, 16)
-    .option("--ef-construction <n>", "candidate list while building", positiveInt, 64)
+    .option("--ef-construction <n>", "candidate list while building", positiveInt, 200)
     .option("--memory <size>", "maintenance_work_mem for the build, e.g. 2GB")
     .action(async (opts: { model: string; m: number; efConstruction: number; memory?: string }) => {
       const progress = progressLine();

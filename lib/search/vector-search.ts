@@ -99,9 +99,12 @@ async function runExact(client: pg.PoolClient, q: Query, parallel: boolean): Pro
 }
 
 async function runIndex(client: pg.PoolClient, q: Query, efSearch: number, maxScanTuples: number): Promise<SearchResult[]> {
-  // one round trip for the settings (integers, checked by the caller)
+  // One round trip for the settings (integers, checked by the caller). The planner is steered to the
+  // HNSW scan: with a filter its cost model often prefers a bitmap scan and a sort, i.e. an exact scan,
+  // which is this function's job only when the caller asked for it (runExact).
   await client.query(`BEGIN; SET LOCAL hnsw.ef_search = ${efSearch}; SET LOCAL hnsw.iterative_scan = relaxed_order;
-    SET LOCAL hnsw.max_scan_tuples = ${maxScanTuples}; SET LOCAL hnsw.scan_mem_multiplier = 2`);
+    SET LOCAL hnsw.max_scan_tuples = ${maxScanTuples}; SET LOCAL hnsw.scan_mem_multiplier = 2;
+    SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off`);
   try {
     const hits = `SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} ORDER BY ${distanceSql(q)} LIMIT ${q.k}`;
     const rows = (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;

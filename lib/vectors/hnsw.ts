@@ -9,7 +9,12 @@ import { getVectorStore, type VectorStore } from "./storage";
 export type IndexBuildOptions = {
   /** graph degree; pgvector's default 16 */
   m?: number;
-  /** candidate list while building; pgvector's default 64 */
+  /**
+   * candidate list while building; default 200, not pgvector's 64: the table is sorted by taxonomy
+   * before the build, so the graph is built cluster after cluster, and at 64 that left parts of it
+   * poorly reachable (recall@100 0.87 at 300k realistic vectors, against 0.98 in random order); at
+   * 200 recall is 0.997, and the build is 1.6x as long as a 64 build in random order.
+   */
   efConstruction?: number;
   /** memory for the build, e.g. "2GB": the graph must fit in it or the build slows down many times */
   maintenanceWorkMem?: string;
@@ -41,7 +46,7 @@ const MEMORY = /^\d+\s*(kB|MB|GB)$/;
 export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}): Promise<IndexBuildResult> {
   const store = await getVectorStore(modelId);
   const m = opts.m ?? 16;
-  const efConstruction = opts.efConstruction ?? 64;
+  const efConstruction = opts.efConstruction ?? 200;
   if (!Number.isInteger(m) || m < 2 || m > 100) throw new Error(`HNSW m must be an integer from 2 to 100, not ${m}`);
   if (!Number.isInteger(efConstruction) || efConstruction < 4 || efConstruction > 1000) throw new Error(`HNSW ef_construction must be from 4 to 1000, not ${efConstruction}`);
   const pglite = databaseKind() === "pglite";

@@ -1,3 +1,4 @@
+import os from "node:os";
 import type pg from "pg";
 
 // Vectors travel to PostgreSQL in pgvector's binary format (node-postgres sends a Buffer parameter as
@@ -5,12 +6,27 @@ import type pg from "pg";
 // server, which matters when millions of 512-d vectors are loaded. Layout, big-endian:
 // int16 dim, int16 unused (0), then dim float4.
 
+const littleEndianHost = os.endianness() === "LE";
+
+/**
+ * Writes floats big-endian at `at` (4-byte aligned in an own ArrayBuffer): a typed-array copy and one
+ * native byte swap, several times faster than writeFloatBE per value, which matters for millions.
+ */
+function writeFloatsBE(buf: Buffer, at: number, v: ArrayLike<number>): void {
+  if (!littleEndianHost || (buf.byteOffset + at) % 4 !== 0) {
+    for (let i = 0; i < v.length; i++) buf.writeFloatBE(v[i], at + 4 * i);
+    return;
+  }
+  new Float32Array(buf.buffer, buf.byteOffset + at, v.length).set(v);
+  buf.subarray(at, at + 4 * v.length).swap32();
+}
+
 /** One vector as a binary `$n::vector` parameter. */
 export function vectorParam(v: ArrayLike<number>): Buffer {
-  const buf = Buffer.allocUnsafe(4 + 4 * v.length);
+  const buf = Buffer.allocUnsafeSlow(4 + 4 * v.length);
   buf.writeInt16BE(v.length, 0);
   buf.writeInt16BE(0, 2);
-  for (let i = 0; i < v.length; i++) buf.writeFloatBE(v[i], 4 + 4 * i);
+  writeFloatsBE(buf, 4, v);
   return buf;
 }
 
@@ -21,7 +37,7 @@ export function vectorParam(v: ArrayLike<number>): Buffer {
 export function vectorArrayParam(vectors: ArrayLike<number>[], vectorOid: number): Buffer {
   const dim = vectors.length ? vectors[0].length : 0;
   const elementBytes = 4 + 4 * dim;
-  const buf = Buffer.allocUnsafe(20 + vectors.length * (4 + elementBytes));
+  const buf = Buffer.allocUnsafeSlow(20 + vectors.length * (4 + elementBytes)); // own buffer: aligned floats
   buf.writeInt32BE(1, 0); // dimensions
   buf.writeInt32BE(0, 4); // has nulls
   buf.writeInt32BE(vectorOid, 8);
@@ -33,8 +49,8 @@ export function vectorArrayParam(vectors: ArrayLike<number>[], vectorOid: number
     buf.writeInt32BE(elementBytes, at);
     buf.writeInt16BE(dim, at + 4);
     buf.writeInt16BE(0, at + 6);
-    at += 8;
-    for (let i = 0; i < dim; i++, at += 4) buf.writeFloatBE(v[i], at);
+    writeFloatsBE(buf, at + 8, v);
+    at += elementBytes + 4;
   }
   return buf;
 }
