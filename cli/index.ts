@@ -1,6 +1,11 @@
 import { Command } from "commander";
 import { registerCollectionCommands } from "./commands/collections";
+import { registerEmbedCommand } from "./commands/embed";
+import { registerEmbeddingsCommand } from "./commands/embeddings";
 import { registerImportCommand } from "./commands/import";
+import { registerModelCommands } from "./commands/models";
+import { registerQueryCommands } from "./commands/queries";
+import { registerSearchCommand } from "./commands/search";
 import { registerStartCommand } from "./commands/start";
 import { registerTokenizeCommand } from "./commands/tokenize";
 import { registerUserCommands } from "./commands/users";
@@ -16,6 +21,11 @@ registerWorkerCommand(program);
 registerUserCommands(program);
 registerImportCommand(program);
 registerCollectionCommands(program);
+registerModelCommands(program);
+registerEmbedCommand(program);
+registerEmbeddingsCommand(program);
+registerSearchCommand(program);
+registerQueryCommands(program);
 registerTokenizeCommand(program);
 
 try {

@@ -1,4 +1,6 @@
 import { boss, QUEUES, stopBoss } from "@/lib/jobs/boss";
+import { closeEncoders } from "@/lib/embeddings/embed-images";
+import { handleEmbeddingJobs } from "./embeddings";
 import { handleImportJobs } from "./imports";
 import { handleThumbnailJobs } from "./thumbnails";
 
@@ -9,5 +11,11 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   const b = await boss();
   await b.work(QUEUES.thumbnails, { batchSize: 1, pollingIntervalSeconds: 1 }, handleThumbnailJobs);
   await b.work(QUEUES.imports, { batchSize: 1, pollingIntervalSeconds: 1 }, handleImportJobs);
-  return { stop: () => stopBoss({ graceful: true, timeout: 15_000 }) };
+  await b.work(QUEUES.embeddings, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEmbeddingJobs);
+  return {
+    stop: async () => {
+      await stopBoss({ graceful: true, timeout: 15_000 });
+      await closeEncoders();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { thumbnailsDir } from "@/lib/config";
 import { db } from "@/lib/db/client";
 import { readOriginal } from "./files";
+import { markUnreadable } from "./status";
 
 // Thumbnails are made once (by worker jobs, or on first request) and cached on disk as WebP.
 // An image that cannot be read is marked unreadable with its reason; nothing else stops.
@@ -23,10 +24,6 @@ async function loadRows(where: string, params: unknown[]): Promise<ImageRow[]> {
     params,
   );
   return r.rows;
-}
-
-async function markUnreadable(imageId: number, reason: string): Promise<void> {
-  await db().query("UPDATE images SET status = 'unreadable', status_reason = $2 WHERE id = $1", [imageId, reason.slice(0, 500)]);
 }
 
 /** Makes one image's thumbnail; on failure marks the image unreadable and returns the reason. */

@@ -6,6 +6,7 @@ import PgBoss from "pg-boss";
 export const QUEUES = {
   thumbnails: "thumbnails",
   imports: "imports",
+  embeddings: "embeddings",
   /** refill one query's candidate queue (lib/judgments/refill.ts asks; the surfacing job answers) */
   candidates: "candidates",
 } as const;

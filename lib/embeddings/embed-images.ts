@@ -1,0 +1,74 @@
+import { db } from "@/lib/db/client";
+import { readOriginal } from "@/lib/images/files";
+import { markUnreadable } from "@/lib/images/status";
+import { closeEncoder, embedImagesSettled, loadEncoder, type Encoder } from "@/lib/models/encoder";
+import { countVectors } from "@/lib/vectors/storage";
+import { upsertEmbeddings } from "@/lib/vectors/upsert";
+
+// The embedding step of a worker job: read a chunk of images, run the vision tower in batches, store
+// one vector per readable image (upserts, so a retried or doubled chunk still leaves exactly one) and
+// mark unreadable images with their reason.
+
+type ModelInfo = { id: number; folder: string };
+
+// A worker keeps its encoders open between chunks: opening an ONNX session costs seconds.
+const encoders = new Map<number, Promise<Encoder>>();
+
+export function encoderFor(model: ModelInfo): Promise<Encoder> {
+  let e = encoders.get(model.id);
+  if (!e) {
+    const threads = Number(process.env.FIELDMARK_ONNX_THREADS ?? 2);
+    const precision = process.env.FIELDMARK_ONNX_PRECISION === "int8" ? "int8" : "fp32";
+    e = loadEncoder(model.folder, { threads, precision, batchSize: 32 });
+    e.catch(() => encoders.delete(model.id));
+    encoders.set(model.id, e);
+  }
+  return e;
+}
+
+export async function closeEncoders(): Promise<void> {
+  const all = [...encoders.values()];
+  encoders.clear();
+  for (const e of all) await e.then(closeEncoder).catch(() => {});
+}
+
+export type EmbedChunkResult = { embedded: number; unreadable: number };
+
+export async function embedImageIds(model: ModelInfo, imageIds: number[]): Promise<EmbedChunkResult> {
+  if (!imageIds.length) return { embedded: 0, unreadable: 0 };
+  const rows = (await db().query<{ id: number; file_name: string; images_root: string | null }>(
+    `SELECT i.id, i.file_name, c.images_root FROM images i JOIN collections c ON c.id = i.collection_id
+      WHERE i.id = ANY($1::bigint[]) AND i.status = 'ok' ORDER BY i.id`,
+    [imageIds],
+  )).rows;
+  const encoder = await encoderFor(model);
+  // Read the files first (local or http); a file that cannot be read is unreadable, not a job failure.
+  const reads = await Promise.all(rows.map((r) =>
+    readOriginal({ fileName: r.file_name, imagesRoot: r.images_root }).then((x) => x.body, (e: Error) => e)));
+  const readable = rows.filter((_, i) => !(reads[i] instanceof Error));
+  let unreadable = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = reads[i];
+    if (r instanceof Error) { await markUnreadable(rows[i].id, r.message); unreadable++; }
+  }
+  const results = await embedImagesSettled(encoder, reads.filter((r): r is Buffer => !(r instanceof Error)));
+  const vectors = [];
+  for (let i = 0; i < readable.length; i++) {
+    const r = results[i];
+    if ("error" in r) { await markUnreadable(readable[i].id, r.error); unreadable++; }
+    else vectors.push({ imageId: readable[i].id, vector: r.vector });
+  }
+  await upsertEmbeddings(model.id, vectors);
+  return { embedded: vectors.length, unreadable };
+}
+
+/** How far a collection is embedded with a model: the UI and the CLI's progress bar show this. */
+export async function embeddingProgress(collectionId: number, modelId: number): Promise<{ total: number; embedded: number; unreadable: number }> {
+  const r = await db().query(
+    `SELECT count(*) FILTER (WHERE status = 'ok')::int AS total,
+            count(*) FILTER (WHERE status = 'unreadable')::int AS unreadable
+       FROM images WHERE collection_id = $1`,
+    [collectionId],
+  );
+  return { total: r.rows[0].total, embedded: await countVectors(modelId, collectionId), unreadable: r.rows[0].unreadable };
+}
