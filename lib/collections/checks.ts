@@ -26,11 +26,30 @@ async function firstDuplicate(client: pg.ClientBase, table: string): Promise<{ i
   return { id, places: places.rows };
 }
 
+/**
+ * Statistics for the planner, and the one-row-per-annotated-image table that both the checks and the
+ * merge read. Min and max of the category differ when an image is given two different categories.
+ */
+export async function prepareChecks(client: pg.ClientBase, importId: number): Promise<void> {
+  const t = stageTables(importId);
+  await client.query(`ANALYZE ${t.images}, ${t.taxa}, ${t.annotations}`);
+  await client.query(`SET work_mem = '${MERGE_WORK_MEM}'`);
+  try {
+    await client.query(`DROP TABLE IF EXISTS ${t.annByImage}`);
+    await client.query(`CREATE UNLOGGED TABLE ${t.annByImage} AS
+      SELECT image_id, min(category_id) AS category_id, max(category_id) AS other_category_id
+      FROM ${t.annotations} GROUP BY image_id`);
+    await client.query(`ANALYZE ${t.annByImage}`);
+  } finally {
+    await client.query("RESET work_mem");
+  }
+}
+
+/** Throws an ImportError for the first problem found; needs prepareChecks first. */
 export async function checkStaged(client: pg.ClientBase, importId: number, file: string, csv: boolean): Promise<void> {
   const t = stageTables(importId);
   const name = path.basename(file);
   const imagesSection = csv ? "rows" : "images";
-  await client.query(`ANALYZE ${t.images}, ${t.taxa}, ${t.annotations}`);
   await client.query(`SET work_mem = '${MERGE_WORK_MEM}'`);
   try {
     await runChecks(client, t, file, name, imagesSection, csv);
@@ -61,13 +80,6 @@ async function runChecks(
       { file, section: "categories", index: b.ord, line: b.line ?? undefined, id: dupTaxon.id, field: "id" },
     );
   }
-
-  // One row per annotated image; min and max differ when an image is given two different categories.
-  await client.query(`DROP TABLE IF EXISTS ${t.annByImage}`);
-  await client.query(`CREATE UNLOGGED TABLE ${t.annByImage} AS
-    SELECT image_id, min(category_id) AS category_id, max(category_id) AS other_category_id
-    FROM ${t.annotations} GROUP BY image_id`);
-  await client.query(`ANALYZE ${t.annByImage}`);
 
   const unknownImage = await client.query(
     `SELECT a.ord, a.line, a.image_id, count(*) OVER ()::int AS n FROM ${t.annotations} a

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type pg from "pg";
-import { db } from "@/lib/db/client";
-import { checkStaged } from "./checks";
+import { databaseKind, db } from "@/lib/db/client";
+import { checkStaged, prepareChecks } from "./checks";
 import { ImportError, ImportInterruptedError } from "./errors";
 import { imagesRootLabel, pathWithinRoot, resolveImagesRoot, type ImagesRoot } from "./images-root";
 import {
@@ -18,7 +18,8 @@ import { batchSize, dropStageTables, emptyBatch, stageBatch, stagedCounts, type 
 // Imports a collection: a train.json, a CSV manifest or a folder. Three phases, each recorded in the
 // `imports` row: reading (records streamed into staging tables in batches, each batch committed with
 // the count of records done, so a killed import resumes after its last batch), checking (the whole
-// source checked in SQL), merging (one transaction into taxa and images, idempotent).
+// source checked in SQL), merging (one transaction into taxa and images, idempotent, committed only
+// once the checks pass; on PostgreSQL the checks and the merge run side by side).
 
 export type ImportProgress = {
   importId: number;
@@ -156,11 +157,12 @@ async function runImport(
   let inflight: Promise<void> | undefined;
   try {
     if (job.phase === "reading") {
+      const useCopy = databaseKind() === "postgres";
       const ctx: ReaderContext = { resolveFileName: fileNameResolver(source, root), rootLabel: imagesRootLabel(root) };
       // One batch is written while the next is parsed: the database and the parser each get a core.
       const flush = async (batch: StagedBatch, upTo: number, bytes: number | null) => {
         await inTransaction(pool, async (client) => {
-          await stageBatch(client, job.id, batch, source.kind === "folder");
+          await stageBatch(client, job.id, batch, source.kind === "folder", useCopy);
           await client.query("UPDATE imports SET records_done = $2 WHERE id = $1", [job.id, upTo]);
         });
         recordsDone = upTo;
@@ -197,12 +199,27 @@ async function runImport(
     }
     if (opts.signal?.aborted) throw new ImportInterruptedError(job.id, recordsDone, opts.signal.reason);
     await report("checking");
-    await checkStaged(session, job.id, source.path, source.kind === "csv");
+    await prepareChecks(session, job.id);
+    const counts = await stagedCounts(session, job.id);
+    const check = () => checkStaged(session, job.id, source.path, source.kind === "csv");
+    // PGlite is one session: a transaction open on one connection holds up the others, so there the
+    // checks must finish before the merge begins.
+    const concurrent = databaseKind() !== "pglite";
+    if (!concurrent) await check();
     await setPhase(session, job.id, "merging");
     await report("merging");
-    const counts = await stagedCounts(session, job.id);
     const stats = await inTransaction(pool, async (client) => {
-      const merged = await mergeStaged(client, job.id, collectionId);
+      let merged: Awaited<ReturnType<typeof mergeStaged>>;
+      if (concurrent) {
+        // The merge does not wait for the checks: it commits only if they pass, and a problem they
+        // find (an ImportError, with its place in the file) is the one reported, whatever the merge met.
+        const [checked, result] = await Promise.allSettled([check(), mergeStaged(client, job.id, collectionId)]);
+        if (checked.status === "rejected") throw checked.reason;
+        if (result.status === "rejected") throw result.reason;
+        merged = result.value;
+      } else {
+        merged = await mergeStaged(client, job.id, collectionId);
+      }
       const s: ImportStats = {
         images: counts.images, taxa: counts.taxa, annotations: counts.annotations,
         imagesAdded: merged.imagesAdded, taxaAdded: merged.taxaAdded, records: recordsDone,

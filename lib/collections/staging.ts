@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { copyFrom, copyText } from "./copy-in";
 import type { AnnotationRow, ImageRow, LicenseRow, TaxonRow } from "./records";
 
 // Staging: an import first copies every record into its own UNLOGGED tables (fast, never seen by the
@@ -66,22 +67,32 @@ export async function dropStageTables(client: pg.ClientBase, importId: number): 
   await client.query(`DROP TABLE IF EXISTS ${t.images}, ${t.taxa}, ${t.annotations}, ${t.licenses}, ${t.annByImage}`);
 }
 
-async function insertRows(client: pg.ClientBase, table: string, columns: string, rows: object[], onConflict = ""): Promise<void> {
+async function insertRows(client: pg.ClientBase, table: string, columns: string, rows: object[], how: "copy" | "json", onConflict = ""): Promise<void> {
   if (rows.length === 0) return;
-  // One JSON parameter per batch: PostgreSQL parses it far faster than thousands of bind parameters.
   const cols = names(columns);
+  if (how === "copy") {
+    const keys = cols.split(", ").map((c) => c.replace(/"/g, ""));
+    await copyFrom(client, `COPY ${table} (${cols}) FROM STDIN`, copyText(rows, keys));
+    return;
+  }
+  // One JSON parameter per batch: PostgreSQL parses it far faster than thousands of bind parameters.
   await client.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_to_recordset($1::json) AS r(${columns}) ${onConflict}`, [
     JSON.stringify(rows),
   ]);
 }
 
-/** Writes one batch of staged rows (the caller wraps it in the transaction that records progress). */
-export async function stageBatch(client: pg.ClientBase, importId: number, batch: StagedBatch, uniqueImages: boolean): Promise<void> {
+/**
+ * Writes one batch of staged rows (the caller wraps it in the transaction that records progress).
+ * COPY where it works (PostgreSQL; PGlite's wire server does not speak COPY FROM STDIN), else JSON.
+ * A folder import's images need ON CONFLICT, which COPY cannot do.
+ */
+export async function stageBatch(client: pg.ClientBase, importId: number, batch: StagedBatch, uniqueImages: boolean, copy: boolean): Promise<void> {
   const t = stageTables(importId);
-  await insertRows(client, t.images, IMAGE_COLUMNS, batch.images, uniqueImages ? "ON CONFLICT (source_id) DO NOTHING" : "");
-  await insertRows(client, t.taxa, TAXON_COLUMNS, batch.taxa);
-  await insertRows(client, t.annotations, ANNOTATION_COLUMNS, batch.annotations);
-  await insertRows(client, t.licenses, LICENSE_COLUMNS, batch.licenses);
+  const how = copy ? "copy" : "json";
+  await insertRows(client, t.images, IMAGE_COLUMNS, batch.images, uniqueImages ? "json" : how, uniqueImages ? "ON CONFLICT (source_id) DO NOTHING" : "");
+  await insertRows(client, t.taxa, TAXON_COLUMNS, batch.taxa, how);
+  await insertRows(client, t.annotations, ANNOTATION_COLUMNS, batch.annotations, how);
+  await insertRows(client, t.licenses, LICENSE_COLUMNS, batch.licenses, how);
 }
 
 export type StagedCounts = { images: number; taxa: number; annotations: number; licenses: number };

@@ -30,7 +30,8 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
         ...small.categories,
         { id: 12, name: "Nymphalidae", kingdom: "Animalia", phylum: "Arthropoda", class: "Insecta", order: "Lepidoptera", family: "Nymphalidae" },
       ],
-      images: small.images.map((im) => (im.id === 2 ? { ...im, license: 4 } : im)),
+      images: small.images.map((im) =>
+        im.id === 2 ? { ...im, license: 4, rights_holder: "O'Brien\t& \\co\nsecond line \\N é 🦋" } : im),
       info: { year: 2021 },
     });
     const r = await importCollection({ source: file, collection: "reordered" });
@@ -43,6 +44,9 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
     expect(rows[0]).toMatchObject({ source_id: "1", file_name: "images/a.jpg", name: "Danaus plexippus", rank: "species", genus: "Danaus", species: "plexippus", latitude: 51.5 });
     expect(rows[0].observed_at.toISOString()).toBe("2021-05-06T14:30:00.000Z");
     expect(rows[1]).toMatchObject({ license: "CC BY-NC 4.0", name: "Papilio", rank: "genus" });
+    // tabs, backslashes, newlines and the COPY null marker survive the trip through staging
+    const holder = (await db().query("SELECT rights_holder FROM images WHERE source_id = '2'")).rows[0].rights_holder;
+    expect(holder).toBe("O'Brien\t& \\co\nsecond line \\N é 🦋");
     expect(rows[2]).toMatchObject({ license: "CC BY 4.0" });
     const family = (await db().query(`SELECT rank FROM taxa WHERE source_id = '12'`)).rows[0];
     expect(family.rank).toBe("family");
