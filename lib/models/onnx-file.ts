@@ -74,6 +74,25 @@ export function readFloatTensor(t: TensorProto): Float32Array {
   return Float32Array.from(t.floatData ?? []);
 }
 
+/** Any numeric initializer's values as doubles (float, int8/uint8, int32, int64; raw or typed fields). */
+export function readTensorNumbers(t: TensorProto): Float64Array {
+  const raw = t.rawData && t.rawData.length > 0 ? new Uint8Array(t.rawData) : null; // aligned copy
+  switch (t.dataType) {
+    case DataType.FLOAT:
+      return Float64Array.from(readFloatTensor(t));
+    case DataType.UINT8:
+      return Float64Array.from(raw ?? t.int32Data ?? []);
+    case DataType.INT8:
+      return Float64Array.from(raw ? new Int8Array(raw.buffer) : t.int32Data ?? []);
+    case DataType.INT32:
+      return Float64Array.from(raw ? new Int32Array(raw.buffer) : t.int32Data ?? []);
+    case DataType.INT64:
+      return raw ? Float64Array.from(new BigInt64Array(raw.buffer), Number) : Float64Array.from((t.int64Data ?? []).map(toNumber));
+    default:
+      throw new Error(`tensor ${t.name} has unsupported data type ${t.dataType}`);
+  }
+}
+
 export function tensorDims(t: TensorProto): number[] {
   return (t.dims ?? []).map(toNumber);
 }

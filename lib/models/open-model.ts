@@ -241,3 +241,25 @@ export async function closeModel(model: OpenedModel): Promise<void> {
   await model.vision.session.release();
   await model.text?.session.release();
 }
+
+/** What registration records about an opened model: plain JSON, no sessions. */
+export interface ModelDescription {
+  kind: "clip" | "image";
+  dim: number;
+  vision: { modelPath: string; input: string; embeddingOutput: string; logitsOutput: string | null; preprocess: PreprocessConfig; preprocessSource: string };
+  text: { modelPath: string; inputIds: string; attentionMask: string | null; output: string; contextLength: number; tokenizerPath: string } | null;
+}
+
+export function describeModel(model: OpenedModel): ModelDescription {
+  const v = model.vision;
+  const t = model.text;
+  return {
+    kind: model.folder.kind,
+    dim: model.dim,
+    // the folder's own files: derived models in the cache are rebuilt from them when needed
+    vision: { modelPath: model.folder.vision.modelPath, input: v.input, embeddingOutput: v.embeddingOutput, logitsOutput: v.logitsOutput, preprocess: v.preprocess, preprocessSource: v.preprocessSource },
+    text: t && model.folder.text
+      ? { modelPath: model.folder.text.modelPath, inputIds: t.inputIds, attentionMask: t.attentionMask, output: t.output, contextLength: t.contextLength, tokenizerPath: t.tokenizerPath }
+      : null,
+  };
+}
