@@ -53,7 +53,7 @@ export function registerImportCommand(program: Command): void {
     .argument("<source>", "train.json, manifest.csv, or a folder of images")
     .requiredOption("--collection <name>", "the collection to import into (created if it does not exist)")
     .option("--images-root <root>", "folder or http(s) base URL that image paths are relative to (default: the folder of the source)")
-    .option("--batch-size <records>", "records written per batch (default 20000): smaller uses less memory", (v) => {
+    .option("--batch-size <records>", "records written per batch (default 10000): smaller uses less memory", (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--batch-size must be a positive whole number, got ${v}`);
       return n;

@@ -41,7 +41,7 @@ export type ImportOptions = {
   onProgress?: (progress: ImportProgress) => void | Promise<void>;
   /** aborting interrupts the import; the next run resumes it */
   signal?: AbortSignal;
-  /** records per staged batch (default 20,000) */
+  /** records per staged batch (default 10,000) */
   batchSize?: number;
   /** how long to wait for an http(s) images root to answer (default 5 s) */
   urlProbeTimeoutMs?: number;
@@ -67,7 +67,7 @@ export type ImportResult = {
   seconds: number;
 };
 
-const DEFAULT_BATCH = 20_000;
+const DEFAULT_BATCH = 10_000;
 
 function fileNameResolver(source: SourceInfo, root: ImagesRoot): (f: string) => string | null {
   if (source.kind === "folder") {
