@@ -2,7 +2,7 @@ import { db } from "@/lib/db/client";
 import { readOriginal } from "@/lib/images/files";
 import { markUnreadable } from "@/lib/images/status";
 import { closeEncoder, embedImagesSettled, loadEncoder, type Encoder } from "@/lib/models/encoder";
-import { countVectors } from "@/lib/vectors/storage";
+import { countVectors, getVectorStore } from "@/lib/vectors/storage";
 import { upsertEmbeddings } from "@/lib/vectors/upsert";
 
 // The embedding step of a worker job: read a chunk of images, run the vision tower in batches, store
@@ -36,11 +36,16 @@ export type EmbedChunkResult = { embedded: number; unreadable: number };
 
 export async function embedImageIds(model: ModelInfo, imageIds: number[]): Promise<EmbedChunkResult> {
   if (!imageIds.length) return { embedded: 0, unreadable: 0 };
+  const store = await getVectorStore(model.id);
+  // images that got a vector since the chunk was queued (a doubled or retried chunk) are skipped
   const rows = (await db().query<{ id: number; file_name: string; images_root: string | null }>(
     `SELECT i.id, i.file_name, c.images_root FROM images i JOIN collections c ON c.id = i.collection_id
-      WHERE i.id = ANY($1::bigint[]) AND i.status = 'ok' ORDER BY i.id`,
+      WHERE i.id = ANY($1::bigint[]) AND i.status = 'ok'
+        AND NOT EXISTS (SELECT 1 FROM ${store.tableName} v WHERE v.image_id = i.id)
+      ORDER BY i.id`,
     [imageIds],
   )).rows;
+  if (!rows.length) return { embedded: 0, unreadable: 0 };
   const encoder = await encoderFor(model);
   // Read the files first (local or http); a file that cannot be read is unreadable, not a job failure.
   const reads = await Promise.all(rows.map((r) =>

@@ -3,7 +3,8 @@ import { boss, QUEUES } from "./boss";
 
 // An embedding run is many small jobs (chunks of image ids), so several worker processes share it,
 // a crash loses at most a chunk in flight (pg-boss retries it once it expires), and queueing again
-// only queues what still has no vector.
+// only queues what still has no vector. A chunk queued twice is harmless: the job skips images that
+// have a vector by the time it runs, and vectors are upserted.
 
 export const EMBED_CHUNK = 256;
 
@@ -19,7 +20,6 @@ export async function enqueueEmbedding(collectionId: number, modelId: number): P
     if (!ids.length) break;
     const job: EmbeddingJob = { collectionId, modelId, imageIds: ids };
     await b.send(QUEUES.embeddings, job, {
-      singletonKey: `embed:${modelId}:${ids[0]}:${ids.at(-1)}`,
       retryLimit: 5, retryDelay: 10, retryBackoff: true,
       // a chunk whose worker died (kill -9) comes back after this long
       expireInSeconds: Number(process.env.FIELDMARK_EMBED_JOB_EXPIRE_SECONDS ?? 600),

@@ -7,7 +7,8 @@ export type ThumbnailJob = { collectionId: number; fromId: number; toId: number 
 
 /**
  * Queues thumbnail jobs for a collection's images that have none, in chunks of consecutive ids so
- * several workers share the work. Chunks already queued are not queued twice (singleton keys).
+ * several workers share the work. Queueing again (after a crash, say) may overlap a chunk still in
+ * flight; the job skips images that already have a thumbnail, so the overlap costs little.
  */
 export async function enqueueThumbnails(collectionId: number): Promise<number> {
   const r = await db().query<{ from_id: number; to_id: number }>(
@@ -21,7 +22,6 @@ export async function enqueueThumbnails(collectionId: number): Promise<number> {
   for (const c of r.rows) {
     const job: ThumbnailJob = { collectionId, fromId: c.from_id, toId: c.to_id };
     await b.send(QUEUES.thumbnails, job, {
-      singletonKey: `thumbnails:${collectionId}:${c.from_id}:${c.to_id}`,
       retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60,
     });
   }
