@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { ImportError } from "./errors";
-import type { SourceInfo } from "./source";
+import { describeSource, type SourceInfo } from "./source";
 import { createStageTables, dropStageTables, stageTablesExist } from "./staging";
 
 // The `imports` table is an import's memory: which source (and which version of it, by fingerprint),
@@ -97,6 +97,7 @@ export async function startOrResume(client: pg.ClientBase, collectionId: number,
     await dropStageTables(client, row.id);
     await client.query("UPDATE imports SET status = 'abandoned', finished_at = now() WHERE id = $1", [row.id]);
   }
+  await abandonStale(client, collectionId, source.path);
   if (resume) return resume;
   const created = await client.query(
     `INSERT INTO imports (collection_id, source, source_kind, fingerprint, status, phase, records_done)
@@ -106,6 +107,28 @@ export async function startOrResume(client: pg.ClientBase, collectionId: number,
   const id: number = created.rows[0].id;
   await createStageTables(client, id, source.kind === "folder");
   return { id, phase: "reading", recordsDone: 0, resumed: false };
+}
+
+/**
+ * Unfinished imports of other sources into this collection whose file has since changed or gone can
+ * never resume: their staging tables are dropped so they do not sit on disk for ever.
+ */
+async function abandonStale(client: pg.ClientBase, collectionId: number, except: string): Promise<void> {
+  const rows = await client.query(
+    "SELECT id, source, fingerprint FROM imports WHERE collection_id = $1 AND source <> $2 AND status IN ('running', 'interrupted')",
+    [collectionId, except],
+  );
+  for (const row of rows.rows) {
+    let current: string | undefined;
+    try {
+      current = describeSource(row.source).fingerprint;
+    } catch {
+      current = undefined;
+    }
+    if (current === row.fingerprint) continue;
+    await dropStageTables(client, row.id);
+    await client.query("UPDATE imports SET status = 'abandoned', finished_at = now() WHERE id = $1", [row.id]);
+  }
 }
 
 export async function setPhase(client: pg.ClientBase, importId: number, phase: ImportPhase): Promise<void> {

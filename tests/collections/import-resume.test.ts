@@ -110,6 +110,25 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     expect((await counts()).stageTables).toBe(0);
   });
 
+  it("an interrupted import whose file is gone is cleaned up by the next import into the collection", async () => {
+    const gone = path.join(dir, "gone.json");
+    await writeSyntheticTrainJson(gone, { images: 3_000, categories: 10 });
+    await importCollection({
+      source: gone, collection: "tidy", batchSize: 1_000,
+      onProgress: (p) => { if (p.phase === "reading") throw new Error("stop"); },
+    }).catch(() => {});
+    expect((await counts()).stageTables).toBe(4);
+    fs.rmSync(gone);
+    const other = path.join(dir, "other.json");
+    await writeSyntheticTrainJson(other, { images: 100, categories: 10 });
+    await importCollection({ source: other, collection: "tidy", imagesRoot: dir });
+    expect((await counts()).stageTables).toBe(0);
+    const statuses = (await db().query(
+      "SELECT i.status FROM imports i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'tidy' ORDER BY i.id",
+    )).rows.map((row) => row.status);
+    expect(statuses).toEqual(["abandoned", "done"]);
+  });
+
   it("kill -9 of the CLI mid-import: the next run resumes and ends with exact counts", async () => {
     const big = path.join(dir, "big.json");
     const images = 30_000;
