@@ -1,5 +1,6 @@
 import { boss, QUEUES, stopBoss } from "@/lib/jobs/boss";
 import { closeEncoders } from "@/lib/embeddings/embed-images";
+import { handleCandidateJobs } from "./candidates";
 import { handleEmbeddingJobs } from "./embeddings";
 import { handleImportJobs } from "./imports";
 import { handleThumbnailJobs } from "./thumbnails";
@@ -12,6 +13,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   await b.work(QUEUES.thumbnails, { batchSize: 1, pollingIntervalSeconds: 1 }, handleThumbnailJobs);
   await b.work(QUEUES.imports, { batchSize: 1, pollingIntervalSeconds: 1 }, handleImportJobs);
   await b.work(QUEUES.embeddings, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEmbeddingJobs);
+  await b.work(QUEUES.candidates, { batchSize: 1, pollingIntervalSeconds: 1 }, handleCandidateJobs);
   return {
     stop: async () => {
       await stopBoss({ graceful: true, timeout: 15_000 });

@@ -1,0 +1,118 @@
+import { db } from "@/lib/db/client";
+import { encoderFor } from "@/lib/embeddings/embed-images";
+import { embedTexts } from "@/lib/models/encoder";
+import { listModels } from "@/lib/models/registry";
+import { searchMetadata } from "@/lib/search/metadata-search";
+import { resolveTaxonIds, type SearchFilters } from "@/lib/search/filters";
+import { searchByVector, searchSimilarToImage, type SearchResult } from "@/lib/search/vector-search";
+import { findVectorStore } from "@/lib/vectors/storage";
+
+// Candidate surfacing: fills a query's candidate queue from several sources, each recorded with its
+// own score and rank (text-to-image similarity per model, metadata/taxonomy search, similarity to the
+// query's example images). Each run reaches DEPTH deeper than the last, so a refill always adds
+// images the experts have not seen; ranks stay those of the full ranking, so a refill never reorders
+// what was there. The judging queue interleaves sources by rank and drops what an expert has judged.
+
+export const DEPTH = 300;
+const MAX_DEPTH = 10_000;
+
+type QueryRow = { id: number; collection_id: number; text: string; iconic_group: string | null; taxon_scope: { rank: string; name: string }[] };
+
+export type SurfaceResult = { queryId: number; sources: Record<string, { surfaced: number; added: number }> };
+
+async function loadQuery(queryId: number): Promise<QueryRow> {
+  const r = await db().query<QueryRow>("SELECT id, collection_id, text, iconic_group, taxon_scope FROM queries WHERE id = $1", [queryId]);
+  if (!r.rows[0]) throw new Error(`no query with row id ${queryId}`);
+  return r.rows[0];
+}
+
+/**
+ * The filters a query implies: one per taxon in its scope (a union, searched one by one), narrowed to
+ * its iconic group when the collection's taxonomy names that group (INQUIRE's groups are metadata,
+ * and a collection without them must not lose every candidate).
+ */
+async function queryFilters(q: QueryRow): Promise<SearchFilters[]> {
+  let iconicGroup: string | undefined;
+  if (q.iconic_group) {
+    const ids = await resolveTaxonIds(q.collection_id, { iconicGroup: q.iconic_group });
+    if (ids && ids.length) iconicGroup = q.iconic_group;
+  }
+  const scope = Array.isArray(q.taxon_scope) ? q.taxon_scope : [];
+  if (!scope.length) return [{ iconicGroup }];
+  return scope.map((t) => ({ taxon: { rank: t.rank, name: t.name }, iconicGroup }));
+}
+
+/** Runs one search per filter and keeps each image's best score: a union over the taxon scope. */
+async function unionSearch(filters: SearchFilters[], k: number, search: (f: SearchFilters) => Promise<SearchResult[]>): Promise<SearchResult[]> {
+  const best = new Map<number, SearchResult>();
+  for (const f of filters) {
+    for (const r of await search(f)) {
+      const had = best.get(r.imageId);
+      if (!had || r.score > had.score) best.set(r.imageId, r);
+    }
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score || a.imageId - b.imageId).slice(0, k);
+}
+
+async function depthFor(queryId: number, source: string): Promise<number> {
+  const r = await db().query("SELECT count(*)::int AS n FROM candidates WHERE query_id = $1 AND source = $2", [queryId, source]);
+  return Math.min(MAX_DEPTH, r.rows[0].n + DEPTH);
+}
+
+/** Writes one source's ranking; returns how many images are new to that source's list. */
+async function writeSource(queryId: number, source: string, results: SearchResult[]): Promise<number> {
+  if (!results.length) return 0;
+  const r = await db().query(
+    `INSERT INTO candidates (query_id, image_id, source, score, rank)
+     SELECT $1, u.image_id, $2, u.score, u.rank
+       FROM unnest($3::bigint[], $4::float8[], $5::int[]) AS u(image_id, score, rank)
+     ON CONFLICT (query_id, image_id, source) DO UPDATE SET score = EXCLUDED.score, rank = EXCLUDED.rank
+     RETURNING (xmax = 0) AS inserted`,
+    [queryId, source, results.map((x) => x.imageId), results.map((x) => x.score), results.map((_, i) => i + 1)],
+  );
+  return r.rows.filter((row) => row.inserted).length;
+}
+
+/** Models with vectors for this collection, and whether each can embed text. */
+async function modelsWithVectors(collectionId: number): Promise<{ id: number; name: string; folder: string; kind: string }[]> {
+  const out = [];
+  for (const m of await listModels()) {
+    const store = await findVectorStore(m.id);
+    if (!store) continue;
+    const has = await db().query(`SELECT 1 FROM ${store.tableName} WHERE collection_id = $1 LIMIT 1`, [collectionId]);
+    if (has.rowCount) out.push(m);
+  }
+  return out;
+}
+
+export async function surfaceCandidates(queryId: number): Promise<SurfaceResult> {
+  const q = await loadQuery(queryId);
+  const filters = await queryFilters(q);
+  const sources: SurfaceResult["sources"] = {};
+  const record = async (source: string, results: SearchResult[]) => {
+    sources[source] = { surfaced: results.length, added: await writeSource(queryId, source, results) };
+  };
+
+  const models = await modelsWithVectors(q.collection_id);
+  for (const m of models.filter((x) => x.kind === "clip")) {
+    const source = `text-image:${m.name}`;
+    const k = await depthFor(queryId, source);
+    const [vector] = await embedTexts(await encoderFor(m), [q.text]);
+    await record(source, await unionSearch(filters, k, (f) => searchByVector(m.id, vector, { collectionId: q.collection_id, k, filters: f })));
+  }
+
+  const examples = (await db().query<{ image_id: number }>("SELECT image_id FROM query_examples WHERE query_id = $1 ORDER BY position", [queryId])).rows;
+  for (const m of examples.length ? models : []) {
+    const source = `similar:${m.name}`;
+    const k = await depthFor(queryId, source);
+    const perExample = await Promise.all(examples.map((e) =>
+      unionSearch(filters, k, (f) => searchSimilarToImage(m.id, Number(e.image_id), { collectionId: q.collection_id, k, filters: f }))));
+    const best = new Map<number, SearchResult>();
+    for (const r of perExample.flat()) if (!best.has(r.imageId) || r.score > best.get(r.imageId)!.score) best.set(r.imageId, r);
+    await record(source, [...best.values()].sort((a, b) => b.score - a.score).slice(0, k));
+  }
+
+  const k = await depthFor(queryId, "metadata");
+  await record("metadata", await unionSearch(filters, k, (f) => searchMetadata(q.collection_id, q.text, { k, filters: f })));
+  return { queryId, sources };
+}
