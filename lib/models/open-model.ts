@@ -17,6 +17,11 @@ export interface SessionSettings {
   cacheDir?: string;
   /** "int8": MatMul/Gemm weights dynamically quantized by the project's own tooling (see quantize.ts). */
   precision?: "fp32" | "int8";
+  /**
+   * Let onnxruntime's idle threads spin-wait (default false). Spinning steals the cores that sharp
+   * decodes the next batch on: on 2 cores, embedding from files ran ~1.5x faster with it off.
+   */
+  spinning?: boolean;
 }
 
 export interface VisionTower {
@@ -59,8 +64,12 @@ export function defaultModelCacheDir(): string {
   return path.join(readConfig().dataDir, "models", "derived");
 }
 
-function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential" };
+function sessionOptions(threads: number, spinning: boolean): ort.InferenceSession.SessionOptions {
+  const spin = spinning ? "1" : "0";
+  return {
+    intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential",
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+  };
 }
 
 function tensorMeta(session: ort.InferenceSession, name: string, io: "input" | "output"): ort.InferenceSession.TensorValueMetadata | null {
@@ -76,7 +85,7 @@ function names(list: readonly string[]): string {
 async function createSession(file: string, s: Required<SessionSettings>, what: string, problems: string[]): Promise<ort.InferenceSession | null> {
   try {
     const actual = s.precision === "int8" ? int8ModelPath(file, s.cacheDir).path : file;
-    return await ort.InferenceSession.create(actual, sessionOptions(s.threads));
+    return await ort.InferenceSession.create(actual, sessionOptions(s.threads, s.spinning));
   } catch (e) {
     problems.push(`${what} ${path.basename(file)} cannot be loaded by onnxruntime: ${(e as Error).message.split("\n")[0]}`);
     return null;
@@ -205,7 +214,7 @@ async function probeDim(what: string, run: () => Promise<ort.InferenceSession.On
 /** Opens and checks a model folder; throws ModelFolderError listing every problem found. */
 export async function openModel(dirOrFolder: string | ModelFolder, settings: SessionSettings = {}): Promise<OpenedModel> {
   const folder = typeof dirOrFolder === "string" ? readModelFolder(dirOrFolder) : dirOrFolder;
-  const s = { threads: settings.threads ?? 2, cacheDir: settings.cacheDir ?? defaultModelCacheDir(), precision: settings.precision ?? "fp32" } as const;
+  const s = { threads: settings.threads ?? 2, cacheDir: settings.cacheDir ?? defaultModelCacheDir(), precision: settings.precision ?? "fp32", spinning: settings.spinning ?? false } as const;
   const problems: string[] = [];
   const vision = await openVision(folder.vision, folder.kind, s, problems);
   const text = folder.text ? await openText(folder.text, s, problems) : null;
