@@ -16,6 +16,7 @@ export async function SiteHeader() {
           <nav className="flex items-center gap-4 text-sm text-stone-600">
             <Link href="/collections" className="hover:text-stone-900">Collections</Link>
             {user.role !== "expert" && <Link href="/import" className="hover:text-stone-900">Import</Link>}
+            {user.role !== "expert" && <Link href="/models" className="hover:text-stone-900">Models</Link>}
             {user.role === "admin" && <Link href="/admin/users" className="hover:text-stone-900">Users</Link>}
           </nav>
         )}

@@ -9,8 +9,14 @@ import { TaxonTypeahead } from "./taxon-typeahead";
 
 // Filters live in the URL (shareable, back-button friendly); this panel only edits the URL.
 // Picking a taxon or an iconic group applies at once; dates and the area apply with the button.
+// `hrefFor` says which page a filter leads to: the browse grid by default, the search page there.
 
-type Props = { collection: string; groups: { group: string; taxa: number }[]; filter: ImageFilter };
+type Props = {
+  collection: string;
+  groups: { group: string; taxa: number }[];
+  filter: ImageFilter;
+  hrefFor?: (filter: ImageFilter) => string;
+};
 
 function Labeled({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -23,7 +29,7 @@ function Labeled({ label, children }: { label: string; children: ReactNode }) {
 
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
 
-export function FilterPanel({ collection, groups, filter }: Props) {
+export function FilterPanel({ collection, groups, filter, hrefFor = (f) => collectionPath(collection, f) }: Props) {
   const router = useRouter();
   const [from, setFrom] = useState(filter.from ?? "");
   const [to, setTo] = useState(filter.to ?? "");
@@ -34,7 +40,7 @@ export function FilterPanel({ collection, groups, filter }: Props) {
   });
   const [boxError, setBoxError] = useState<string | null>(null);
 
-  const go = (next: ImageFilter) => router.push(collectionPath(collection, next));
+  const go = (next: ImageFilter) => router.push(hrefFor(next));
 
   function apply(e: FormEvent) {
     e.preventDefault();

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import Link from "next/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button } from "@/app/_components/ui";
@@ -79,21 +79,39 @@ export function ImageGrid({ collection, filter, initial }: { collection: string;
 function Card({ collection, image }: { collection: string; image: ImageCard }) {
   const label = image.taxon?.commonName ?? image.taxon?.name ?? "Unidentified";
   return (
+    <ImageTile collection={collection} imageId={image.id} alt={label}
+      unreadableReason={image.status === "unreadable" ? image.statusReason ?? "" : undefined}>
+      <p className="mt-1 truncate text-xs text-stone-700" title={image.taxon?.name}>{label}</p>
+    </ImageTile>
+  );
+}
+
+/** One square thumbnail linking to the image's page, with a caption below: the grid's look, for any grid. */
+export function ImageTile({ collection, imageId, alt, unreadableReason, children }: {
+  collection: string;
+  /** the source id */
+  imageId: string;
+  alt: string;
+  /** set for an unreadable image: shown instead of a thumbnail */
+  unreadableReason?: string;
+  children: ReactNode;
+}) {
+  return (
     <li>
-      <Link href={imagePagePath(collection, image.id)} className="group block" data-image-id={image.id}>
+      <Link href={imagePagePath(collection, imageId)} className="group block" data-image-id={imageId}>
         <div className="aspect-square overflow-hidden rounded-lg bg-stone-200 ring-emerald-600 group-hover:ring-2">
-          {image.status === "unreadable" ? (
-            <div className="flex h-full flex-col items-center justify-center gap-1 p-3 text-center" title={image.statusReason ?? undefined}>
+          {unreadableReason !== undefined ? (
+            <div className="flex h-full flex-col items-center justify-center gap-1 p-3 text-center" title={unreadableReason}>
               <span className="text-xs font-semibold text-stone-700">Unreadable image</span>
-              <span className="line-clamp-4 text-[11px] break-words text-stone-500">{image.statusReason}</span>
+              <span className="line-clamp-4 text-[11px] break-words text-stone-500">{unreadableReason}</span>
             </div>
           ) : (
             // eslint-disable-next-line @next/next/no-img-element -- thumbnails are already sized and cached by our own route
-            <img src={thumbnailUrl(collection, image.id)} alt={label} loading="lazy" decoding="async"
+            <img src={thumbnailUrl(collection, imageId)} alt={alt} loading="lazy" decoding="async"
               width={384} height={384} className="h-full w-full object-cover" />
           )}
         </div>
-        <p className="mt-1 truncate text-xs text-stone-700" title={image.taxon?.name}>{label}</p>
+        {children}
       </Link>
     </li>
   );

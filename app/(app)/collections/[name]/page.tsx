@@ -7,8 +7,10 @@ import { findCollection, listIconicGroups } from "@/lib/browse/collections";
 import { filterToSearchParams, parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
 import { countImages, listImages } from "@/lib/browse/images";
 import { pageParam } from "@/lib/browse/urls";
+import { EmbeddingPanel } from "./embedding-panel";
 import { FilterPanel } from "./filter-panel";
 import { ImageGrid } from "./image-grid";
+import { searchPagePath } from "./search/search-state";
 
 type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -17,7 +19,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function CollectionPage({ params, searchParams }: Props) {
-  await requireUser();
+  const user = await requireUser();
   const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
   const parsed = parseImageQuery(await searchParams);
@@ -33,8 +35,17 @@ export default async function CollectionPage({ params, searchParams }: Props) {
       <nav className="mb-2 text-sm text-stone-500">
         <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>
       </nav>
-      <h1 className="text-2xl font-semibold tracking-tight">{collection.name}</h1>
-      {collection.description && <p className="mt-1 text-sm text-stone-600">{collection.description}</p>}
+      <div className="flex items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">{collection.name}</h1>
+          {collection.description && <p className="mt-1 text-sm text-stone-600">{collection.description}</p>}
+        </div>
+        <Link href={searchPagePath(collection.name, { filter })}
+          className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800">
+          Search
+        </Link>
+      </div>
+      {user.role !== "expert" && <EmbeddingPanel collection={collection.name} />}
       {!parsed.ok && <div className="mt-4"><ErrorNote>Filters ignored: {parsed.error}</ErrorNote></div>}
       <div className="mt-6 grid gap-6 lg:grid-cols-[17rem_1fr]">
         <FilterPanel key={filterToSearchParams(filter).toString()} collection={collection.name} groups={groups} filter={filter} />

@@ -8,6 +8,7 @@ import { CHAIN_RANKS } from "@/lib/browse/filters";
 import { getImage, type TaxonChain } from "@/lib/browse/images";
 import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
 import { collectionPath, originalUrl, pageParam } from "@/lib/browse/urls";
+import { searchPagePath } from "../../search/search-state";
 import { Picture } from "./picture";
 
 type Props = { params: Promise<{ name: string; imageId: string }> };
@@ -50,6 +51,12 @@ export default async function ImagePage({ params }: Props) {
             <h1 className="text-xl font-semibold tracking-tight" data-testid="image-title">{label}</h1>
             {image.taxon && image.taxon.commonName && image.taxon.commonName !== image.taxon.name && (
               <p className="text-stone-600 italic">{image.taxon.name}</p>
+            )}
+            {image.status === "ok" && (
+              <Link href={searchPagePath(collection.name, { mode: "image", input: image.id })}
+                className="mt-3 inline-block rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100">
+                Find similar
+              </Link>
             )}
           </div>
           {image.taxon && <Taxonomy collection={collection.name} taxon={image.taxon} />}

@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { requireUser } from "@/lib/auth/session";
+import { findCollection, listIconicGroups } from "@/lib/browse/collections";
+import { collectionPath, pageParam } from "@/lib/browse/urls";
+import { listModels } from "@/lib/models/registry";
+import { countVectors } from "@/lib/vectors/storage";
+import { apiQueryString, readSearchState, searchPagePath } from "./search-state";
+import { SearchView } from "./search-view";
+
+type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Search ${pageParam((await params).name)}` };
+}
+
+/** The models worth offering here: those with vectors for this collection. */
+async function modelsWithVectors(collectionId: number) {
+  const models = await listModels();
+  const counts = await Promise.all(models.map((m) => countVectors(m.id, collectionId)));
+  return models.filter((_, i) => counts[i] > 0).map((m) => ({ name: m.name, kind: m.kind }));
+}
+
+export default async function SearchPage({ params, searchParams }: Props) {
+  await requireUser();
+  const collection = await findCollection(pageParam((await params).name));
+  if (!collection) notFound();
+  const raw = await searchParams;
+  const state = readSearchState(raw);
+  const [models, groups] = await Promise.all([modelsWithVectors(collection.id), listIconicGroups(collection.id)]);
+  // A link that names no model ("Find similar" on an image page) gets the first one, in the URL.
+  if (state.input.trim() && state.mode !== "metadata" && !state.model && models.length) {
+    const model = models.find((m) => state.mode === "image" || m.kind === "clip") ?? models[0];
+    redirect(searchPagePath(collection.name, { ...state, model: model.name }));
+  }
+  return (
+    <>
+      <nav className="mb-2 text-sm text-stone-500">
+        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>{" "}
+        <Link href={collectionPath(collection.name, state.filter)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>
+      </nav>
+      <h1 className="text-2xl font-semibold tracking-tight">Search</h1>
+      <SearchView collection={collection.name} models={models} groups={groups} state={state} apiQuery={state.input.trim() ? apiQueryString(raw) : null} />
+    </>
+  );
+}

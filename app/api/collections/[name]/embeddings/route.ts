@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { requireApiUser } from "@/lib/auth/session";
+import { embeddingProgress } from "@/lib/embeddings/embed-images";
+import { enqueueEmbedding, pendingEmbeddingJobs } from "@/lib/jobs/embeddings";
+import { listModels } from "@/lib/models/registry";
+import { collectionByName, modelByName } from "@/lib/search/lookup";
+import { buildIndex, indexInfo } from "@/lib/vectors/hnsw";
+import { findVectorStore } from "@/lib/vectors/storage";
+import { jsonError } from "../../../_lib/http";
+import { foundOr404 } from "../../../_lib/lookup";
+
+type Params = { params: Promise<{ name: string }> };
+
+/**
+ * GET /api/collections/[name]/embeddings: for every registered model, how far this collection is
+ * embedded and whether the model's HNSW index exists (one index per model, over all its collections),
+ * plus how many embedding jobs are queued or running (anywhere), so a page knows to keep polling.
+ */
+export async function GET(request: Request, { params }: Params) {
+  const user = await requireApiUser(request);
+  if (user instanceof Response) return user;
+  const collection = await foundOr404(collectionByName((await params).name));
+  if (collection instanceof Response) return collection;
+  const models = await Promise.all(
+    (await listModels()).map(async (m) => {
+      const [progress, store] = await Promise.all([embeddingProgress(collection.id, m.id), findVectorStore(m.id)]);
+      const index = store ? await indexInfo(m.id) : undefined;
+      return {
+        name: m.name, kind: m.kind, dim: m.dim, progress,
+        index: { built: index?.exists ?? false, size_bytes: index?.sizeBytes ?? 0, built_at: store?.indexBuiltAt ?? null },
+      };
+    }),
+  );
+  return Response.json({ models, pending_jobs: await pendingEmbeddingJobs() });
+}
+
+const actionSchema = z.object({
+  model: z.string("model: the name of a registered model").trim().min(1, "model: the name of a registered model"),
+  action: z.enum(["embed", "index"], "action: embed (queue the images without a vector) or index (build the HNSW index)").default("embed"),
+});
+
+/**
+ * POST /api/collections/[name]/embeddings {model, action?}
+ * - action "embed" (default): queues every readable image without a vector for the worker; 202.
+ * - action "index": (re)builds the model's HNSW index and answers when it is done. Minutes for
+ *   millions of vectors: for those, `fieldmark embed` builds it from the command line.
+ */
+export async function POST(request: Request, { params }: Params) {
+  const user = await requireApiUser(request, ["admin", "lead"]);
+  if (user instanceof Response) return user;
+  const parsed = actionSchema.safeParse(await request.json().catch(() => ({})));
+  if (!parsed.success) return jsonError(400, parsed.error.issues[0].message);
+  const collection = await foundOr404(collectionByName((await params).name));
+  if (collection instanceof Response) return collection;
+  const model = await foundOr404(modelByName(parsed.data.model));
+  if (model instanceof Response) return model;
+  if (parsed.data.action === "index") {
+    const built = await buildIndex(model.id);
+    return Response.json({ index: { seconds: built.seconds + built.sortSeconds, size_bytes: built.sizeBytes, rows: built.rows } });
+  }
+  const queued = await enqueueEmbedding(collection.id, model.id);
+  return Response.json({ queued }, { status: 202 });
+}

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { requireApiUser } from "@/lib/auth/session";
+import { parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
+import { imagePagePath, thumbnailUrl } from "@/lib/browse/urls";
+import type { SearchFilters } from "@/lib/search/filters";
+import { collectionByName, imageBySourceId, modelByName } from "@/lib/search/lookup";
+import { searchMetadata } from "@/lib/search/metadata-search";
+import { embedQueryText } from "@/lib/search/text-query";
+import { DEFAULT_K, imageVector, searchByVectorDetailed, type SearchResult } from "@/lib/search/vector-search";
+import { jsonError } from "../../../_lib/http";
+import { foundOr404 } from "../../../_lib/lookup";
+
+/** Larger result lists belong to the CLI (`fieldmark search --json`), not to one HTTP answer. */
+const MAX_K = 1000;
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max, `at most ${max} characters`).optional());
+
+const searchQuerySchema = z
+  .object({
+    model: optionalText(200),
+    text: optionalText(1000),
+    image: optionalText(1000),
+    q: optionalText(500),
+    k: z.preprocess(
+      blankToUndefined,
+      z.coerce.number(`k must be a whole number from 1 to ${MAX_K}`).int(`k must be a whole number from 1 to ${MAX_K}`)
+        .min(1, `k must be a whole number from 1 to ${MAX_K}`).max(MAX_K, `k must be a whole number from 1 to ${MAX_K}`)
+        .default(DEFAULT_K),
+    ),
+  })
+  .superRefine((p, ctx) => {
+    const given = (["text", "image", "q"] as const).filter((key) => p[key] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({ code: "custom", path: [given[1] ?? "text"], message: "give exactly one of text (text to images), image (similar images) or q (taxonomy text)" });
+    } else if (given[0] !== "q" && !p.model) {
+      ctx.addIssue({ code: "custom", path: ["model"], message: `a model is needed to search by ${given[0]}` });
+    }
+  });
+
+/** The browse page's filter (calendar days, inclusive) as the search's filter (instants). */
+function searchFilters(f: ImageFilter): SearchFilters {
+  return {
+    ...(f.taxon && { taxon: { name: f.taxon, rank: f.rank } }),
+    ...(f.iconicGroup && { iconicGroup: f.iconicGroup }),
+    ...(f.from && { from: new Date(`${f.from}T00:00:00Z`) }),
+    ...(f.to && { to: new Date(`${f.to}T23:59:59.999Z`) }),
+    ...(f.bbox && { bbox: [f.bbox.minLon, f.bbox.minLat, f.bbox.maxLon, f.bbox.maxLat] }),
+  };
+}
+
+/**
+ * GET /api/collections/[name]/search?model=&(text=|image=|q=)&k=&taxon=&rank=&iconic_group=&from=&to=&bbox=
+ * text: the model's text tower, then nearest images; image: images nearest to that image (its source id),
+ * itself left out; q: full-text search over taxon names, common names and ranks (no model). Filters are
+ * the browse page's and apply inside the search. Answers `{ results: [{ image_id, score, thumbnail,
+ * page }], mode, strategy }`, best first; strategy is how the database answered: "index" (HNSW),
+ * "exact" (a scan) or "full-text".
+ */
+export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
+  const user = await requireApiUser(request);
+  if (user instanceof Response) return user;
+  const searchParams = new URL(request.url).searchParams;
+  const parsed = searchQuerySchema.safeParse(Object.fromEntries(searchParams));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return jsonError(400, `${issue.path.join(".") || "query"}: ${issue.message}`);
+  }
+  const filterQuery = parseImageQuery(searchParams);
+  if (!filterQuery.ok) return jsonError(400, filterQuery.error);
+  const { model: modelName, text, image, q, k } = parsed.data;
+  const filters = searchFilters(filterQuery.query.filter);
+
+  const collection = await foundOr404(collectionByName((await params).name));
+  if (collection instanceof Response) return collection;
+  const answer = (mode: "text" | "image" | "metadata", strategy: string, results: SearchResult[]) =>
+    Response.json({
+      mode,
+      strategy,
+      results: results.map((r) => ({
+        image_id: r.sourceId,
+        score: r.score,
+        thumbnail: thumbnailUrl(collection.name, r.sourceId),
+        page: imagePagePath(collection.name, r.sourceId),
+      })),
+    });
+
+  if (q !== undefined) return answer("metadata", "full-text", await searchMetadata(collection.id, q, { k, filters }));
+
+  const model = await foundOr404(modelByName(modelName!));
+  if (model instanceof Response) return model;
+  if (text !== undefined) {
+    if (model.kind !== "clip") {
+      return jsonError(400, `model: "${model.name}" is image-only and has no text tower: search it with image=, or pick a CLIP-family model for text=`);
+    }
+    const detail = await searchByVectorDetailed(model.id, await embedQueryText(model, text), { collectionId: collection.id, k, filters });
+    return answer("text", detail.strategy, detail.results);
+  }
+  const imageId = await foundOr404(imageBySourceId(collection.id, image!));
+  if (imageId instanceof Response) return imageId;
+  const query = await foundOr404(imageVector(model.id, imageId), () =>
+    `image "${image}" has no vector for model "${model.name}": embed this collection with it first`);
+  if (query instanceof Response) return query;
+  const detail = await searchByVectorDetailed(model.id, query.vector, { collectionId: collection.id, k, filters, excludeImageIds: [imageId] });
+  return answer("image", detail.strategy, detail.results);
+}
