@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { requireApiUser } from "@/lib/auth/session";
+import { listJudgments } from "@/lib/judgments/list";
+import { judgmentWriteSchema, type JudgmentWrite, type WriteResult } from "@/lib/judgments/values";
+import { whoseJudgments } from "@/lib/judgments/visibility";
+import { applyJudgmentWrites } from "@/lib/judgments/write";
+import { jsonError } from "../../../../../_lib/http";
+import { describeZodError, jsonBody, queryRefOr404 } from "../../../../../_lib/queries";
+
+type Params = { params: Promise<{ name: string; queryId: string }> };
+
+const batchSchema = z.object({ writes: z.array(z.unknown()).min(1, "writes is empty").max(200, "at most 200 writes at once") });
+
+/**
+ * POST .../queries/[queryId]/judgments {writes: [{clientId, imageId, value, source, timeSpentMs}]}
+ * Saves the signed-in user's judgments in order; each clientId is applied once. Answers one result per
+ * write: saved, duplicate (already saved earlier), or rejected with the reason. A malformed write is
+ * rejected on its own; the others still count.
+ */
+export async function POST(request: Request, { params }: Params) {
+  const user = await requireApiUser(request);
+  if (user instanceof Response) return user;
+  const { name, queryId } = await params;
+  const parsed = batchSchema.safeParse(await jsonBody(request));
+  if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
+  const query = await queryRefOr404(name, queryId);
+  if (query instanceof Response) return query;
+
+  const results: (WriteResult | null)[] = [];
+  const valid: JudgmentWrite[] = [];
+  parsed.data.writes.forEach((raw, i) => {
+    const w = judgmentWriteSchema.safeParse(raw);
+    if (w.success) {
+      valid.push(w.data);
+      results.push(null);
+    } else {
+      const clientId = typeof (raw as { clientId?: unknown })?.clientId === "string" ? (raw as { clientId: string }).clientId : `#${i}`;
+      results.push({ clientId, status: "rejected", error: `writes.${i}: ${describeZodError(w.error)}` });
+    }
+  });
+  const applied = await applyJudgmentWrites(query, user.id, valid);
+  let next = 0;
+  return Response.json({ results: results.map((r) => r ?? applied[next++]) });
+}
+
+const listSchema = z.object({
+  annotator: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** GET .../judgments?annotator=me|all|<user id>&limit=&offset=: own judgments; leads may read anyone's. */
+export async function GET(request: Request, { params }: Params) {
+  const user = await requireApiUser(request);
+  if (user instanceof Response) return user;
+  const { name, queryId } = await params;
+  const sp = new URL(request.url).searchParams;
+  const parsed = listSchema.safeParse(Object.fromEntries(sp));
+  if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
+  const whose = whoseJudgments(user, parsed.data.annotator);
+  if ("error" in whose) return jsonError(403, whose.error);
+  const query = await queryRefOr404(name, queryId);
+  if (query instanceof Response) return query;
+  return Response.json({ judgments: await listJudgments(query, { ...whose, limit: parsed.data.limit, offset: parsed.data.offset }) });
+}
