@@ -22,7 +22,7 @@ const MODES: { mode: SearchMode; label: string; inputLabel: string; placeholder:
   { mode: "metadata", label: "Taxonomy", inputLabel: "Names", placeholder: "swallowtail, Papilionidae, Aves…" },
 ];
 
-const K_CHOICES = [24, 48, 100, 200, 500];
+const K_CHOICES = [12, 24, 48, 100, 200, 500];
 const DEFAULT_K = 100; // the API's default
 
 type SearchAnswer = {
