@@ -97,6 +97,7 @@ const sameTarget = (a: OutboxTarget, b: OutboxTarget) => a.collection === b.coll
 
 export class JudgmentOutbox {
   private listeners = new Set<() => void>();
+  private ackListeners = new Set<(target: OutboxTarget, acked: OutboxItem[]) => void>();
   private sending = false;
   private problem: string | null = null;
   private retryAt: number | null = null;
@@ -105,7 +106,7 @@ export class JudgmentOutbox {
   private stopped = false;
   private snapshot: { items: OutboxItem[]; status: OutboxStatus };
 
-  constructor(private readonly storage: OutboxStorage, private readonly send: SendBatch, private readonly onAcknowledged?: (target: OutboxTarget, acked: OutboxItem[]) => void) {
+  constructor(private readonly storage: OutboxStorage, private readonly send: SendBatch) {
     this.snapshot = this.makeSnapshot();
   }
 
@@ -116,6 +117,12 @@ export class JudgmentOutbox {
     this.listeners.add(listener);
     return () => { this.listeners.delete(listener); };
   };
+
+  /** Called with each batch of writes the server acknowledged (to refresh progress, say). */
+  onAcknowledged(listener: (target: OutboxTarget, acked: OutboxItem[]) => void): () => void {
+    this.ackListeners.add(listener);
+    return () => { this.ackListeners.delete(listener); };
+  }
 
   /** Stores the write before anything else happens, then sends it as soon as it can. */
   add(write: Omit<OutboxItem, "state" | "queuedAt" | "error">): void {
@@ -184,7 +191,7 @@ export class JudgmentOutbox {
         this.update((items) => items
           .filter((i) => verdict.get(i.clientId) !== null || !batch.some((b) => b.clientId === i.clientId))
           .map((i) => (verdict.get(i.clientId) ? { ...i, state: "failed" as const, error: verdict.get(i.clientId)! } : i)));
-        if (acked.length) this.onAcknowledged?.(target, acked);
+        if (acked.length) for (const l of this.ackListeners) l(target, acked);
       }
     } finally {
       this.sending = false;

@@ -8,7 +8,7 @@ import type { QueryRef } from "@/lib/queries/queries";
 // For one annotator it counts their judgments; for everyone, an image counts once: relevant if anyone
 // said so, else unsure if anyone was unsure, else not relevant.
 
-export const INQUIRE_STOP_RUN = 100;
+export { INQUIRE_STOP_RUN } from "./values";
 
 export type ProgressCounts = { judged: number; relevant: number; notRelevant: number; unsure: number; run: number };
 export type SourceYield = { source: string; surfaced: number; judged: number; relevant: number; yield: number | null };

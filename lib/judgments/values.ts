@@ -12,6 +12,9 @@ export const JUDGMENT_LABELS: Record<JudgmentValue, string> = {
   unsure: "Unsure",
 };
 
+/** INQUIRE stopped labeling a query after this many consecutive not-relevant judgments in ranked order. */
+export const INQUIRE_STOP_RUN = 100;
+
 /** Longest time counted for one judgment: a card left focused over lunch is not an hour of work. */
 export const MAX_TIME_SPENT_MS = 10 * 60_000;
 

@@ -39,7 +39,8 @@ describe("the judgment outbox", () => {
     const storage = memoryOutbox();
     const server = fakeServer();
     const acked: string[] = [];
-    const outbox = new JudgmentOutbox(storage, server.send, (_t, items) => acked.push(...items.map((i) => i.imageId)));
+    const outbox = new JudgmentOutbox(storage, server.send);
+    outbox.onAcknowledged((_t, items) => acked.push(...items.map((i) => i.imageId)));
     const writes = ["a", "b", "c"].map((id) => item(id, "relevant"));
     for (const w of writes) outbox.add(w);
     expect(storage.items.map((i) => i.clientId)).toEqual(writes.map((w) => w.clientId)); // stored at once

@@ -7,6 +7,7 @@ import { findCollection, listIconicGroups } from "@/lib/browse/collections";
 import { filterToSearchParams, parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
 import { countImages, listImages } from "@/lib/browse/images";
 import { pageParam } from "@/lib/browse/urls";
+import { queriesPath } from "@/lib/queries/urls";
 import { EmbeddingPanel } from "./embedding-panel";
 import { FilterPanel } from "./filter-panel";
 import { ImageGrid } from "./image-grid";
@@ -40,10 +41,16 @@ export default async function CollectionPage({ params, searchParams }: Props) {
           <h1 className="text-2xl font-semibold tracking-tight">{collection.name}</h1>
           {collection.description && <p className="mt-1 text-sm text-stone-600">{collection.description}</p>}
         </div>
-        <Link href={searchPagePath(collection.name, { filter })}
-          className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800">
-          Search
-        </Link>
+        <div className="flex shrink-0 gap-2">
+          <Link href={queriesPath(collection.name)}
+            className="rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100">
+            Queries
+          </Link>
+          <Link href={searchPagePath(collection.name, { filter })}
+            className="rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800">
+            Search
+          </Link>
+        </div>
       </div>
       {user.role !== "expert" && <EmbeddingPanel collection={collection.name} />}
       {!parsed.ok && <div className="mt-4"><ErrorNote>Filters ignored: {parsed.error}</ErrorNote></div>}

@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageTitle } from "@/app/_components/ui";
+import { requireUser } from "@/lib/auth/session";
+import { findCollection } from "@/lib/browse/collections";
+import { collectionPath, pageParam } from "@/lib/browse/urls";
+import { findQuery, listRevisions } from "@/lib/queries/queries";
+import { judgePath, queriesPath } from "@/lib/queries/urls";
+import { QueryForm } from "../../query-form";
+
+type Props = { params: Promise<{ name: string; queryId: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Edit query ${pageParam((await params).queryId)}` };
+}
+
+export default async function EditQueryPage({ params }: Props) {
+  const user = await requireUser();
+  const { name, queryId } = await params;
+  const collection = await findCollection(pageParam(name));
+  if (!collection) notFound();
+  const query = await findQuery(collection.id, pageParam(queryId));
+  if (!query) notFound();
+  const revisions = await listRevisions(query.rowId);
+  const { text, supercategory, category, iconicGroup, taxonScope, notes, examples, split } = query;
+  return (
+    <>
+      <nav className="mb-2 text-sm text-stone-500">
+        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>{" "}
+        <Link href={collectionPath(collection.name)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>{" "}
+        <Link href={queriesPath(collection.name)} className="hover:text-stone-800">Queries</Link> <span aria-hidden>/</span>
+      </nav>
+      <div className="flex items-start justify-between gap-4">
+        <PageTitle sub={`Query ${query.id} · revision ${query.revision}`}>Edit query</PageTitle>
+        <Link href={judgePath(collection.name, query.id)} className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800">Judge</Link>
+      </div>
+      <div className="grid gap-8 xl:grid-cols-[1fr_22rem]">
+        <QueryForm key={query.revision} collection={collection.name} queryId={query.id} revision={query.revision}
+          initial={{ text, supercategory, category, iconicGroup, taxonScope, notes, examples, split }} canSetSplit={user.role !== "expert"} />
+        <section aria-labelledby="history-title">
+          <h2 id="history-title" className="mb-2 text-xs font-semibold tracking-wide text-stone-500 uppercase">History</h2>
+          <ol className="space-y-2" data-testid="query-history">
+            {[...revisions].reverse().map((r) => (
+              <li key={r.number} className="rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
+                <p className="flex justify-between gap-2 text-xs text-stone-500">
+                  <span>Revision {r.number} · {r.editor ?? "import"}</span>
+                  <time dateTime={new Date(r.at).toISOString()}>{new Date(r.at).toISOString().replace("T", " ").slice(0, 16)} UTC</time>
+                </p>
+                <p className="mt-1 whitespace-pre-wrap text-stone-800">&ldquo;{r.snapshot.text}&rdquo;</p>
+                <p className="mt-1 text-xs text-stone-500">{r.number === 1 ? "created" : `changed: ${r.changed.join(", ")}`}</p>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+    </>
+  );
+}

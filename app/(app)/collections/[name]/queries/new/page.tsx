@@ -1,0 +1,30 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageTitle } from "@/app/_components/ui";
+import { requireUser } from "@/lib/auth/session";
+import { findCollection } from "@/lib/browse/collections";
+import { collectionPath, pageParam } from "@/lib/browse/urls";
+import { queriesPath } from "@/lib/queries/urls";
+import { QueryForm } from "../query-form";
+
+export const metadata: Metadata = { title: "New query" };
+
+const EMPTY = { text: "", supercategory: null, category: null, iconicGroup: null, taxonScope: [], notes: null, examples: [], split: null };
+
+export default async function NewQueryPage({ params }: { params: Promise<{ name: string }> }) {
+  const user = await requireUser();
+  const collection = await findCollection(pageParam((await params).name));
+  if (!collection) notFound();
+  return (
+    <>
+      <nav className="mb-2 text-sm text-stone-500">
+        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>{" "}
+        <Link href={collectionPath(collection.name)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>{" "}
+        <Link href={queriesPath(collection.name)} className="hover:text-stone-800">Queries</Link> <span aria-hidden>/</span>
+      </nav>
+      <PageTitle sub="Describe what an expert should find; candidates are surfaced for it, and you judge them next.">New query</PageTitle>
+      <QueryForm collection={collection.name} queryId={null} revision={null} initial={EMPTY} canSetSplit={user.role !== "expert"} />
+    </>
+  );
+}

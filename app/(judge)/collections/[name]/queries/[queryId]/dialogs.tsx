@@ -1,0 +1,71 @@
+"use client";
+
+import { useEffect, useRef, type ReactNode } from "react";
+import { Button } from "@/app/_components/ui";
+
+// The grid's small dialogs. Keys are handled by the grid's own key handler (so one place decides what
+// each key does); these only show, and take focus so the page behind stays still.
+
+export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    ref.current?.focus();
+    return () => before?.focus?.({ preventScroll: true });
+  }, []);
+  return (
+    <div className="fixed inset-0 z-40 flex items-center justify-center bg-stone-950/60 p-4" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
+      <div ref={ref} role="dialog" aria-modal="true" aria-label={title} tabIndex={-1}
+        className={`max-h-full w-full overflow-auto rounded-xl bg-white p-5 shadow-xl outline-none focus-visible:ring-4 focus-visible:ring-sky-600 ${wide ? "max-w-6xl" : "max-w-lg"}`}>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export const KEYS: [string, string][] = [
+  ["← → ↑ ↓  or  h l k j", "move between images"],
+  ["r  or  1", "relevant"],
+  ["n  or  0", "not relevant"],
+  ["u", "unsure"],
+  ["z", "undo the last judgment (again for earlier ones)"],
+  ["Space  or  Enter", "open the full image with its metadata and taxonomy"],
+  ["a", "mark the rest of this page not relevant (asks first)"],
+  ["[  ]", "previous / next page"],
+  ["+  −", "larger / smaller thumbnails (fewer / more columns)"],
+  ["?", "show these keys"],
+  ["Esc", "close a dialog"],
+];
+
+export function KeyHelp({ onClose }: { onClose: () => void }) {
+  return (
+    <Dialog title="Keyboard" onClose={onClose}>
+      <h2 className="mb-3 text-lg font-semibold">Keyboard</h2>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm" data-testid="key-help">
+        {KEYS.map(([k, what]) => (
+          <div key={k} className="contents">
+            <dt><kbd className="rounded border border-stone-300 bg-stone-100 px-1.5 py-0.5 font-mono text-xs">{k}</kbd></dt>
+            <dd className="text-stone-700">{what}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="mt-4 text-xs text-stone-500">After each judgment the next unjudged image is focused; a page is done when every image on it is judged.</p>
+      <div className="mt-4 text-right"><Button variant="secondary" onClick={onClose}>Close (Esc)</Button></div>
+    </Dialog>
+  );
+}
+
+export function ConfirmRest({ count, onConfirm, onCancel }: { count: number; onConfirm: () => void; onCancel: () => void }) {
+  return (
+    <Dialog title="Mark the rest not relevant" onClose={onCancel}>
+      <h2 className="text-lg font-semibold">Mark the rest of this page not relevant?</h2>
+      <p className="mt-2 text-sm text-stone-700" data-testid="confirm-rest">
+        {count} unjudged {count === 1 ? "image" : "images"} on this page will be marked <strong>✗ Not relevant</strong>. One <kbd className="font-mono">z</kbd> undoes all of them.
+      </p>
+      <div className="mt-4 flex justify-end gap-2">
+        <Button variant="secondary" onClick={onCancel}>Cancel (Esc)</Button>
+        <Button onClick={onConfirm}>Mark {count} not relevant (Enter)</Button>
+      </div>
+    </Dialog>
+  );
+}
