@@ -75,9 +75,27 @@ function fromWhere(q: Query): string {
 }
 
 function resultSql(hits: string): string {
+  // a lookup per hit rather than a join: nothing for the planner to choose, whatever enable_* says
   return `WITH hits AS MATERIALIZED (${hits})
-    SELECT h.image_id AS "imageId", i.source_id AS "sourceId", 1 - h.distance AS score
-    FROM hits h JOIN images i ON i.id = h.image_id ORDER BY h.distance, h.image_id`;
+    SELECT h.image_id AS "imageId", (SELECT i.source_id FROM images i WHERE i.id = h.image_id) AS "sourceId",
+      1 - h.distance AS score
+    FROM hits h ORDER BY h.distance, h.image_id`;
+}
+
+/**
+ * Runs the search statement in a transaction with its settings. JIT is off throughout: compiling takes
+ * 100-250 ms, far more than these statements run, and the enable_* penalties below would always trigger it.
+ */
+async function runWithSettings(client: pg.PoolClient, settings: string[], sql: string, values: unknown[]): Promise<SearchResult[]> {
+  await client.query(["BEGIN", "SET LOCAL jit = off", ...settings.map((x) => `SET LOCAL ${x}`)].join("; "));
+  try {
+    const rows = (await client.query<SearchResult>(sql, values)).rows;
+    await client.query("COMMIT");
+    return rows;
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  }
 }
 
 async function runExact(client: pg.PoolClient, q: Query, parallel: boolean): Promise<SearchResult[]> {
@@ -85,40 +103,25 @@ async function runExact(client: pg.PoolClient, q: Query, parallel: boolean): Pro
   const hits = `SELECT s.image_id, s.distance FROM (
       SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} OFFSET 0) s
     ORDER BY s.distance, s.image_id LIMIT ${q.k}`;
-  if (parallel) return (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
   // a narrow scan finishes before parallel workers would have started (and the cores are shared)
-  await client.query("BEGIN; SET LOCAL max_parallel_workers_per_gather = 0");
-  try {
-    const rows = (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
-    await client.query("COMMIT");
-    return rows;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  }
+  return runWithSettings(client, parallel ? [] : ["max_parallel_workers_per_gather = 0"], resultSql(hits), q.params.values);
 }
 
 async function runIndex(client: pg.PoolClient, q: Query, efSearch: number, maxScanTuples: number): Promise<SearchResult[]> {
-  // One round trip for the settings (integers, checked by the caller). The planner is steered to the
-  // HNSW scan: with a filter its cost model often prefers a bitmap scan and a sort, i.e. an exact scan,
-  // which is this function's job only when the caller asked for it (runExact).
-  await client.query(`BEGIN; SET LOCAL hnsw.ef_search = ${efSearch}; SET LOCAL hnsw.iterative_scan = relaxed_order;
-    SET LOCAL hnsw.max_scan_tuples = ${maxScanTuples}; SET LOCAL hnsw.scan_mem_multiplier = 2;
-    SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off`);
-  try {
-    const hits = `SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} ORDER BY ${distanceSql(q)} LIMIT ${q.k}`;
-    const rows = (await client.query<SearchResult>(resultSql(hits), q.params.values)).rows;
-    await client.query("COMMIT");
-    return rows;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  }
+  // The planner is steered to the HNSW scan: with a filter its cost model often prefers a bitmap scan
+  // and a sort, i.e. an exact scan, which is runExact's job. Settings are integers checked by the caller.
+  const settings = [
+    `hnsw.ef_search = ${efSearch}`, "hnsw.iterative_scan = relaxed_order", `hnsw.max_scan_tuples = ${maxScanTuples}`,
+    "hnsw.scan_mem_multiplier = 2", "enable_seqscan = off", "enable_bitmapscan = off", "enable_sort = off",
+  ];
+  const hits = `SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} ORDER BY ${distanceSql(q)} LIMIT ${q.k}`;
+  return runWithSettings(client, settings, resultSql(hits), q.params.values);
 }
 
 /**
- * How many rows the filter keeps: the planner's estimate when it is far above the exact-scan limit,
- * otherwise a count capped just past the limit (cheap: it stops there).
+ * How many rows the filter keeps. The planner's estimate decides when it is clearly on one side of the
+ * exact-scan limit (or when there is no filter: the table's statistics count the collection's rows);
+ * in between, a count capped just past the limit on the narrow images table settles it.
  */
 async function estimateRows(client: pg.PoolClient, q: Query, cap: number): Promise<number> {
   // images has the same taxon_id and an index on (collection_id, taxon_id), and the date and place
@@ -130,7 +133,7 @@ async function estimateRows(client: pg.PoolClient, q: Query, cap: number): Promi
   const values = q.params.values.slice(0, maxParamIndex(sql));
   const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
   const planned = plan.rows[0]["QUERY PLAN"][0].Plan["Plan Rows"];
-  if (planned > 10 * cap) return planned;
+  if (conds.length === 0 || planned > 10 * cap || planned < cap / 3) return planned;
   const r = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${cap + 1}) s`, values);
   return r.rows[0].n;
 }

@@ -63,12 +63,14 @@ export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}):
     if (opts.onProgress && !pglite) {
       const pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
       const onProgress = opts.onProgress;
+      // pgvector reports tuples done but no total while it loads the graph
+      const rows = Number((await client.query(`SELECT count(*)::bigint AS n FROM ${store.tableName}`)).rows[0].n);
       timer = setInterval(() => {
         db().query<{ phase: string; tuples_done: number; tuples_total: number }>(
           "SELECT phase, tuples_done, tuples_total FROM pg_stat_progress_create_index WHERE pid = $1", [pid],
         ).then((r) => {
           const p = r.rows[0];
-          if (p) onProgress({ phase: p.phase, tuplesDone: Number(p.tuples_done), tuplesTotal: Number(p.tuples_total) });
+          if (p) onProgress({ phase: p.phase, tuplesDone: Number(p.tuples_done), tuplesTotal: Number(p.tuples_total) || rows });
         }, () => {});
       }, 1000);
     }
