@@ -185,6 +185,7 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     if ((e.target as HTMLElement).closest?.("input, textarea, select, [contenteditable=true]")) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     const handled = () => e.preventDefault();
+    const markKey = () => performance.mark(KEY_MARK, { startTime: e.timeStamp }); // from the key event itself
     performance.clearMarks(KEY_MARK);
     if (mode === "help") {
       if (key === "Escape" || key === "?") { handled(); setMode("grid"); }
@@ -198,7 +199,7 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     }
     if (mode === "viewer") {
       if (key === "Escape" || key === " " || key === "Enter") { handled(); setMode("grid"); }
-      else if (JUDGE_KEYS[key] && !readOnly) { handled(); setMode("grid"); performance.mark(KEY_MARK); judge(JUDGE_KEYS[key]); }
+      else if (JUDGE_KEYS[key] && !readOnly) { handled(); setMode("grid"); markKey(); judge(JUDGE_KEYS[key]); }
       else if (key === "ArrowLeft" || key === "h") { handled(); move(-1); }
       else if (key === "ArrowRight" || key === "l") { handled(); move(1); }
       return;
@@ -206,8 +207,8 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     const moves: Record<string, number> = {
       ArrowLeft: -1, h: -1, ArrowRight: 1, l: 1, ArrowUp: -settings.columns, k: -settings.columns, ArrowDown: settings.columns, j: settings.columns,
     };
-    if (key in moves) { handled(); performance.mark(KEY_MARK); move(moves[key]); }
-    else if (JUDGE_KEYS[key]) { handled(); if (!readOnly) { performance.mark(KEY_MARK); judge(JUDGE_KEYS[key]); } }
+    if (key in moves) { handled(); markKey(); move(moves[key]); }
+    else if (JUDGE_KEYS[key]) { handled(); if (!readOnly) { markKey(); judge(JUDGE_KEYS[key]); } }
     else if (key === "z") { handled(); undo(); }
     else if (key === " " || key === "Enter") { handled(); if (focused) setMode("viewer"); }
     else if (key === "a") { handled(); if (!readOnly && page.some((c) => !judged[c.imageId])) setMode("confirm"); }
@@ -245,8 +246,11 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     if (d.images.has(imageId) || d.needed === 0) return;
     d.images.add(imageId);
     if (d.images.size === d.needed) {
-      performance.measure("fieldmark:page-drawn", PAGE_MARK);
-      setDrawnPage(d.page);
+      // the frame after the last thumbnail arrived is the one that shows the page whole
+      requestAnimationFrame(() => {
+        if (performance.getEntriesByName(PAGE_MARK, "mark").length) performance.measure("fieldmark:page-drawn", PAGE_MARK);
+        setDrawnPage(d.page);
+      });
     }
   }, []);
   useEffect(() => {

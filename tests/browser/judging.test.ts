@@ -1,0 +1,251 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { createUser } from "@/lib/auth/users";
+import { db } from "@/lib/db/client";
+import { listJudgments } from "@/lib/judgments/list";
+import type { JudgmentValue } from "@/lib/judgments/values";
+import { createQuery, findQuery, type QueryRef } from "@/lib/queries/queries";
+import { ADMIN, EXPERT, startTestApp, type TestApp } from "../helpers/app";
+import { launchBrowser, type TestBrowser } from "../helpers/browser";
+import { addCandidates, addImages } from "../helpers/judging";
+import { browserEnabled, servicesRequired } from "../helpers/services";
+
+// The expert's workspace in Chromium against a real `next start`: writing a query, judging from the
+// keyboard, surviving reloads and outages, two experts at once, importing INQUIRE's queries.
+
+const SKIP_REASON = "browser tests (skipped: set FIELDMARK_TEST_BROWSER=1 to run them)";
+const VAL = path.resolve(import.meta.dirname, "../../../shared/data/inquire/inquire_queries_val.csv");
+if (browserEnabled && servicesRequired && !fs.existsSync(VAL)) throw new Error(`${VAL} is missing`);
+const SECOND = { email: "second@example.org", name: "Sam Second", password: "second-password-1", role: "expert" as const };
+const KEY_VALUE: Record<string, JudgmentValue> = { r: "relevant", "1": "relevant", n: "not_relevant", "0": "not_relevant", u: "unsure" };
+
+async function signIn(page: Page, app: TestApp, who: { email: string; password: string }) {
+  await page.goto(`${app.url}/sign-in`);
+  await page.fill("#email", who.email);
+  await page.fill("#password", who.password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/collections$/);
+}
+
+const grid = (page: Page) => page.locator("[data-testid=judging-grid]");
+const cardIds = (page: Page) => grid(page).locator("button[data-image-id]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId!));
+const focusedId = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.imageId ?? null);
+const syncState = (page: Page) => page.locator("[data-testid=sync-status]").getAttribute("data-state");
+
+/** Presses one judging key per image and checks, each time, that the next image took the focus. */
+async function judgeByKeyboard(page: Page, keys: string[]): Promise<string[]> {
+  const judged: string[] = [];
+  for (const key of keys) {
+    const id = await focusedId(page);
+    expect(id, "an image has the keyboard focus").not.toBeNull();
+    // crossing to the next page: it was fetched ahead, so it is there at once
+    await page.keyboard.press(key);
+    judged.push(id!);
+  }
+  return judged;
+}
+
+async function waitForNextPageReady(page: Page) {
+  await expect.poll(() => page.locator("[data-testid=page-position]").textContent(), { timeout: 15_000 }).toContain("next page ready");
+}
+
+async function judgmentsOf(query: QueryRef, annotatorId: string): Promise<Map<string, JudgmentValue>> {
+  return new Map((await listJudgments(query, { annotatorId })).map((j) => [j.imageId, j.value]));
+}
+
+describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspace" : SKIP_REASON, () => {
+  let app: TestApp;
+  let browser: TestBrowser;
+  let expert: BrowserContext;
+  let images: string[];
+  let expertId: string;
+  let secondId: string;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    browser = await launchBrowser();
+    secondId = (await createUser(SECOND)).id;
+    expertId = (await db().query("SELECT id FROM users WHERE email = $1", [EXPERT.email])).rows[0].id;
+    images = await addImages(app.collection!, 160, { files: true, prefix: "cand" });
+    expert = await browser.newContext();
+    await signIn(await expert.newPage(), app, EXPERT);
+  }, 600_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function queryWithCandidates(sourceId: string, count: number): Promise<QueryRef> {
+    const q = await createQuery(app.collection!.id, { text: `eagles ${sourceId}`, taxonScope: [{ rank: "genus", name: "Haliaeetus" }] }, null, { sourceId });
+    await addCandidates(app.collection!.id, q.rowId, images.slice(0, count), { source: "text-image:test" });
+    return { rowId: q.rowId, collectionId: app.collection!.id };
+  }
+
+  async function openGrid(page: Page, queryId: string, settings = { columns: 6, pageSize: 40 }) {
+    await page.goto(`${app.url}/collections/garden-survey/queries/${queryId}`);
+    await page.evaluate((s) => localStorage.setItem("fieldmark:judging-settings:v1", JSON.stringify(s)), settings);
+    await page.reload();
+    await expect.poll(() => focusedId(page), { timeout: 30_000 }).not.toBeNull();
+  }
+
+  it("writes a query with a taxon scope, its text kept exactly", async () => {
+    const page = await expert.newPage();
+    await page.goto(`${app.url}/collections/garden-survey/queries`);
+    await page.click("text=New query");
+    await page.waitForURL(/\/queries\/new$/);
+    await page.locator("textarea[name=text]").fill("Bald eagle carrying a fish ");
+    await page.selectOption("select[name=supercategory]", "Behavior");
+    await page.fill("input[name=category]", "Feeding and Hydration");
+    await page.fill("input[name=iconicGroup]", "Birds");
+    await page.fill("[role=combobox]", "Haliae");
+    await page.locator("[role=option]", { hasText: /^Haliaeetus/ }).first().click();
+    await expect.poll(() => page.locator("[data-testid=taxon-scope]").innerText()).toContain("Haliaeetus");
+    await page.fill("[role=combobox]", "Turdidae");
+    await page.locator("[role=option]", { hasText: /^Turdidae/ }).first().click();
+    await page.click("button:text('Create query')");
+    await page.waitForURL(/\/queries\/1$/);
+    expect(await page.locator("[data-testid=query-scope]").innerText()).toBe("Scope: genus Haliaeetus, family Turdidae");
+    const saved = await findQuery(app.collection!.id, "1");
+    expect(saved).toMatchObject({
+      text: "Bald eagle carrying a fish ", supercategory: "Behavior", category: "Feeding and Hydration", iconicGroup: "Birds",
+      taxonScope: [{ rank: "genus", name: "Haliaeetus" }, { rank: "family", name: "Turdidae" }], createdBy: expertId,
+    });
+    // and it is listed, with an editor that shows its history
+    await page.goto(`${app.url}/collections/garden-survey/queries/1/edit`);
+    expect(await page.locator("textarea[name=text]").inputValue()).toBe("Bald eagle carrying a fish ");
+    expect(await page.locator("[data-testid=query-history]").innerText()).toContain("Revision 1 · Eli Expert");
+  });
+
+  it("judges 60 images by keyboard alone, undoes two, and after a reload everything is exactly as judged", async () => {
+    const query = await queryWithCandidates("keys", 120);
+    const page = await expert.newPage();
+    await openGrid(page, "keys");
+    expect(await cardIds(page)).toEqual(images.slice(0, 40));
+    const pattern = ["r", "n", "n", "u", "0", "1", "n", "l", "h"]; // l then h: look ahead and come back
+    const keys: string[] = [];
+    for (let i = 0; keys.filter((k) => KEY_VALUE[k]).length < 60; i++) keys.push(pattern[i % pattern.length]);
+    const expected = new Map<string, JudgmentValue>();
+    let judgedCount = 0;
+    for (const key of keys) {
+      if (judgedCount === 39 && KEY_VALUE[key]) await waitForNextPageReady(page);
+      const id = await focusedId(page);
+      await page.keyboard.press(key);
+      if (KEY_VALUE[key]) {
+        expected.set(id!, KEY_VALUE[key]);
+        judgedCount += 1;
+      }
+    }
+    expect([...expected.keys()]).toEqual(images.slice(0, 60));
+    expect(await grid(page).getAttribute("data-page")).toBe("1"); // the grid moved on to the second page
+    // undo the last two
+    await page.keyboard.press("z");
+    await page.keyboard.press("z");
+    expected.delete(images[59]);
+    expected.delete(images[58]);
+    expect(await focusedId(page)).toBe(images[58]);
+    expect(await grid(page).locator(`[data-image-id="${images[59]}"]`).getAttribute("data-judgment")).toBe("none");
+    await expect.poll(() => syncState(page), { timeout: 20_000 }).toBe("saved");
+
+    expect(await judgmentsOf(query, expertId)).toEqual(expected);
+    const events = await db().query("SELECT count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM judgment_events WHERE query_id = $1", [query.rowId]);
+    expect(events.rows[0]).toEqual({ n: 62, d: 62 });
+    const timed = await db().query("SELECT count(*)::int AS n FROM judgments WHERE query_id = $1 AND time_spent_ms > 0", [query.rowId]);
+    expect(timed.rows[0].n).toBeGreaterThan(50);
+
+    await page.reload();
+    await expect.poll(() => focusedId(page), { timeout: 30_000 }).toBe(images[58]);
+    expect((await cardIds(page)).slice(0, 3)).toEqual([images[58], images[59], images[60]]);
+    await expect.poll(() => page.locator("[data-testid=progress-judged]").textContent()).toBe("58");
+    expect(await judgmentsOf(query, expertId)).toEqual(expected);
+  });
+
+  it("keeps judging while requests are blocked, survives a reload meanwhile, and saves everything once they pass", async () => {
+    const query = await queryWithCandidates("outage", 120);
+    const page = await expert.newPage();
+    await openGrid(page, "outage", { columns: 6, pageSize: 60 });
+    const expected = new Map<string, JudgmentValue>();
+    for (const [id, key] of (await judgeByKeyboard(page, ["r", "n", "n", "n", "u"])).map((id, i) => [id, ["r", "n", "n", "n", "u"][i]] as const)) expected.set(id, KEY_VALUE[key]);
+    await expect.poll(() => syncState(page)).toBe("saved");
+
+    // the judgment endpoint goes away
+    await page.route("**/queries/*/judgments", (route) => route.abort("internetdisconnected"));
+    const offlineKeys = ["n", "r", "n", "n", "u", "n", "n", "r", "n", "n", "n", "n"];
+    const offline = await judgeByKeyboard(page, offlineKeys);
+    offline.forEach((id, i) => expected.set(id, KEY_VALUE[offlineKeys[i]]));
+    await expect.poll(() => syncState(page)).toBe("waiting");
+    expect(await page.locator("[data-testid=sync-status]").innerText()).toMatch(/12 not sent yet \(No connection to the server\).*kept in this browser/);
+    expect(await grid(page).locator("[data-sync=waiting]").count()).toBe(12);
+    expect(await db().query("SELECT count(*)::int AS n FROM judgments WHERE query_id = $1", [query.rowId]).then((r) => r.rows[0].n)).toBe(5);
+
+    // a reload while still cut off: the unsent judgments come back from this browser and are not offered again
+    await page.reload();
+    await expect.poll(() => focusedId(page), { timeout: 30_000 }).not.toBeNull();
+    await expect.poll(() => page.locator("[data-testid=sync-status]").getAttribute("data-pending")).toBe("12");
+    const offered = await cardIds(page);
+    for (const id of expected.keys()) expect(offered).not.toContain(id);
+    const moreKeys = ["r", "n", "u"];
+    const more = await judgeByKeyboard(page, moreKeys);
+    more.forEach((id, i) => expected.set(id, KEY_VALUE[moreKeys[i]]));
+    await new Promise((r) => setTimeout(r, 3000));
+
+    await page.unroute("**/queries/*/judgments");
+    await page.locator("[data-testid=sync-status] button", { hasText: "Retry now" }).click();
+    await expect.poll(() => syncState(page), { timeout: 20_000 }).toBe("saved");
+    expect(await judgmentsOf(query, expertId)).toEqual(expected);
+    const events = await db().query("SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1", [query.rowId]);
+    expect(events.rows[0].n).toBe(expected.size);
+  });
+
+  it("two experts judge one query at the same time, each with their own judgments; a lead sees both", async () => {
+    const query = await queryWithCandidates("pair", 100);
+    const second = await browser.newContext();
+    const [a, b] = [await expert.newPage(), await second.newPage()];
+    await signIn(b, app, SECOND);
+    await Promise.all([openGrid(a, "pair"), openGrid(b, "pair")]);
+    const keysA = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? "r" : "n"));
+    const keysB = Array.from({ length: 30 }, (_, i) => (i % 4 === 0 ? "u" : i % 4 === 1 ? "r" : "n"));
+    const [idsA, idsB] = await Promise.all([judgeByKeyboard(a, keysA), judgeByKeyboard(b, keysB)]);
+    expect(idsA).toEqual(images.slice(0, 30));
+    expect(idsB).toEqual(images.slice(0, 30)); // each has their own queue: both start at the top
+    await Promise.all([expect.poll(() => syncState(a), { timeout: 20_000 }).toBe("saved"), expect.poll(() => syncState(b), { timeout: 20_000 }).toBe("saved")]);
+    expect(await judgmentsOf(query, expertId)).toEqual(new Map(idsA.map((id, i) => [id, KEY_VALUE[keysA[i]]])));
+    expect(await judgmentsOf(query, secondId)).toEqual(new Map(idsB.map((id, i) => [id, KEY_VALUE[keysB[i]]])));
+
+    // the lead sees everyone's progress, and can open either expert's queue (read-only)
+    const lead = await (await browser.newContext()).newPage();
+    await signIn(lead, app, ADMIN);
+    await lead.goto(`${app.url}/collections/garden-survey/queries/pair`);
+    await lead.locator("summary", { hasText: "Everyone on this query" }).click();
+    const table = await lead.locator("[data-testid=progress-annotators]").innerText();
+    expect(table).toMatch(/Eli Expert\s+30\s+10/);
+    expect(table).toMatch(/Sam Second\s+30\s+8/);
+    await lead.selectOption("[data-testid=annotator-select]", expertId);
+    await lead.waitForURL(/annotator=/);
+    await expect.poll(() => lead.locator("[data-testid=read-only-note]").textContent()).toContain("Eli Expert");
+    await expect.poll(async () => (await cardIds(lead))[0]).toBe(images[30]);
+    await lead.keyboard.press("r"); // read-only: nothing is written for anyone
+    await new Promise((r) => setTimeout(r, 500));
+    const count = await db().query("SELECT count(*)::int AS n FROM judgments WHERE query_id = $1", [query.rowId]);
+    expect(count.rows[0].n).toBe(60);
+  });
+
+  it("imports INQUIRE's 50 val queries from the UI and lists them with their categories", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, app, ADMIN);
+    await page.goto(`${app.url}/collections/garden-survey/queries`);
+    await page.locator("summary", { hasText: "Import INQUIRE query CSV" }).click();
+    await page.setInputFiles("#queries-file", VAL);
+    await page.selectOption("#queries-split", "val");
+    await page.click("button:text('Import')");
+    await expect.poll(() => page.locator("[role=status]").textContent(), { timeout: 20_000 }).toBe("50 queries read: 50 new, 0 updated, 0 unchanged.");
+    const rows = parse(fs.readFileSync(VAL), { columns: true }) as Record<string, string>[];
+    await expect.poll(() => page.locator("[data-testid=query-table] tbody tr").count()).toBe(50 + 4);
+    for (const r of rows) {
+      const cells = await page.locator(`tr[data-query-id="${r.query_id}"] td`).allInnerTexts();
+      expect(cells.slice(0, 6).map((c) => c.trim())).toEqual([r.query_id, r.query_text.trim(), r.supercategory, r.category, r.iconic_group || "—", "val"]);
+    }
+  });
+});
