@@ -8,8 +8,10 @@ import { SqlParams } from "./sql";
 // Nearest-neighbour search over a model's vectors, with filters inside the query. Two ways to answer:
 // - index: the HNSW index with pgvector 0.8's iterative scan (relaxed order, re-sorted afterwards), which
 //   keeps walking the graph until K rows pass the filter; right when the filter keeps many rows.
-// - exact: distances to every matching row, through the images indexes; right when the filter is narrow
-//   (a 1% filter would make the graph walk visit ~100x K tuples), and exact by definition.
+// - exact: distances to every matching row; right when the filter is narrow (a 1% filter would make the
+//   graph walk visit ~100x K tuples), and exact by definition. Taxon filters read the vector table's own
+//   (collection_id, taxon_id) index, and the table is sorted by taxonomy (lib/vectors/hnsw.ts), so a
+//   subtree's rows are adjacent on disk; date and place filters join images.
 // The choice is made on an estimate of how many rows match. If the index path still returns fewer than
 // K rows (a scan limit reached), the exact path answers, so a filter never leaves fewer than K results
 // when K exist.
