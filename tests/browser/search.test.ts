@@ -44,6 +44,9 @@ function expectBestFirst(values: number[]) {
   for (let i = 1; i < values.length; i++) expect(values[i - 1]).toBeGreaterThanOrEqual(values[i]);
 }
 
+/** Searches by text load the model's text tower for each request: seconds on a busy machine. */
+const SLOW = { timeout: 30_000 };
+
 type ApiAnswer = { mode: string; strategy: string; results: { image_id: string; score: number; thumbnail: string; page: string }[]; error?: string };
 
 describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding and search" : SKIP_REASON, () => {
@@ -84,14 +87,14 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.fill("#model-name", "broken");
     await page.click("button:text('Register')");
     const problem = page.locator("form [role=alert]");
-    await expect.poll(() => problem.textContent()).toContain(`model folder ${empty} is not usable`);
+    await expect.poll(() => problem.textContent(), SLOW).toContain(`model folder ${empty} is not usable`);
     expect(await problem.textContent()).toMatch(/missing model: no \.onnx file/);
 
     await page.fill("#folder", tinyClipFolder(path.join(app.database.dataDir, "tiny-clip")));
     await page.fill("#model-name", MODEL);
     await page.click("button:text('Register')");
-    await expect.poll(() => page.locator("[role=status]").textContent(), { timeout: 30_000 }).toMatch(/^Registered tiny-clip: CLIP, \d+-d\.$/);
-    await expect.poll(() => page.locator("[data-testid=models]").innerText()).toContain(MODEL);
+    await expect.poll(() => page.locator("[role=status]").textContent(), SLOW).toMatch(/^Registered tiny-clip: CLIP, \d+-d\.$/);
+    await expect.poll(() => page.locator("[data-testid=models]").innerText(), SLOW).toContain(MODEL);
     const row = await page.locator("[data-testid=models] tr", { hasText: MODEL }).innerText();
     expect(row).toContain("CLIP (text and image)");
     expect(row).toContain(path.join(app.database.dataDir, "tiny-clip"));
@@ -116,18 +119,18 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.goto(`${app.url}/collections/${COLLECTION}`);
     const row = page.locator(`section[aria-label=Embeddings] li[data-model="${MODEL}"]`);
     // 24 images, or 23 once a thumbnail request has found the corrupt one
-    await expect.poll(() => row.locator("[data-testid=embedded]").textContent()).toMatch(/^0 \/ 2[34]$/);
+    await expect.poll(() => row.locator("[data-testid=embedded]").textContent(), SLOW).toMatch(/^0 \/ 2[34]$/);
     expect(await row.locator("[data-testid=index-state]").textContent()).toBe("no HNSW index");
     await row.locator("button:text('Embed')").click();
     // the worker in this process embeds; the panel polls until no job is left
     await expect.poll(() => row.locator("[data-testid=embedded]").textContent(), { timeout: 120_000 }).toBe("23 / 23");
     expect(await row.locator("[data-testid=unreadable]").textContent()).toBe(" · 1 unreadable");
     expect(await row.locator("button:text('Embedded')").isDisabled()).toBe(true);
-    await expect.poll(() => row.locator("button:text('Build index')").isEnabled()).toBe(true);
+    await expect.poll(() => row.locator("button:text('Build index')").isEnabled(), SLOW).toBe(true);
     await row.locator("button:text('Build index')").click();
     await expect.poll(() => row.locator("[data-testid=index-state]").textContent(), { timeout: 60_000 }).toMatch(/^HNSW index built/);
     await screenshot(page, "collection-embeddings");
-  });
+  }, 240_000);
 
   it("searches by text: K results, best first, and the state is in the URL", async () => {
     const page = await admin.newPage();
@@ -139,14 +142,14 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.selectOption("#search-k", "12");
     await page.click("button:text-is('Search')");
     await page.waitForURL((u) => u.searchParams.get("text") === "an orange butterfly on a flower" && u.searchParams.get("model") === MODEL && u.searchParams.get("k") === "12");
-    await expect.poll(() => resultCount(page), { timeout: 30_000 }).toBe("12");
+    await expect.poll(() => resultCount(page), SLOW).toBe("12");
     const ids = await resultIds(page);
     expect(new Set(ids).size).toBe(12);
     expect(ids.every((id) => readable().includes(id))).toBe(true);
     expectBestFirst(await scores(page));
     // thumbnails load from the thumbnail route
     const first = page.locator("[data-testid=search-results] img").first();
-    await expect.poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), SLOW).toBeGreaterThan(0);
 
     // the API behind it gives the same list, with unrounded scores in order
     const api = (await (await page.request.get(`${app.url}/api/collections/${COLLECTION}/search?model=${MODEL}&text=${encodeURIComponent("an orange butterfly on a flower")}&k=12`)).json()) as ApiAnswer;
@@ -160,7 +163,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     const again = await admin.newPage();
     await again.goto(page.url());
     expect(await again.locator("#search-input").inputValue()).toBe("an orange butterfly on a flower");
-    await expect.poll(() => resultIds(again)).toEqual(ids);
+    await expect.poll(() => resultIds(again), SLOW).toEqual(ids);
 
     await screenshot(page, "search-text");
   });
@@ -168,18 +171,18 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
   it("filters a text search by iconic group inside the search: only that group, and never fewer than K when K exist", async () => {
     const page = await admin.newPage();
     await page.goto(`${app.url}/collections/${COLLECTION}/search?model=${MODEL}&text=a+bird&k=12`);
-    await expect.poll(() => resultCount(page), { timeout: 30_000 }).toBe("12");
+    await expect.poll(() => resultCount(page), SLOW).toBe("12");
 
     await page.selectOption("#iconic-group", "Aves");
     await page.waitForURL((u) => u.searchParams.get("iconic_group") === "Aves" && u.searchParams.get("text") === "a bird" && u.searchParams.get("k") === "12");
     const birds = readable().filter((id) => groupOf.get(id) === "Aves");
-    await expect.poll(() => resultIds(page), { timeout: 30_000 }).toHaveLength(birds.length); // 8 birds, fewer than K
+    await expect.poll(() => resultIds(page), SLOW).toHaveLength(birds.length); // 8 birds, fewer than K
     expect((await resultIds(page)).sort()).toEqual(birds.sort());
     expectBestFirst(await scores(page));
 
     await page.selectOption("#iconic-group", "Insecta");
     await page.waitForURL((u) => u.searchParams.get("iconic_group") === "Insecta");
-    await expect.poll(() => resultIds(page).then((ids) => ids.length === 12 && ids.every((id) => groupOf.get(id) === "Insecta")), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => resultIds(page).then((ids) => ids.length === 12 && ids.every((id) => groupOf.get(id) === "Insecta")), SLOW).toBe(true);
     expect(await page.locator("#search-input").inputValue()).toBe("a bird");
   });
 
@@ -192,7 +195,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.waitForURL((u) => u.pathname.endsWith("/search") && u.searchParams.get("image") === eagle && u.searchParams.get("model") === MODEL);
     expect(await page.locator("[role=radio][aria-checked=true]").textContent()).toBe("Similar image");
     expect(await page.locator("img[alt='Query image']").count()).toBe(1);
-    await expect.poll(() => resultCount(page), { timeout: 30_000 }).toBe(String(readable().length - 1));
+    await expect.poll(() => resultCount(page), SLOW).toBe(String(readable().length - 1));
     const ids = await resultIds(page);
     expect(ids).not.toContain(eagle);
     expectBestFirst(await scores(page));
@@ -202,7 +205,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.fill("[role=combobox]", "Accipitridae");
     await page.locator("[role=option]", { hasText: /^Accipitridae/ }).click();
     await page.waitForURL((u) => u.searchParams.get("taxon") === "Accipitridae" && u.searchParams.get("image") === eagle);
-    await expect.poll(() => resultIds(page), { timeout: 30_000 }).toHaveLength(5);
+    await expect.poll(() => resultIds(page), SLOW).toHaveLength(5);
     expect((await resultIds(page)).every((id) => familyOf.get(id) === "Accipitridae" && id !== eagle)).toBe(true);
   });
 
@@ -214,7 +217,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.fill("#search-input", "swallowtail");
     await page.click("button:text-is('Search')");
     await page.waitForURL((u) => u.searchParams.get("q") === "swallowtail" && !u.searchParams.has("model"));
-    await expect.poll(() => resultCount(page), { timeout: 30_000 }).toBe("9");
+    await expect.poll(() => resultCount(page), SLOW).toBe("9");
     expect((await resultIds(page)).every((id) => familyOf.get(id) === "Papilionidae")).toBe(true);
     expect(await page.locator("section[aria-label=Results]").innerText()).toContain("taxonomy full-text search");
   });
