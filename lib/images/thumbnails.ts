@@ -53,7 +53,9 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
   } catch (e) {
     // libvips repeats the same line once per decode attempt: keep each distinct line once
     const lines = (e as Error).message.split("\n").map((l) => l.trim()).filter(Boolean);
-    const reason = [...new Set(lines)].join("; ");
+    let reason = [...new Set(lines)].join("; ");
+    // libvips sometimes reports a decoder warning only by this generic line
+    if (/warning treated as error/i.test(reason)) reason = `corrupt or truncated image (${reason})`;
     await markUnreadable(row.id, reason);
     return { ok: false, reason };
   }
