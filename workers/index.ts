@@ -1,5 +1,5 @@
 import { boss, QUEUES, stopBoss } from "@/lib/jobs/boss";
-import { closeEncoders } from "@/lib/embeddings/embed-images";
+import { closeEncoders } from "@/lib/models/encoder-cache";
 import { handleCandidateJobs } from "./candidates";
 import { handleEmbeddingJobs } from "./embeddings";
 import { handleImportJobs } from "./imports";

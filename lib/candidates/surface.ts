@@ -1,11 +1,10 @@
 import { db } from "@/lib/db/client";
-import { encoderFor } from "@/lib/embeddings/embed-images";
 import { embedTexts } from "@/lib/models/encoder";
-import { listModels } from "@/lib/models/registry";
+import { encoderFor } from "@/lib/models/encoder-cache";
+import { modelsWithVectors } from "@/lib/models/registry";
 import { searchMetadata } from "@/lib/search/metadata-search";
 import { resolveTaxonIds, type SearchFilters } from "@/lib/search/filters";
 import { searchByVector, searchSimilarToImage, type SearchResult } from "@/lib/search/vector-search";
-import { findVectorStore } from "@/lib/vectors/storage";
 
 // Candidate surfacing: fills a query's candidate queue from several sources, each recorded with its
 // own score and rank (text-to-image similarity per model, metadata/taxonomy search, similarity to the
@@ -71,18 +70,6 @@ async function writeSource(queryId: number, source: string, results: SearchResul
     [queryId, source, results.map((x) => x.imageId), results.map((x) => x.score), results.map((_, i) => i + 1)],
   );
   return r.rows.filter((row) => row.inserted).length;
-}
-
-/** Models with vectors for this collection, and whether each can embed text. */
-async function modelsWithVectors(collectionId: number): Promise<{ id: number; name: string; folder: string; kind: string }[]> {
-  const out = [];
-  for (const m of await listModels()) {
-    const store = await findVectorStore(m.id);
-    if (!store) continue;
-    const has = await db().query(`SELECT 1 FROM ${store.tableName} WHERE collection_id = $1 LIMIT 1`, [collectionId]);
-    if (has.rowCount) out.push(m);
-  }
-  return out;
 }
 
 export async function surfaceCandidates(queryId: number): Promise<SurfaceResult> {

@@ -1,7 +1,8 @@
 import { db } from "@/lib/db/client";
 import { readOriginal } from "@/lib/images/files";
 import { markUnreadable } from "@/lib/images/status";
-import { closeEncoder, embedImagesSettled, loadEncoder, type Encoder } from "@/lib/models/encoder";
+import { embedImagesSettled } from "@/lib/models/encoder";
+import { encoderFor } from "@/lib/models/encoder-cache";
 import { countVectors, getVectorStore } from "@/lib/vectors/storage";
 import { upsertEmbeddings } from "@/lib/vectors/upsert";
 
@@ -10,27 +11,6 @@ import { upsertEmbeddings } from "@/lib/vectors/upsert";
 // mark unreadable images with their reason.
 
 type ModelInfo = { id: number; folder: string };
-
-// A worker keeps its encoders open between chunks: opening an ONNX session costs seconds.
-const encoders = new Map<number, Promise<Encoder>>();
-
-export function encoderFor(model: ModelInfo): Promise<Encoder> {
-  let e = encoders.get(model.id);
-  if (!e) {
-    const threads = Number(process.env.FIELDMARK_ONNX_THREADS ?? 2);
-    const precision = process.env.FIELDMARK_ONNX_PRECISION === "int8" ? "int8" : "fp32";
-    e = loadEncoder(model.folder, { threads, precision, batchSize: 32 });
-    e.catch(() => encoders.delete(model.id));
-    encoders.set(model.id, e);
-  }
-  return e;
-}
-
-export async function closeEncoders(): Promise<void> {
-  const all = [...encoders.values()];
-  encoders.clear();
-  for (const e of all) await e.then(closeEncoder).catch(() => {});
-}
 
 export type EmbedChunkResult = { embedded: number; unreadable: number };
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { db } from "@/lib/db/client";
-import { ensureVectorStorage } from "@/lib/vectors/storage";
+import { ensureVectorStorage, hasVectors } from "@/lib/vectors/storage";
 import { describeModel, openModel, closeModel } from "./open-model";
 
 // Registering a model: its folder is opened and checked (files, tensor names, a dummy run that
@@ -34,11 +34,25 @@ export async function registerModel(opts: { folder: string; name: string; half?:
     );
     id = r.rows[0].id;
   }
-  const store = await ensureVectorStorage(id, description.dim, { half: opts.half });
+  let store;
+  try {
+    store = await ensureVectorStorage(id, description.dim, { half: opts.half });
+  } catch (e) {
+    // no model row without its vector table: a failed registration leaves nothing behind
+    if (!existing.rows[0]) await db().query("DELETE FROM models WHERE id = $1", [id]);
+    throw new ModelRegistrationError(`model "${name}" cannot store its vectors: ${(e as Error).message}`);
+  }
   return { id, name, kind: description.kind, folder, dim: description.dim, half: store.half };
 }
 
 export async function listModels(): Promise<{ id: number; name: string; kind: string; folder: string; dim: number }[]> {
   const r = await db().query("SELECT id, name, kind, folder, dim FROM models ORDER BY name");
   return r.rows;
+}
+
+/** Registered models that have vectors for this collection: the ones worth searching it with. */
+export async function modelsWithVectors(collectionId: number): Promise<{ id: number; name: string; kind: string; folder: string; dim: number }[]> {
+  const models = await listModels();
+  const has = await Promise.all(models.map((m) => hasVectors(m.id, collectionId)));
+  return models.filter((_, i) => has[i]);
 }

@@ -1,17 +1,14 @@
+import { embedTexts } from "../models/encoder";
+import { encoderFor } from "../models/encoder-cache";
 import type { ModelRow } from "./lookup";
 
-// Text-to-image search needs the model's text tower; lib/models owns loading it. Imported lazily so
-// vector search (and its tests) never load onnxruntime unless a text query is made.
+// Text-to-image search needs the model's text tower; lib/models owns loading it, and keeps it open
+// so the next query from the app or the worker does not pay for opening the model again.
 
 /** The unit-length text embedding of `text` from the model's text tower. */
 export async function embedQueryText(model: ModelRow, text: string): Promise<Float32Array> {
-  const { loadEncoder, embedTexts, closeEncoder } = await import("../models/encoder");
-  const encoder = await loadEncoder(model.folder, { batchSize: 1 });
-  try {
-    if (!encoder.text) throw new Error(`model "${model.name}" is image-only: search it with --image, or use a CLIP-family model for --text`);
-    const [vector] = await embedTexts(encoder, [text]);
-    return vector;
-  } finally {
-    await closeEncoder(encoder);
-  }
+  const encoder = await encoderFor(model);
+  if (!encoder.text) throw new Error(`model "${model.name}" is image-only: search it with --image, or use a CLIP-family model for --text`);
+  const [vector] = await embedTexts(encoder, [text]);
+  return vector;
 }

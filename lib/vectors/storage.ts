@@ -113,6 +113,14 @@ export async function countVectors(modelId: number, collectionId?: number): Prom
   return Number(r.rows[0].n);
 }
 
+/** Whether any image of the collection has a vector for this model (cheap at millions of rows). */
+export async function hasVectors(modelId: number, collectionId: number): Promise<boolean> {
+  const store = await findVectorStore(modelId);
+  if (!store) return false;
+  const r = await db().query(`SELECT 1 FROM ${store.tableName} WHERE collection_id = $1 LIMIT 1`, [collectionId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 /**
  * Readable images of a collection that have no vector for this model yet, in id order, for embedding
  * jobs that resume after a crash: page with `afterId`.

@@ -4,8 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection, listIconicGroups } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
-import { listModels } from "@/lib/models/registry";
-import { countVectors } from "@/lib/vectors/storage";
+import { modelsWithVectors } from "@/lib/models/registry";
 import { apiQueryString, readSearchState, searchPagePath } from "./search-state";
 import { SearchView } from "./search-view";
 
@@ -15,20 +14,14 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Search ${pageParam((await params).name)}` };
 }
 
-/** The models worth offering here: those with vectors for this collection. */
-async function modelsWithVectors(collectionId: number) {
-  const models = await listModels();
-  const counts = await Promise.all(models.map((m) => countVectors(m.id, collectionId)));
-  return models.filter((_, i) => counts[i] > 0).map((m) => ({ name: m.name, kind: m.kind }));
-}
-
 export default async function SearchPage({ params, searchParams }: Props) {
   await requireUser();
   const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
   const raw = await searchParams;
   const state = readSearchState(raw);
-  const [models, groups] = await Promise.all([modelsWithVectors(collection.id), listIconicGroups(collection.id)]);
+  const [withVectors, groups] = await Promise.all([modelsWithVectors(collection.id), listIconicGroups(collection.id)]);
+  const models = withVectors.map((m) => ({ name: m.name, kind: m.kind }));
   // A link that names no model ("Find similar" on an image page) gets the first one, in the URL.
   if (state.input.trim() && state.mode !== "metadata" && !state.model && models.length) {
     const model = models.find((m) => state.mode === "image" || m.kind === "clip") ?? models[0];
