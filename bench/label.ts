@@ -80,12 +80,21 @@ function loadRow(name: string, r: LoadResult, unit: string): (string | number)[]
   return [name, r.requests, r.errors, (r.requests / r.seconds).toFixed(0) + ` ${unit}`, percentile(sorted, 50).toFixed(1), percentile(sorted, 95).toFixed(1), percentile(sorted, 99).toFixed(1)];
 }
 
-async function signInCookie(app: TestApp, email: string, password: string): Promise<string> {
-  const res = await fetch(`${app.url}/api/auth/sign-in/email`, {
-    method: "POST", headers: { "Content-Type": "application/json", Origin: app.url }, body: JSON.stringify({ email, password }),
-  });
-  if (!res.ok) throw new Error(`sign-in as ${email} failed: ${res.status} ${await res.text()}`);
-  return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+async function signInCookie(app: TestApp, email: string, password: string, n: number): Promise<string> {
+  // better-auth checks the Origin of a sign-in against the origin it sees the app at (localhost here),
+  // and limits sign-ins per client address: each simulated annotator comes from its own address.
+  const port = new URL(app.url).port;
+  let last = "";
+  for (const origin of [`http://localhost:${port}`, app.url]) {
+    const res = await fetch(`${app.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: origin, "X-Forwarded-For": `10.0.${n >> 8}.${n & 255}` },
+      body: JSON.stringify({ email, password }),
+    });
+    if (res.ok) return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    last = `${res.status} ${await res.text()}`;
+  }
+  throw new Error(`sign-in as ${email} failed: ${last}\n${app.output().slice(-2000)}`);
 }
 
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -111,7 +120,7 @@ try {
   for (let a = 0; a < ANNOTATORS; a++) {
     const email = `annotator-${a}@example.org`;
     const user = await createUser({ email, name: `Annotator ${a}`, password: "annotator-password", role: "expert" });
-    annotators.push({ id: user.id, cookie: await signInCookie(app, email, "annotator-password"), order: shuffled(images, a + 1), next: 0 });
+    annotators.push({ id: user.id, cookie: await signInCookie(app, email, "annotator-password", a + 1), order: shuffled(images, a + 1), next: 0 });
   }
 
   // ---- baselines, same concurrency

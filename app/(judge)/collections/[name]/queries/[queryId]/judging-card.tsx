@@ -24,7 +24,8 @@ const BORDER: Record<JudgmentValue, string> = {
   unsure: "border-amber-500 border-dotted",
 };
 const SYNC_LABEL: Record<Exclude<CardSync, "saved">, string> = { saving: "Saving", waiting: "Not sent yet", failed: "Failed" };
-const SYNC_ICON: Record<Exclude<CardSync, "saved">, string> = { saving: "↻", waiting: "⏸", failed: "⚠" };
+// glyphs every system font has (Debian's DejaVu lacks ⏸)
+const SYNC_ICON: Record<Exclude<CardSync, "saved">, string> = { saving: "↑", waiting: "‖", failed: "⚠" };
 
 type Props = {
   collection: string;
@@ -75,7 +76,7 @@ export const JudgingCard = memo(function JudgingCard({ collection, card, index, 
           </span>
         )}
         {sync && sync !== "saved" && (
-          <span className={cx("absolute top-2 right-2 rounded px-1.5 py-0.5 text-xs font-medium shadow",
+          <span className={cx("absolute right-2 bottom-7 rounded px-1.5 py-0.5 text-xs font-medium shadow",
             sync === "failed" ? "bg-red-700 text-white" : "bg-white text-stone-800")}>
             <span aria-hidden>{SYNC_ICON[sync]}</span> {SYNC_LABEL[sync]}
           </span>

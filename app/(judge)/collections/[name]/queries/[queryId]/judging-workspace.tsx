@@ -3,7 +3,6 @@
 import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, inputClass } from "@/app/_components/ui";
 import { thumbnailUrl } from "@/lib/browse/urls";
 import type { QueuePage } from "@/lib/judgments/queue";
 import type { JudgmentValue } from "@/lib/judgments/values";
@@ -12,7 +11,8 @@ import { ConfirmRest, KeyHelp } from "./dialogs";
 import { ImageViewer } from "./image-viewer";
 import { JudgingCard, type CardSync } from "./judging-card";
 import { progressKey, ProgressBar } from "./progress-bar";
-import { useJudgingSettings, COLUMN_RANGE, PAGE_SIZES } from "./settings";
+import { GridToolbar } from "./grid-toolbar";
+import { COLUMN_RANGE, useJudgingSettings } from "./settings";
 import { newClientId, useOutbox } from "./use-outbox";
 
 // The judging grid. Pages of the best unjudged candidates; the keyboard does everything. A judgment
@@ -68,9 +68,15 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     // an empty answer: the worker is asked for more; look again every few seconds
     refetchInterval: (q) => (q.state.data?.candidates.length === 0 ? 5000 : false),
   });
+  // The next page's thumbnails, loaded and decoded ahead and held until it is shown, so it draws at once.
+  const warm = useRef<HTMLImageElement[]>([]);
   useEffect(() => {
-    // warm the browser cache with the next page's thumbnails, so it draws at once
-    for (const c of next.data?.candidates ?? []) new Image().src = thumbnailUrl(collection, c.imageId);
+    warm.current = (next.data?.candidates ?? []).map((c) => {
+      const img = new Image();
+      img.src = thumbnailUrl(collection, c.imageId);
+      img.decode().catch(() => {}); // an unreadable one still shows its placeholder
+      return img;
+    });
   }, [next.data, collection]);
   useEffect(() => {
     const data = next.data;
@@ -86,6 +92,7 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   function goToPage(index: number) {
     if (index < 0) return;
     if (index < pages.length) {
+      setWantNext(false);
       setCurrent(index);
       const first = pages[index].findIndex((c) => !judged[c.imageId]);
       setFocus(first < 0 ? 0 : first);
@@ -167,6 +174,7 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     }
     setJudged(judgedNow);
     setUndoStack((s) => s.slice(0, -1));
+    setWantNext(false);
     setCurrent(entry.page);
     setFocus(Math.max(0, pages[entry.page].findIndex((c) => c.imageId === entry.changes[0].imageId)));
   }
@@ -182,7 +190,10 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   // ---- the keyboard
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if ((e.target as HTMLElement).closest?.("input, textarea, select, [contenteditable=true]")) return;
+    const target = e.target as HTMLElement;
+    if (target.closest?.("input, textarea, select, [contenteditable=true]")) return;
+    // Space and Enter on a toolbar button press that button; on a card (or nowhere) they open the image
+    if ((e.key === " " || e.key === "Enter") && mode === "grid" && target.closest?.("button, a") && !target.closest("[data-image-id]")) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     const handled = () => e.preventDefault();
     const markKey = () => performance.mark(KEY_MARK, { startTime: e.timeStamp }); // from the key event itself
@@ -291,41 +302,13 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     <div data-testid="judging-workspace" data-read-only={readOnly}>
       <ProgressBar collection={collection} queryId={queryId} annotatorId={annotator.id} status={status} pendingHere={mine.filter((i) => i.state === "pending").length}
         onRetry={() => outbox?.retryFailed()} onDiscard={() => outbox?.discardFailed()} onSendNow={() => outbox?.wake()} />
-      <div className="mb-3 flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
-        {!readOnly && (
-          <div className="flex flex-wrap gap-1.5" role="group" aria-label="Judge the focused image">
-            <Button variant="secondary" onClick={() => judge("relevant")} disabled={!focused}><span aria-hidden>✓</span> Relevant <kbd className="text-xs text-stone-500">r</kbd></Button>
-            <Button variant="secondary" onClick={() => judge("not_relevant")} disabled={!focused}><span aria-hidden>✗</span> Not relevant <kbd className="text-xs text-stone-500">n</kbd></Button>
-            <Button variant="secondary" onClick={() => judge("unsure")} disabled={!focused}><span aria-hidden>?</span> Unsure <kbd className="text-xs text-stone-500">u</kbd></Button>
-            <Button variant="ghost" onClick={undo} disabled={undoStack.length === 0}>Undo <kbd className="text-xs text-stone-500">z</kbd></Button>
-            <Button variant="ghost" onClick={() => setMode("confirm")} disabled={unjudgedHere === 0}>Rest not relevant <kbd className="text-xs text-stone-500">a</kbd></Button>
-          </div>
-        )}
-        <div className="ml-auto flex flex-wrap items-center gap-3">
-          {people && (
-            <label className="flex items-center gap-1.5 text-stone-600">
-              Queue of
-              <select className={`${inputClass} w-auto py-1`} value={annotator.id} data-testid="annotator-select"
-                onChange={(e) => router.push(judgePath(collection, queryId, e.target.value === userId ? undefined : e.target.value))}>
-                {people.map((p) => <option key={p.id} value={p.id}>{p.id === userId ? `${p.name} (me)` : p.name}</option>)}
-              </select>
-            </label>
-          )}
-          <label className="flex items-center gap-1.5 text-stone-600">
-            Columns
-            <select className={`${inputClass} w-auto py-1`} value={settings.columns} onChange={(e) => setColumns(Number(e.target.value))} data-testid="columns-select">
-              {Array.from({ length: COLUMN_RANGE[1] - COLUMN_RANGE[0] + 1 }, (_, i) => COLUMN_RANGE[0] + i).map((n) => <option key={n} value={n}>{n}</option>)}
-            </select>
-          </label>
-          <label className="flex items-center gap-1.5 text-stone-600">
-            Per page
-            <select className={`${inputClass} w-auto py-1`} value={settings.pageSize} onChange={(e) => setSettings({ ...settings, pageSize: Number(e.target.value) })} data-testid="page-size-select">
-              {PAGE_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
-            </select>
-          </label>
-          <Button variant="ghost" onClick={() => setMode("help")}>Keys <kbd className="text-xs text-stone-500">?</kbd></Button>
-        </div>
-      </div>
+      <GridToolbar
+        readOnly={readOnly} canJudge={!!focused} canUndo={undoStack.length > 0} unjudgedHere={unjudgedHere}
+        onJudge={judge} onUndo={undo} onMarkRest={() => setMode("confirm")} onHelp={() => setMode("help")}
+        settings={settings} onColumns={setColumns} onPageSize={(pageSize) => setSettings({ ...settings, pageSize })}
+        people={people} annotatorId={annotator.id} userId={userId}
+        onAnnotator={(id) => router.push(judgePath(collection, queryId, id === userId ? undefined : id))}
+      />
       {readOnly && (
         <p className="mb-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="read-only-note">
           You are looking at {annotator.name}&apos;s queue: what they have not judged yet, best first. Judging here is theirs to do.

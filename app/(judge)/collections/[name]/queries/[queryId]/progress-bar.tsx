@@ -52,10 +52,10 @@ function SyncStatus({ status, pendingHere, onRetry, onDiscard, onSendNow }: {
         state === "saved" && "text-emerald-800", state === "saving" && "text-stone-700",
         state === "waiting" && "bg-amber-50 text-amber-900", state === "failed" && "bg-red-50 text-red-900")}>
       {state === "saved" && <span><span aria-hidden>✓</span> All judgments saved</span>}
-      {state === "saving" && <span><span aria-hidden>↻</span> Saving {status.pending}…</span>}
+      {state === "saving" && <span><span aria-hidden>↑</span> Saving {status.pending}…</span>}
       {state === "waiting" && (
         <>
-          <span><span aria-hidden>⏸</span> {status.pending} not sent yet ({status.problem}){seconds !== null ? `; retrying in ${seconds} s` : ""}. They are kept in this browser.</span>
+          <span><span aria-hidden>‖</span> {status.pending} not sent yet ({status.problem}){seconds !== null ? `; retrying in ${seconds} s` : ""}. They are kept in this browser.</span>
           <Button variant="secondary" className="py-0.5" onClick={onSendNow}>Retry now</Button>
         </>
       )}

@@ -44,7 +44,7 @@ export default async function EditQueryPage({ params }: Props) {
             {[...revisions].reverse().map((r) => (
               <li key={r.number} className="rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
                 <p className="flex justify-between gap-2 text-xs text-stone-500">
-                  <span>Revision {r.number} · {r.editor ?? "import"}</span>
+                  <span>Revision {r.number} · {r.editor ?? "by import or script"}</span>
                   <time dateTime={new Date(r.at).toISOString()}>{new Date(r.at).toISOString().replace("T", " ").slice(0, 16)} UTC</time>
                 </p>
                 <p className="mt-1 whitespace-pre-wrap text-stone-800">&ldquo;{r.snapshot.text}&rdquo;</p>
