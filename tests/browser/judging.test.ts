@@ -33,17 +33,20 @@ async function signIn(page: Page, app: TestApp, who: { email: string; password: 
 const grid = (page: Page) => page.locator("[data-testid=judging-grid]");
 const cardIds = (page: Page) => grid(page).locator("button[data-image-id]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId!));
 const focusedId = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.imageId ?? null);
+/** The focused image, once one has the focus. */
+async function focusedImage(page: Page): Promise<string> {
+  await expect.poll(() => focusedId(page), { timeout: 10_000 }).not.toBeNull();
+  return (await focusedId(page))!;
+}
 const syncState = (page: Page) => page.locator("[data-testid=sync-status]").getAttribute("data-state");
 
 /** Presses one judging key per image and checks, each time, that the next image took the focus. */
 async function judgeByKeyboard(page: Page, keys: string[]): Promise<string[]> {
   const judged: string[] = [];
   for (const key of keys) {
-    const id = await focusedId(page);
-    expect(id, "an image has the keyboard focus").not.toBeNull();
-    // crossing to the next page: it was fetched ahead, so it is there at once
+    const id = await focusedImage(page);
     await page.keyboard.press(key);
-    judged.push(id!);
+    judged.push(id);
   }
   return judged;
 }
@@ -131,10 +134,10 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     let judgedCount = 0;
     for (const key of keys) {
       if (judgedCount === 39 && KEY_VALUE[key]) await waitForNextPageReady(page);
-      const id = await focusedId(page);
+      const id = await focusedImage(page);
       await page.keyboard.press(key);
       if (KEY_VALUE[key]) {
-        expected.set(id!, KEY_VALUE[key]);
+        expected.set(id, KEY_VALUE[key]);
         judgedCount += 1;
       }
     }
@@ -160,6 +163,59 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect((await cardIds(page)).slice(0, 3)).toEqual([images[58], images[59], images[60]]);
     await expect.poll(() => page.locator("[data-testid=progress-judged]").textContent()).toBe("58");
     expect(await judgmentsOf(query, expertId)).toEqual(expected);
+  });
+
+  it("the other keys: full image with taxonomy, the key list, grid size, pages, and marking the rest not relevant", async () => {
+    const query = await queryWithCandidates("other-keys", 60);
+    const page = await expert.newPage();
+    await openGrid(page, "other-keys", { columns: 6, pageSize: 20 });
+    // Space opens the full image with its metadata and taxonomy; a judging key there judges it and moves on
+    await page.keyboard.press(" ");
+    const viewer = page.locator("[data-testid=image-viewer]");
+    await expect.poll(() => viewer.getAttribute("data-image-id")).toBe(images[0]);
+    await expect.poll(() => viewer.innerText()).toContain("Accipitridae");
+    expect(await viewer.innerText()).toContain("Haliaeetus leucocephalus");
+    await page.keyboard.press("r");
+    expect(await viewer.count()).toBe(0);
+    expect(await focusedId(page)).toBe(images[1]);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => viewer.getAttribute("data-image-id")).toBe(images[1]);
+    await page.keyboard.press("Escape");
+    expect(await focusedId(page)).toBe(images[1]);
+    // ? lists the keys
+    await page.keyboard.press("?");
+    expect(await page.locator("[data-testid=key-help]").innerText()).toContain("mark the rest of this page not relevant");
+    await page.keyboard.press("Escape");
+    // - and + change the number of columns, and with it what the up and down keys skip
+    await page.keyboard.press("-");
+    expect(await page.locator("[data-testid=columns-select]").inputValue()).toBe("7");
+    await page.keyboard.press("j");
+    expect(await focusedId(page)).toBe(images[8]);
+    await page.keyboard.press("+");
+    await page.keyboard.press("k");
+    expect(await focusedId(page)).toBe(images[2]);
+    // a asks first; Escape keeps everything as it was
+    await page.keyboard.press("a");
+    expect(await page.locator("[data-testid=confirm-rest]").innerText()).toContain("19 unjudged images on this page will be marked");
+    await page.keyboard.press("Escape");
+    expect(await grid(page).locator("[data-judgment=not_relevant]").count()).toBe(0);
+    // confirmed, the other 19 are not relevant and the next page comes; one z brings them all back
+    await waitForNextPageReady(page);
+    await page.keyboard.press("a");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => grid(page).getAttribute("data-page")).toBe("1");
+    expect(await cardIds(page)).toEqual(images.slice(20, 40));
+    await page.keyboard.press("[");
+    expect(await grid(page).locator("[data-judgment=not_relevant]").count()).toBe(19);
+    await page.keyboard.press("]");
+    await expect.poll(() => grid(page).getAttribute("data-page")).toBe("1");
+    await page.keyboard.press("z");
+    await expect.poll(() => grid(page).getAttribute("data-page")).toBe("0");
+    expect(await grid(page).locator("[data-judgment=none]").count()).toBe(19);
+    await expect.poll(() => syncState(page), { timeout: 20_000 }).toBe("saved");
+    expect(await judgmentsOf(query, expertId)).toEqual(new Map([[images[0], "relevant"]]));
+    const withdrawn = await db().query("SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1 AND value IS NULL", [query.rowId]);
+    expect(withdrawn.rows[0].n).toBe(19);
   });
 
   it("keeps judging while requests are blocked, survives a reload meanwhile, and saves everything once they pass", async () => {
@@ -242,7 +298,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await page.click("button:text('Import')");
     await expect.poll(() => page.locator("[role=status]").textContent(), { timeout: 20_000 }).toBe("50 queries read: 50 new, 0 updated, 0 unchanged.");
     const rows = parse(fs.readFileSync(VAL), { columns: true }) as Record<string, string>[];
-    await expect.poll(() => page.locator("[data-testid=query-table] tbody tr").count()).toBe(50 + 4);
+    await expect.poll(() => page.locator("[data-testid=query-table] tbody tr").count()).toBe(50 + 5); // and the five written above
     for (const r of rows) {
       const cells = await page.locator(`tr[data-query-id="${r.query_id}"] td`).allInnerTexts();
       expect(cells.slice(0, 6).map((c) => c.trim())).toEqual([r.query_id, r.query_text.trim(), r.supercategory, r.category, r.iconic_group || "—", "val"]);

@@ -89,13 +89,23 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     }
   }, [next.data, wantNext, pages.length, current]);
 
+  /** When the page on screen was asked for (a key press, a click), so "page drawn" counts from there. */
+  const pageAskedAt = useRef<number | null>(null);
+
   function goToPage(index: number) {
     if (index < 0) return;
+    pageAskedAt.current = performance.now();
     if (index < pages.length) {
       setWantNext(false);
       setCurrent(index);
       const first = pages[index].findIndex((c) => !judged[c.imageId]);
       setFocus(first < 0 ? 0 : first);
+    } else if (index === pages.length && next.data?.candidates.length) {
+      // fetched ahead: show it in this same key press, not one render later
+      setPages((p) => [...p, next.data.candidates]);
+      setCurrent(index);
+      setFocus(0);
+      setWantNext(false);
     } else setWantNext(true);
   }
 
@@ -175,6 +185,7 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     setJudged(judgedNow);
     setUndoStack((s) => s.slice(0, -1));
     setWantNext(false);
+    if (entry.page !== current) pageAskedAt.current = performance.now();
     setCurrent(entry.page);
     setFocus(Math.max(0, pages[entry.page].findIndex((c) => c.imageId === entry.changes[0].imageId)));
   }
@@ -267,7 +278,8 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   useEffect(() => {
     if (!page.length) return;
     performance.clearMarks(PAGE_MARK);
-    performance.mark(PAGE_MARK);
+    performance.mark(PAGE_MARK, { startTime: pageAskedAt.current ?? performance.now() });
+    pageAskedAt.current = null;
     drawn.current = { page: current, images: new Set(), needed: page.length };
     // thumbnails already in the cache may have loaded before this ran
     for (const el of cardRefs.current.slice(0, page.length)) {

@@ -1,0 +1,92 @@
+// Load generators and table printing for bench/label.
+
+export type LoadResult = { requests: number; errors: number; seconds: number; latencies: number[]; firstError?: string };
+
+/** Closed loop: `workers` loops, each sending one request at a time until the deadline; all awaited. */
+export async function closedLoop(workers: number, seconds: number, request: (worker: number) => Promise<true | string>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(Array.from({ length: workers }, async (_, w) => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const ok = await request(w).catch((e: Error) => e.message);
+      latencies.push(performance.now() - t0);
+      if (ok !== true) {
+        errors += 1;
+        firstError ??= ok;
+      }
+    }
+  }));
+  return { requests: latencies.length, errors, seconds: (performance.now() - start) / 1000, latencies, firstError };
+}
+
+export type TypingResult = LoadResult & { judgments: number; judgmentLatencies: number[] };
+
+/**
+ * Experts typing: each of `workers` makes a judgment every 1/rate s, on schedule whatever the server
+ * does, and sends them as the grid's outbox does: one request at a time, everything made meanwhile in
+ * the next batch. Latency is from the key press (the judgment made) to the server's acknowledgment.
+ */
+export async function typing(
+  workers: number, ratePerWorker: number, seconds: number,
+  send: (worker: number, count: number) => Promise<true | string>,
+): Promise<TypingResult> {
+  const latencies: number[] = [];
+  const judgmentLatencies: number[] = [];
+  let errors = 0;
+  let judgments = 0;
+  let firstError: string | undefined;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const interval = 1000 / ratePerWorker;
+  await Promise.all(Array.from({ length: workers }, async (_, w) => {
+    const made: number[] = []; // times of judgments not yet sent
+    let sending: Promise<void> | null = null;
+    const flush = async (): Promise<void> => {
+      while (made.length) {
+        const batch = made.splice(0, 100);
+        const t0 = performance.now();
+        const ok = await send(w, batch.length).catch((e: Error) => e.message);
+        const now = performance.now();
+        latencies.push(now - t0);
+        if (ok === true) {
+          judgments += batch.length;
+          for (const t of batch) judgmentLatencies.push(now - t);
+        } else {
+          errors += 1;
+          firstError ??= ok;
+        }
+      }
+      sending = null;
+    };
+    // spread the workers' clocks over one interval, as people do not type in step
+    let next = start + (w / workers) * interval;
+    while (next < end) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      made.push(next);
+      sending ??= flush();
+      next += interval;
+    }
+    while (sending) await sending;
+  }));
+  return { requests: latencies.length, errors, seconds: (performance.now() - start) / 1000, latencies, judgments, judgmentLatencies, firstError };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+export const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "—");
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
+}
