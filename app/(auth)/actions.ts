@@ -6,6 +6,7 @@ import { isAPIError } from "better-auth/api";
 import { z } from "zod";
 import { getAuth } from "@/lib/auth/auth";
 import { safeNextPath } from "@/lib/auth/paths";
+import { forgetApiSession } from "@/lib/auth/session";
 import { createFirstAdmin, UserInputError } from "@/lib/auth/users";
 
 export type AuthFormState = { error?: string; email?: string; name?: string };
@@ -30,7 +31,9 @@ export async function signIn(_prev: AuthFormState, form: FormData): Promise<Auth
 }
 
 export async function signOut(): Promise<void> {
-  await getAuth().api.signOut({ headers: await headers() });
+  const h = await headers();
+  forgetApiSession(h);
+  await getAuth().api.signOut({ headers: h });
   redirect("/sign-in");
 }
 

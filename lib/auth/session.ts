@@ -54,6 +54,12 @@ async function apiUserFromHeaders(h: Headers): Promise<CurrentUser | null> {
   return user;
 }
 
+/** Forgets a remembered session at once (signing out in this process). */
+export function forgetApiSession(h: Headers): void {
+  const token = getSessionCookie(h);
+  if (token) apiSessions.delete(token);
+}
+
 /**
  * For route handlers: the signed-in user, or a JSON error response to return as is
  * (401 when signed out, 403 for the wrong role).
