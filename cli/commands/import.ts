@@ -1,6 +1,8 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { importCollection, ImportInterruptedError, type ImportProgress, type ImportResult } from "@/lib/collections";
+import { stopBoss } from "@/lib/jobs/boss";
+import { enqueueThumbnails } from "@/lib/jobs/thumbnails";
 import { printJson, withDatabase } from "../run";
 
 // `fieldmark import <train.json|manifest.csv|folder> --collection <name> [--images-root <folder|url>]`
@@ -65,16 +67,25 @@ export function registerImportCommand(program: Command): void {
       process.once("SIGINT", onSigint);
       const progress = progressPrinter(opts.collection);
       try {
-        const result = await withDatabase(() =>
-          importCollection({
+        const result = await withDatabase(async () => {
+          const r = await importCollection({
             source,
             collection: opts.collection,
             imagesRoot: opts.imagesRoot,
             batchSize: opts.batchSize,
             signal: abort.signal,
             onProgress: (p) => progress.update(p),
-          }),
-        );
+          });
+          // thumbnails are made by the worker: now if the app runs, else when it next starts
+          if (!r.alreadyImported) {
+            try {
+              await enqueueThumbnails(r.collectionId);
+            } finally {
+              await stopBoss();
+            }
+          }
+          return r;
+        });
         progress.end();
         if (opts.json) printJson(result);
         else console.log(summary(result));
