@@ -105,7 +105,6 @@ async function runExact(client: pg.PoolClient, q: Query, parallel: boolean): Pro
   const hits = `SELECT s.image_id, s.distance FROM (
       SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} OFFSET 0) s
     ORDER BY s.distance, s.image_id LIMIT ${q.k}`;
-  // a narrow scan finishes before parallel workers would have started (and the cores are shared)
   return runWithSettings(client, parallel ? [] : ["max_parallel_workers_per_gather = 0"], resultSql(hits), q.params.values);
 }
 
@@ -121,9 +120,9 @@ async function runIndex(client: pg.PoolClient, q: Query, efSearch: number, maxSc
 }
 
 /**
- * How many rows the filter keeps. The planner's estimate decides when it is clearly on one side of the
- * exact-scan limit (or when there is no filter: the table's statistics count the collection's rows);
- * in between, a count capped just past the limit on the narrow images table settles it.
+ * How many rows the filter keeps. The planner's estimate decides when it is below the exact-scan limit
+ * or far above it (or when there is no filter: the table's statistics count the collection's rows); just
+ * above it, a count capped past the limit on the narrow images table settles it.
  */
 async function estimateRows(client: pg.PoolClient, q: Query, cap: number): Promise<number> {
   // images has the same taxon_id and an index on (collection_id, taxon_id), and the date and place
@@ -135,7 +134,8 @@ async function estimateRows(client: pg.PoolClient, q: Query, cap: number): Promi
   const values = q.params.values.slice(0, maxParamIndex(sql));
   const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
   const planned = plan.rows[0]["QUERY PLAN"][0].Plan["Plan Rows"];
-  if (conds.length === 0 || planned > 10 * cap || planned < cap / 3) return planned;
+  // below the limit the planner's word is enough: if it underestimated, the exact scan is slower, not wrong
+  if (conds.length === 0 || planned > 10 * cap || planned <= cap) return planned;
   const r = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${cap + 1}) s`, values);
   return r.rows[0].n;
 }
@@ -179,16 +179,18 @@ export async function searchByVectorDetailed(modelId: number, vector: ArrayLike<
   const exactMaxRows = opts.exactMaxRows ?? EXACT_MAX_ROWS;
   const client = await db().connect();
   try {
-    let strategy = opts.strategy ?? "auto";
+    const strategy = opts.strategy ?? "auto";
     let estimatedRows = -1;
-    const table = strategy === "exact" ? undefined : await tableState(client, store);
     if (strategy === "auto") {
       estimatedRows = await estimateRows(client, q, exactMaxRows);
-      strategy = estimatedRows <= exactMaxRows || !table!.indexed ? "exact" : "index";
+      if (estimatedRows <= exactMaxRows) {
+        // a narrow scan finishes before parallel workers would have started (and the cores are shared)
+        return { results: await runExact(client, q, false), strategy: "exact", estimatedRows, fellBack: false };
+      }
     }
-    if (strategy === "exact") {
-      const narrow = estimatedRows >= 0 && estimatedRows <= exactMaxRows;
-      return { results: await runExact(client, q, !narrow), strategy, estimatedRows, fellBack: false };
+    const table = strategy === "exact" ? undefined : await tableState(client, store);
+    if (strategy === "exact" || !table!.indexed) {
+      return { results: await runExact(client, q, true), strategy: "exact", estimatedRows, fellBack: false };
     }
 
     const efSearch = Math.min(1000, Math.max(k, opts.efSearch ?? DEFAULT_EF_SEARCH));
@@ -197,8 +199,8 @@ export async function searchByVectorDetailed(modelId: number, vector: ArrayLike<
     const share = estimatedRows > 0 && total > 0 ? Math.min(1, estimatedRows / total) : 1;
     const maxScanTuples = Math.max(20_000, Math.min(Math.ceil((4 * k) / share), 2_000_000));
     const results = await runIndex(client, q, efSearch, maxScanTuples);
-    if (results.length >= k) return { results, strategy, estimatedRows, fellBack: false };
-    return { results: await runExact(client, q, true), strategy, estimatedRows, fellBack: true };
+    if (results.length >= k) return { results, strategy: "index", estimatedRows, fellBack: false };
+    return { results: await runExact(client, q, true), strategy: "index", estimatedRows, fellBack: true };
   } finally {
     client.release();
   }
