@@ -8,8 +8,7 @@ import { PATH_HEADER, isPublicPage, signInPathFor } from "@/lib/auth/paths";
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  const isApi = pathname.startsWith("/api/");
-  if (!isApi && !isPublicPage(pathname) && !getSessionCookie(request)) {
+  if (!isPublicPage(pathname) && !getSessionCookie(request)) {
     return NextResponse.redirect(new URL(signInPathFor(pathname + search), request.url));
   }
   // Tell the page where it is, so requireUser() can bring the visitor back after sign-in.
@@ -18,6 +17,9 @@ export function proxy(request: NextRequest) {
   return NextResponse.next({ request: { headers } });
 }
 
+// Pages only: route handlers check the session themselves and need neither the redirect nor the path
+// header, and running the proxy cost each API request about 1.6 ms of CPU (bench/label), more than
+// saving a judgment.
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|icon.svg|api/auth|api/health).*)"],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };

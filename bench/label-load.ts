@@ -1,4 +1,5 @@
 // Load generators and table printing for bench/label.
+import fs from "node:fs";
 
 export type LoadResult = { requests: number; errors: number; seconds: number; latencies: number[]; firstError?: string };
 
@@ -89,4 +90,25 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   return [line(cells[0]), rule, ...cells.slice(1).map(line)].join("\n");
+}
+
+/**
+ * CPU seconds (user + system) used so far by the processes `pick` selects, from /proc. With the CPU
+ * shared, time per request swings with the neighbours; CPU per request does not.
+ */
+export function cpuSeconds(pick: (p: { pid: number; ppid: number; cmdline: string }) => boolean): number {
+  let ticks = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) "
+      const ppid = Number(fields[1]);
+      if (pick({ pid: Number(entry), ppid, cmdline })) ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
 }

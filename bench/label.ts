@@ -15,6 +15,7 @@
 // concurrency as baselines: the CPU is shared with whatever else runs here, and ratios travel better.
 
 import crypto from "node:crypto";
+import os from "node:os";
 import { createUser } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { createQuery, type QueryRecord } from "@/lib/queries/queries";
@@ -22,7 +23,7 @@ import { EXPERT, startTestApp, type TestApp } from "../tests/helpers/app";
 import { addCandidates, addImages } from "../tests/helpers/judging";
 import { postgresAdminUrl } from "../tests/helpers/services";
 import { browserTimings } from "./label-browser";
-import { closedLoop, ms, percentile, table, typing, type LoadResult } from "./label-load";
+import { closedLoop, cpuSeconds, ms, percentile, table, typing, type LoadResult } from "./label-load";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -108,9 +109,20 @@ try {
     annotators.push({ id: user.id, cookie: await signInCookie(app, email, "annotator-password", a + 1), order: shuffled(images, a + 1), next: 0, sent: [] });
   }
 
-  const health = await closedLoop(ANNOTATORS, SECONDS / 2, async () => fetch(`${app.url}/api/health`).then(async (r) => (await r.arrayBuffer(), r.ok || `HTTP ${r.status}`)));
-  const authed = await closedLoop(ANNOTATORS, SECONDS / 2, async (w) =>
-    fetch(`${app.url}/api/collections`, { headers: { Cookie: annotators[w].cookie } }).then(async (r) => (await r.arrayBuffer(), r.ok || `HTTP ${r.status}`)));
+  // CPU used by the app's server process and by the PostgreSQL backends of its database, per run
+  const dbName = new URL(app.database.url).pathname.slice(1);
+  const serverCpu = () => cpuSeconds((p) => p.ppid === process.pid && p.cmdline.startsWith("next-server"));
+  const databaseCpu = () => cpuSeconds((p) => p.cmdline.startsWith(`postgres: postgres ${dbName} `));
+  async function measured<T extends LoadResult>(run: () => Promise<T>): Promise<T & { cpu: { server: number; database: number } }> {
+    const s0 = serverCpu();
+    const d0 = databaseCpu();
+    const result = await run();
+    return { ...result, cpu: { server: serverCpu() - s0, database: databaseCpu() - d0 } };
+  }
+
+  const health = await measured(() => closedLoop(ANNOTATORS, SECONDS / 2, async () => fetch(`${app.url}/api/health`).then(async (r) => (await r.arrayBuffer(), r.ok || `HTTP ${r.status}`))));
+  const authed = await measured(() => closedLoop(ANNOTATORS, SECONDS / 2, async (w) =>
+    fetch(`${app.url}/api/collections`, { headers: { Cookie: annotators[w].cookie } }).then(async (r) => (await r.arrayBuffer(), r.ok || `HTTP ${r.status}`))));
 
   let seed = 42;
   const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
@@ -143,21 +155,22 @@ try {
     return true;
   }
 
-  const capacity = await closedLoop(ANNOTATORS, SECONDS, async (w) => {
+  const capacity = await measured(() => closedLoop(ANNOTATORS, SECONDS, async (w) => {
     const sent = annotators[w].sent;
     if (sent.length && random() < RETRY_SHARE) {
       resent += 1;
       return post(0, w, 1, sent[Math.floor(random() * sent.length)]);
     }
     return post(0, w, 1);
-  });
-  const typed = await typing(ANNOTATORS, RATE, SECONDS, (w, count) => post(1, w, count));
+  }));
+  const typed = await measured(() => typing(ANNOTATORS, RATE, SECONDS, (w, count) => post(1, w, count)));
   const checks = [await verify(queries[0].rowId, acked[0]), await verify(queries[1].rowId, acked[1])];
 
-  const row = (name: string, r: LoadResult, per: number, unit: string, latencies = r.latencies) =>
-    [name, r.requests, r.errors, `${(per / r.seconds).toFixed(0)} ${unit}`, ms(percentile(latencies, 50)), ms(percentile(latencies, 95)), ms(percentile(latencies, 99))];
-  console.log(`\nJudgment endpoint, ${ANNOTATORS} annotators at once, PostgreSQL, one next start process\n`);
-  console.log(table(["run", "requests", "errors", "throughput", "p50 ms", "p95 ms", "p99 ms"], [
+  const row = (name: string, r: LoadResult & { cpu: { server: number; database: number } }, per: number, unit: string, latencies = r.latencies) =>
+    [name, r.requests, r.errors, `${(per / r.seconds).toFixed(0)} ${unit}`, ms(percentile(latencies, 50)), ms(percentile(latencies, 95)), ms(percentile(latencies, 99)),
+      ((r.cpu.server * 1000) / per).toFixed(2), ((r.cpu.database * 1000) / per).toFixed(2)];
+  console.log(`\nJudgment endpoint, ${ANNOTATORS} annotators at once, PostgreSQL, one next start process (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end)\n`);
+  console.log(table(["run", "requests", "errors", "throughput", "p50 ms", "p95 ms", "p99 ms", "app CPU ms each", "PostgreSQL CPU ms each"], [
     row("GET /api/health (baseline, no session)", health, health.requests, "req/s"),
     row("GET /api/collections (baseline, session + query)", authed, authed.requests, "req/s"),
     row("capacity: 1 judgment per request, back to back", capacity, capacity.requests, "judgments/s"),
@@ -165,6 +178,9 @@ try {
   ]));
   const capacityRate = capacity.requests / capacity.seconds;
   console.log(`\ncapacity relative to the baselines: ${(capacityRate / (health.requests / health.seconds)).toFixed(2)}x /api/health, ${(capacityRate / (authed.requests / authed.seconds)).toFixed(2)}x /api/collections; typing sent ${(typed.judgments / Math.max(1, typed.requests)).toFixed(2)} judgments per request`);
+  // With the CPU shared, what one judgment costs travels better than how many got through.
+  const perJudgment = (capacity.cpu.server + capacity.cpu.database) * 1000 / capacity.requests;
+  console.log(`CPU per judgment request (capacity run): ${perJudgment.toFixed(2)} ms (app + PostgreSQL); two otherwise idle cores would serve at most ~${Math.round((os.cpus().length * 1000) / perJudgment)} such requests/s, load generator not counted`);
   for (const [name, r] of [["capacity", capacity], ["typing", typed]] as const) if (r.firstError) console.log(`${name}: first error: ${r.firstError}`);
   console.log("\nCount check\n");
   console.log(table(["check", "capacity", "typing"], [

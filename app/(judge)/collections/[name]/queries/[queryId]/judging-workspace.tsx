@@ -70,13 +70,16 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   });
   // The next page's thumbnails, loaded and decoded ahead and held until it is shown, so it draws at once.
   const warm = useRef<HTMLImageElement[]>([]);
+  const [warmFor, setWarmFor] = useState<QueuePage | null>(null); // the page whose thumbnails are ready
   useEffect(() => {
-    warm.current = (next.data?.candidates ?? []).map((c) => {
+    const data = next.data;
+    warm.current = (data?.candidates ?? []).map((c) => {
       const img = new Image();
       img.src = thumbnailUrl(collection, c.imageId);
-      img.decode().catch(() => {}); // an unreadable one still shows its placeholder
       return img;
     });
+    // an unreadable thumbnail fails to decode; it still shows its placeholder
+    void Promise.allSettled(warm.current.map((img) => img.decode())).then(() => setWarmFor(data ?? null));
   }, [next.data, collection]);
   useEffect(() => {
     const data = next.data;
@@ -328,7 +331,9 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
       )}
       <p className="mb-2 text-xs text-stone-500" data-testid="page-position">
         Page {pages.length ? current + 1 : 0}{pages.length ? ` · ${page.length - unjudgedHere} of ${page.length} judged` : ""}
-        {current === pages.length - 1 && next.data ? ` · next page ${next.data.candidates.length ? "ready" : "empty"}` : ""}
+        {current === pages.length - 1 && next.data
+          ? ` · next page ${!next.data.candidates.length ? "empty" : warmFor === next.data ? "ready" : "loading thumbnails"}`
+          : ""}
       </p>
       {page.length > 0 && (
         <ul aria-label="Candidate images" data-testid="judging-grid" data-page={current} data-drawn={drawnPage === current}
