@@ -93,22 +93,28 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 }
 
 /**
- * CPU seconds (user + system) used so far by the processes `pick` selects, from /proc. With the CPU
+ * CPU seconds (user + system) used so far by each process `pick` selects, from /proc. With the CPU
  * shared, time per request swings with the neighbours; CPU per request does not.
  */
-export function cpuSeconds(pick: (p: { pid: number; ppid: number; cmdline: string }) => boolean): number {
-  let ticks = 0;
+export function cpuSeconds(pick: (p: { pid: number; ppid: number; cmdline: string }) => boolean): Map<number, number> {
+  const used = new Map<number, number>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) "
-      const ppid = Number(fields[1]);
-      if (pick({ pid: Number(entry), ppid, cmdline })) ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      if (pick({ pid: Number(entry), ppid: Number(fields[1]), cmdline })) used.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, USER_HZ 100
     } catch {
       // the process ended while we looked
     }
   }
-  return ticks / 100; // USER_HZ is 100 on Linux
+  return used;
+}
+
+/** CPU seconds used between two readings by the processes alive at the second (new ones count whole). */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
+  return total;
 }

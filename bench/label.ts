@@ -23,7 +23,7 @@ import { EXPERT, startTestApp, type TestApp } from "../tests/helpers/app";
 import { addCandidates, addImages } from "../tests/helpers/judging";
 import { postgresAdminUrl } from "../tests/helpers/services";
 import { browserTimings } from "./label-browser";
-import { closedLoop, cpuSeconds, ms, percentile, table, typing, type LoadResult } from "./label-load";
+import { closedLoop, cpuBetween, cpuSeconds, ms, percentile, table, typing, type LoadResult } from "./label-load";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -117,7 +117,7 @@ try {
     const s0 = serverCpu();
     const d0 = databaseCpu();
     const result = await run();
-    return { ...result, cpu: { server: serverCpu() - s0, database: databaseCpu() - d0 } };
+    return { ...result, cpu: { server: cpuBetween(s0, serverCpu()), database: cpuBetween(d0, databaseCpu()) } };
   }
 
   const health = await measured(() => closedLoop(ANNOTATORS, SECONDS / 2, async () => fetch(`${app.url}/api/health`).then(async (r) => (await r.arrayBuffer(), r.ok || `HTTP ${r.status}`))));
