@@ -1,6 +1,7 @@
 import path from "node:path";
 import type pg from "pg";
 import { databaseKind, db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import { checkStaged, prepareChecks } from "./checks";
 import { ImportError, ImportInterruptedError } from "./errors";
 import { imagesRootLabel, pathWithinRoot, resolveImagesRoot, type ImagesRoot } from "./images-root";
@@ -92,21 +93,6 @@ function addToBatch(batch: StagedBatch, rec: RecordChunk["records"][number]): vo
   else batch.licenses.push(rec.row);
 }
 
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await fn(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
-
 export async function importCollection(opts: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
   const source = describeSource(opts.source);
@@ -161,7 +147,7 @@ async function runImport(
       const ctx: ReaderContext = { resolveFileName: fileNameResolver(source, root), rootLabel: imagesRootLabel(root) };
       // One batch is written while the next is parsed: the database and the parser each get a core.
       const flush = async (batch: StagedBatch, upTo: number, bytes: number | null) => {
-        await inTransaction(pool, async (client) => {
+        await inTransaction(async (client) => {
           await stageBatch(client, job.id, batch, source.kind === "folder", useCopy);
           await client.query("UPDATE imports SET records_done = $2 WHERE id = $1", [job.id, upTo]);
         });
@@ -208,7 +194,7 @@ async function runImport(
     if (!concurrent) await check();
     await setPhase(session, job.id, "merging");
     await report("merging");
-    const stats = await inTransaction(pool, async (client) => {
+    const stats = await inTransaction(async (client) => {
       let merged: Awaited<ReturnType<typeof mergeStaged>>;
       if (concurrent) {
         // The merge does not wait for the checks: it commits only if they pass, and a problem they

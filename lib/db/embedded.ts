@@ -47,7 +47,8 @@ export async function findRunningEmbedded(dataDir: string): Promise<string | und
   return undefined;
 }
 
-function freePort(): Promise<number> {
+/** A port no one listens on now, for a server about to start. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once("error", reject);

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { createUser } from "@/lib/auth/users";
+import { freePort } from "@/lib/db/embedded";
 import { createTestDatabase, type TestDatabase } from "./db";
 import { seedCollection, type SeededCollection } from "./seed";
 import { postgresAdminUrl } from "./services";
@@ -74,17 +74,6 @@ export async function ensureBuilt(): Promise<void> {
   } finally {
     fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
