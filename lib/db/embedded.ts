@@ -47,6 +47,38 @@ export async function findRunningEmbedded(dataDir: string): Promise<string | und
   return undefined;
 }
 
+type Enqueue = (handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void) => Promise<number>;
+
+// Extended-protocol messages that only make sense together with what follows them up to a Sync:
+// Parse, Bind, Describe, Execute, Close.
+const HELD_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
+
+/**
+ * pglite-socket queues each wire-protocol message of each connection on its own, so another
+ * connection's query can run between a client's Parse and its Bind and take over the unnamed
+ * statement (seen as "invalid input syntax" errors under load; worse, a silent wrong query when the
+ * types agree). Holding a connection's Parse/Bind/Describe/Execute/Close until its Sync (or Flush)
+ * queues each exchange whole, and PGlite runs it in one go.
+ */
+function queueWholeExchanges(server: PGLiteSocketServer): void {
+  const queue = (server as unknown as { queryQueue?: { enqueue: Enqueue } }).queryQueue;
+  if (!queue || typeof queue.enqueue !== "function") throw new Error("pglite-socket's query queue is not where Fieldmark expects it: check lib/db/embedded.ts against this pglite-socket version");
+  const enqueue = queue.enqueue.bind(queue);
+  const held = new Map<number, Uint8Array[]>();
+  queue.enqueue = (handlerId, message, onData) => {
+    if (HELD_MESSAGES.has(message[0])) {
+      const list = held.get(handlerId) ?? [];
+      list.push(message);
+      held.set(handlerId, list);
+      return Promise.resolve(0);
+    }
+    const before = held.get(handlerId);
+    if (!before) return enqueue(handlerId, message, onData);
+    held.delete(handlerId);
+    return enqueue(handlerId, Buffer.concat([...before, message]), onData);
+  };
+}
+
 /** A port no one listens on now, for a server about to start. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,6 +104,7 @@ export async function startEmbedded(dataDir: string, port = 0): Promise<Embedded
   // keeps a transaction on the connection that opened it.
   const actualPort = port || (await freePort());
   const server = new PGLiteSocketServer({ db, port: actualPort, host: "127.0.0.1", maxConnections: 100 });
+  queueWholeExchanges(server);
   await server.start();
   const infoFile = path.join(dataDir, INFO_FILE);
   fs.writeFileSync(infoFile, JSON.stringify({ pid: process.pid, port: actualPort }));
