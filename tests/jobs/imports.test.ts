@@ -17,10 +17,10 @@ const kindOf = () => process.env.FIELDMARK_DB_KIND;
 async function waitFor(jobId: string, until: (s: ImportJobStatus) => boolean): Promise<ImportJobStatus> {
   const deadline = Date.now() + 90_000;
   for (;;) {
-    // KNOWN ISSUE (embedded PGlite only): pglite-socket queues each wire-protocol message on its own,
-    // so under heavy load another connection's query can land between a Parse and its Bind; one such
-    // failed status read is retried here rather than failing the run. The fix belongs in
-    // lib/db/embedded.ts (group messages up to Sync before queueing).
+    // Embedded PGlite: a status read once failed here under heavy load with another connection's
+    // parameters ("invalid input syntax for type bigint"). lib/db/embedded.ts now queues each
+    // Parse..Sync exchange whole, which should end it; until a loaded CI run confirms that, one failed
+    // read on PGlite is logged and retried rather than failing the run.
     const s = await importJobStatus(jobId).catch((e: Error) => {
       if (kindOf() !== "pglite") throw e;
       console.warn(`status read failed on PGlite, retrying: ${e.message}`);
