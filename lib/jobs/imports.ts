@@ -42,9 +42,10 @@ export async function importJobStatus(id: string): Promise<ImportJobStatus | nul
   if (!job) return null;
   const data = job.data as ImportJobData;
   const output = (job.output ?? null) as { message?: string } | null;
+  // a resumed import keeps its first start time, so match on "not finished before this job"
   const row = await db().query(
     `SELECT i.phase, i.records_done, i.status FROM imports i JOIN collections c ON c.id = i.collection_id
-      WHERE c.name = $1 AND i.started_at >= $2 ORDER BY i.id DESC LIMIT 1`,
+      WHERE c.name = $1 AND (i.finished_at IS NULL OR i.finished_at >= $2) ORDER BY i.id DESC LIMIT 1`,
     [data.collection, job.createdOn],
   );
   const state = STATES[job.state] ?? "queued";
