@@ -1,4 +1,5 @@
 import { findCollection, type CollectionRef } from "@/lib/browse/collections";
+import { findImageFile } from "@/lib/browse/images";
 
 // Small shared pieces of the JSON API's route handlers.
 
@@ -18,4 +19,14 @@ export function etagMatches(request: Request, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === "*") return true;
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
+type ImageFile = NonNullable<Awaited<ReturnType<typeof findImageFile>>>;
+
+/** The collection and image file a URL names (the image by its source id), or a 404 response. */
+export async function imageFileOr404(encodedName: string, imageId: string): Promise<{ collection: CollectionRef; image: ImageFile } | Response> {
+  const collection = await collectionOr404(encodedName);
+  if (collection instanceof Response) return collection;
+  const image = await findImageFile(collection.id, imageId);
+  return image ? { collection, image } : jsonError(404, `No image ${imageId} in ${collection.name}`);
 }

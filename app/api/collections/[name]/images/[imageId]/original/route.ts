@@ -1,9 +1,8 @@
 import crypto from "node:crypto";
 import { requireApiUser } from "@/lib/auth/session";
-import { findImageFile } from "@/lib/browse/images";
 import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
 import { readOriginal } from "@/lib/images/files";
-import { collectionOr404, etagMatches, jsonError } from "../../../../../_lib/http";
+import { etagMatches, imageFileOr404 } from "../../../../../_lib/http";
 
 const CACHE_CONTROL = "private, max-age=3600";
 
@@ -15,10 +14,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   const user = await requireApiUser(request);
   if (user instanceof Response) return user;
   const { name, imageId } = await params;
-  const collection = await collectionOr404(name);
-  if (collection instanceof Response) return collection;
-  const image = await findImageFile(collection.id, imageId);
-  if (!image) return jsonError(404, `No image ${imageId} in ${collection.name}`);
+  const found = await imageFileOr404(name, imageId);
+  if (found instanceof Response) return found;
+  const { collection, image } = found;
 
   let original: { body: Buffer; contentType: string };
   try {
