@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
+import { randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { thumbnailsDir } from "@/lib/config";
 import { db } from "@/lib/db/client";
@@ -26,30 +27,26 @@ async function loadRows(where: string, params: unknown[]): Promise<ImageRow[]> {
   return r.rows;
 }
 
-/** Makes one image's thumbnail; on failure marks the image unreadable and returns the reason. */
+/** Makes one image's thumbnail; on failure to read or decode it marks the image unreadable and returns the reason. */
 export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok: false; reason: string }> {
   const target = thumbnailPath(row.collection_id, row.id);
+  let data: Buffer;
   let width: number | undefined;
   let height: number | undefined;
   try {
     const { body } = await readOriginal({ fileName: row.file_name, imagesRoot: row.images_root });
     // rotate() applies the EXIF orientation; failOn "warning" turns truncated JPEGs into errors
     // instead of half-grey thumbnails.
-    const pipeline = sharp(body, { failOn: "warning" }).rotate();
-    const { data } = await pipeline
+    data = await sharp(body, { failOn: "warning" }).rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
       .webp({ quality: 80 })
-      .toBuffer({ resolveWithObject: true });
+      .toBuffer();
     if (row.width == null) {
       const meta = await sharp(body).metadata();
       const swap = (meta.orientation ?? 1) >= 5;
       width = swap ? meta.height : meta.width;
       height = swap ? meta.width : meta.height;
     }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, target); // atomic: a reader never sees half a file
   } catch (e) {
     // libvips repeats the same line once per decode attempt: keep each distinct line once
     const lines = (e as Error).message.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -59,12 +56,30 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
     await markUnreadable(row.id, reason);
     return { ok: false, reason };
   }
+  // Writing is not the image's fault: a failure here throws (the job retries) and never marks it
+  // unreadable. The temporary name is unique per call, so two makers of the same thumbnail at once
+  // (two requests, or a request and a worker job) each rename a whole file of their own.
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.${randomUUID()}.tmp`;
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, target);
   await db().query(
     `UPDATE images SET thumbnail_at = now(), status = 'ok', status_reason = NULL,
             width = COALESCE(width, $2), height = COALESCE(height, $3) WHERE id = $1`,
     [row.id, width ?? null, height ?? null],
   );
   return { ok: true };
+}
+
+// A page asks for many thumbnails at once, sometimes the same one twice: one decode serves them all.
+const inFlight = new Map<number, ReturnType<typeof makeThumbnail>>();
+function makeOnce(row: ImageRow): ReturnType<typeof makeThumbnail> {
+  let p = inFlight.get(row.id);
+  if (!p) {
+    p = makeThumbnail(row).finally(() => inFlight.delete(row.id));
+    inFlight.set(row.id, p);
+  }
+  return p;
 }
 
 /** The cached thumbnail for an image (made now if missing), or why it cannot be shown. */
@@ -74,7 +89,7 @@ export async function thumbnailFor(imageRowId: number): Promise<{ path: string; 
   const target = thumbnailPath(row.collection_id, row.id);
   let stat = await fs.stat(target).catch(() => undefined);
   if (!stat) {
-    const made = await makeThumbnail(row);
+    const made = await makeOnce(row);
     if (!made.ok) return { unreadable: made.reason };
     stat = await fs.stat(target);
   }

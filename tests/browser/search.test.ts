@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
+import { db } from "@/lib/db/client";
 import { startWorker } from "@/workers";
 import { ADMIN, EXPERT, startTestApp, type TestApp } from "../helpers/app";
 import { launchBrowser, type TestBrowser } from "../helpers/browser";
@@ -38,6 +39,11 @@ async function screenshot(page: Page, name: string) {
   fs.mkdirSync(dir, { recursive: true });
   await page.waitForLoadState("networkidle");
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Which images are marked unreadable, and why: printed when a count is off. */
+async function unreadableImages() {
+  return (await db().query("SELECT source_id, status_reason FROM images WHERE status = 'unreadable' ORDER BY id")).rows;
 }
 
 function expectBestFirst(values: number[]) {
@@ -123,7 +129,8 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     expect(await row.locator("[data-testid=index-state]").textContent()).toBe("no HNSW index");
     await row.locator("button:text('Embed')").click();
     // the worker in this process embeds; the panel polls until no job is left
-    await expect.poll(() => row.locator("[data-testid=embedded]").textContent(), { timeout: 120_000 }).toBe("23 / 23");
+    await expect.poll(() => row.locator("[data-testid=embedded]").textContent(), { timeout: 120_000 }).toBe("23 / 23")
+      .catch(async (e) => { throw new Error(`${(e as Error).message}\nunreadable images: ${JSON.stringify(await unreadableImages())}`); });
     expect(await row.locator("[data-testid=unreadable]").textContent()).toBe(" · 1 unreadable");
     expect(await row.locator("button:text('Embedded')").isDisabled()).toBe(true);
     await expect.poll(() => row.locator("button:text('Build index')").isEnabled(), SLOW).toBe(true);

@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { resolveImageLocation } from "@/lib/images/files";
-import { makeThumbnails, thumbnailFor, thumbnailPath, thumbnailProgress } from "@/lib/images/thumbnails";
+import { makeThumbnail, makeThumbnails, thumbnailFor, thumbnailPath, thumbnailProgress } from "@/lib/images/thumbnails";
 import { enqueueThumbnails } from "@/lib/jobs/thumbnails";
 import { startWorker } from "@/workers";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -72,6 +72,21 @@ describe.each(dbKinds)("thumbnails on %s", (kind) => {
     expect(await thumbnailFor(missing.id)).toEqual({ unreadable: missing.status_reason });
     const served = await thumbnailFor(good.id);
     expect("etag" in served && served.etag).toMatch(/^"t\d+-/);
+  });
+
+  it("makes one image's thumbnail many times at once without calling the image unreadable", async () => {
+    const cid = await insertImages(root, ["good.jpg"]);
+    const row = (await db().query(
+      "SELECT i.id, i.collection_id, i.file_name, c.images_root, i.width FROM images i JOIN collections c ON c.id = i.collection_id WHERE i.collection_id = $1",
+      [cid],
+    )).rows[0];
+    // two makers at once (a worker job and page requests) used to share one temporary file name
+    const made = await Promise.all(Array.from({ length: 8 }, () => makeThumbnail(row)));
+    expect(made).toEqual(Array.from({ length: 8 }, () => ({ ok: true })));
+    const served = await Promise.all(Array.from({ length: 8 }, () => thumbnailFor(row.id)));
+    expect(served.every((s) => "etag" in s)).toBe(true);
+    expect((await imageRow(cid, "good.jpg")).status).toBe("ok");
+    expect(fs.readdirSync(path.dirname(thumbnailPath(cid, row.id))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("refuses paths that escape the images root", () => {
