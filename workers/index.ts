@@ -3,6 +3,7 @@ import { closeEncoders } from "@/lib/models/encoder-cache";
 import { handleCandidateJobs } from "./candidates";
 import { handleEmbeddingJobs } from "./embeddings";
 import { handleImportJobs } from "./imports";
+import { handleIndexJobs } from "./indexes";
 import { handleThumbnailJobs } from "./thumbnails";
 
 // The background worker: pg-boss handlers that call into lib/. Several worker processes may run
@@ -13,6 +14,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   await b.work(QUEUES.thumbnails, { batchSize: 1, pollingIntervalSeconds: 1 }, handleThumbnailJobs);
   await b.work(QUEUES.imports, { batchSize: 1, pollingIntervalSeconds: 1 }, handleImportJobs);
   await b.work(QUEUES.embeddings, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEmbeddingJobs);
+  await b.work(QUEUES.indexes, { batchSize: 1, pollingIntervalSeconds: 1 }, handleIndexJobs);
   await b.work(QUEUES.candidates, { batchSize: 1, pollingIntervalSeconds: 1 }, handleCandidateJobs);
   return {
     stop: async () => {

@@ -1,9 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { parseTaxonArg, type SearchFilters } from "@/lib/search/filters";
-import { collectionByName, imageBySourceId, modelByName } from "@/lib/search/lookup";
-import { searchMetadata } from "@/lib/search/metadata-search";
-import { embedQueryText } from "@/lib/search/text-query";
-import { searchByVector, searchSimilarToImage, type SearchResult } from "@/lib/search/vector-search";
+import { searchCollection } from "@/lib/search/search-collection";
+import type { SearchResult } from "@/lib/search/vector-search";
 import { printJson, withDatabase } from "../run";
 
 // fieldmark search --collection <c> --model <m> (--text "..." | --image <image id>) [--k N]
@@ -63,15 +61,12 @@ export async function runSearch(opts: SearchOpts): Promise<SearchResult[]> {
     bbox: opts.bbox,
   };
   for (const key of Object.keys(filters) as (keyof SearchFilters)[]) if (filters[key] === undefined) delete filters[key];
-  const collection = await collectionByName(opts.collection);
-  if (opts.metadata !== undefined) return searchMetadata(collection.id, opts.metadata, { k: opts.k, filters });
-  if (!opts.model) throw new Error("--model is required for --text and --image");
-  const model = await modelByName(opts.model);
-  const common = { collectionId: collection.id, k: opts.k, filters, strategy: opts.exact ? ("exact" as const) : ("auto" as const), efSearch: opts.efSearch };
-  if (opts.image !== undefined) {
-    return searchSimilarToImage(model.id, await imageBySourceId(collection.id, opts.image), common);
-  }
-  return searchByVector(model.id, await embedQueryText(model, opts.text!), common);
+  if (opts.metadata === undefined && !opts.model) throw new Error("--model is required for --text and --image");
+  const answer = await searchCollection({
+    collection: opts.collection, model: opts.model, text: opts.text, image: opts.image, metadata: opts.metadata,
+    k: opts.k, filters, strategy: opts.exact ? "exact" : "auto", efSearch: opts.efSearch,
+  });
+  return answer.results;
 }
 
 export function registerSearchCommand(program: Command): void {

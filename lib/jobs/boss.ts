@@ -9,6 +9,8 @@ export const QUEUES = {
   embeddings: "embeddings",
   /** refill one query's candidate queue (lib/judgments/refill.ts asks; the surfacing job answers) */
   candidates: "candidates",
+  /** (re)build one model's HNSW index (lib/jobs/indexes.ts) */
+  indexes: "indexes",
 } as const;
 
 const globalForBoss = globalThis as unknown as { fieldmarkBoss?: Promise<PgBoss> };

@@ -5,15 +5,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, ErrorNote } from "@/app/_components/ui";
 
 // For leads: how far this collection is embedded with each registered model, and the buttons that queue
-// the embedding jobs and build a model's HNSW index. Polls while embedding jobs are queued or running.
+// the embedding jobs and the worker's HNSW index builds. Polls while any of those is queued or running.
 
 type ModelEmbeddings = {
   name: string;
   kind: string;
   dim: number;
   progress: { total: number; embedded: number; unreadable: number };
-  index: { built: boolean; size_bytes: number; built_at: string | null };
+  index: { built: boolean; size_bytes: number; built_at: string | null; build: IndexBuild | null };
 };
+type IndexBuild = { state: "queued" | "building" | "done" | "failed"; phase: string | null; done: number; total: number; error: string | null };
 type EmbeddingsState = { models: ModelEmbeddings[]; pending_jobs: number };
 
 async function readJson<T>(res: Response): Promise<T> {
@@ -30,7 +31,7 @@ export function EmbeddingPanel({ collection }: { collection: string }) {
   const state = useQuery({
     queryKey,
     queryFn: async () => readJson<EmbeddingsState>(await fetch(embeddingsUrl(collection))),
-    refetchInterval: (q) => (q.state.data?.pending_jobs ? 1500 : false),
+    refetchInterval: (q) => (q.state.data?.pending_jobs || q.state.data?.models.some((m) => building(m.index.build)) ? 1500 : false),
   });
   const act = useMutation({
     mutationFn: async (body: { model: string; action: "embed" | "index" }) =>
@@ -55,6 +56,7 @@ export function EmbeddingPanel({ collection }: { collection: string }) {
           const { total, embedded, unreadable } = m.progress;
           const done = embedded >= total;
           const busy = act.isPending && act.variables?.model === m.name;
+          const build = m.index.build;
           return (
             <li key={m.name} className="grid items-center gap-x-4 gap-y-2 py-2 text-sm sm:grid-cols-[12rem_1fr_auto]" data-model={m.name}>
               <div className="min-w-0">
@@ -69,17 +71,18 @@ export function EmbeddingPanel({ collection }: { collection: string }) {
                   <span data-testid="embedded">{embedded.toLocaleString("en-US")} / {total.toLocaleString("en-US")}</span> embedded
                   {unreadable > 0 && <span data-testid="unreadable"> · {unreadable.toLocaleString("en-US")} unreadable</span>}
                   {" · "}
-                  <span data-testid="index-state">{m.index.built ? `HNSW index built (${formatBytes(m.index.size_bytes)}, all collections)` : "no HNSW index"}</span>
+                  <span data-testid="index-state">{building(build) ? buildText(build!) : m.index.built ? `HNSW index built (${formatBytes(m.index.size_bytes)}, all collections)` : "no HNSW index"}</span>
                 </p>
+                {build?.state === "failed" && <p className="mt-1 text-xs text-red-800" role="alert">The last index build failed: {build.error}</p>}
               </div>
               <div className="flex gap-2">
                 <Button variant="secondary" disabled={done || busy} onClick={() => act.mutate({ model: m.name, action: "embed" })}>
                   {busy && act.variables?.action === "embed" ? "Queueing…" : done ? "Embedded" : "Embed"}
                 </Button>
-                <Button variant="secondary" disabled={embedded === 0 || busy || !!state.data?.pending_jobs}
+                <Button variant="secondary" disabled={embedded === 0 || busy || !!state.data?.pending_jobs || building(build)}
                   title="Search works without it (an exact scan); with many vectors the index answers much faster"
                   onClick={() => act.mutate({ model: m.name, action: "index" })}>
-                  {busy && act.variables?.action === "index" ? "Building index…" : m.index.built ? "Rebuild index" : "Build index"}
+                  {(busy && act.variables?.action === "index") || building(build) ? "Building index…" : m.index.built ? "Rebuild index" : "Build index"}
                 </Button>
               </div>
             </li>
@@ -89,6 +92,16 @@ export function EmbeddingPanel({ collection }: { collection: string }) {
       {act.isError && <div className="mt-2"><ErrorNote>{act.error.message}</ErrorNote></div>}
     </section>
   );
+}
+
+const building = (b: IndexBuild | null) => b?.state === "queued" || b?.state === "building";
+
+/** "index build queued", "building the HNSW index: loading tuples, 41% (410,000 / 1,000,000)" */
+function buildText(b: IndexBuild): string {
+  if (b.state === "queued") return "index build queued";
+  const phase = b.phase?.replace(/^building index: /, "") ?? "starting";
+  const share = b.total > 0 ? `, ${Math.floor((100 * b.done) / b.total)}% (${b.done.toLocaleString("en-US")} / ${b.total.toLocaleString("en-US")})` : "";
+  return `building the HNSW index: ${phase}${share}`;
 }
 
 function formatBytes(n: number): string {

@@ -4,7 +4,8 @@ import { embeddingProgress } from "@/lib/embeddings/embed-images";
 import { enqueueEmbedding, pendingEmbeddingJobs } from "@/lib/jobs/embeddings";
 import { listModels } from "@/lib/models/registry";
 import { collectionByName, modelByName } from "@/lib/search/lookup";
-import { buildIndex, indexInfo } from "@/lib/vectors/hnsw";
+import { enqueueIndexBuild, indexBuildStatus } from "@/lib/jobs/indexes";
+import { indexInfo } from "@/lib/vectors/hnsw";
 import { findVectorStore } from "@/lib/vectors/storage";
 import { jsonError } from "../../../_lib/http";
 import { foundOr404 } from "../../../_lib/lookup";
@@ -13,8 +14,9 @@ type Params = { params: Promise<{ name: string }> };
 
 /**
  * GET /api/collections/[name]/embeddings: for every registered model, how far this collection is
- * embedded and whether the model's HNSW index exists (one index per model, over all its collections),
- * plus how many embedding jobs are queued or running (anywhere), so a page knows to keep polling.
+ * embedded, whether the model's HNSW index exists (one index per model, over all its collections) and
+ * the state of the last build queued, plus how many embedding jobs are queued or running (anywhere), so
+ * a page knows to keep polling.
  */
 export async function GET(request: Request, { params }: Params) {
   const user = await requireApiUser(request);
@@ -24,10 +26,10 @@ export async function GET(request: Request, { params }: Params) {
   const models = await Promise.all(
     (await listModels()).map(async (m) => {
       const [progress, store] = await Promise.all([embeddingProgress(collection.id, m.id), findVectorStore(m.id)]);
-      const index = store ? await indexInfo(m.id) : undefined;
+      const [index, build] = store ? await Promise.all([indexInfo(m.id), indexBuildStatus(m.id)]) : [undefined, null];
       return {
         name: m.name, kind: m.kind, dim: m.dim, progress,
-        index: { built: index?.exists ?? false, size_bytes: index?.sizeBytes ?? 0, built_at: store?.indexBuiltAt ?? null },
+        index: { built: index?.exists ?? false, size_bytes: index?.sizeBytes ?? 0, built_at: store?.indexBuiltAt ?? null, build },
       };
     }),
   );
@@ -42,8 +44,8 @@ const actionSchema = z.object({
 /**
  * POST /api/collections/[name]/embeddings {model, action?}
  * - action "embed" (default): queues every readable image without a vector for the worker; 202.
- * - action "index": (re)builds the model's HNSW index and answers when it is done. Minutes for
- *   millions of vectors: for those, `fieldmark embed` builds it from the command line.
+ * - action "index": queues a (re)build of the model's HNSW index for the worker; 202 with the job's id
+ *   (the one already queued or running, if any). GET shows its progress.
  */
 export async function POST(request: Request, { params }: Params) {
   const user = await requireApiUser(request, ["admin", "lead"]);
@@ -55,8 +57,9 @@ export async function POST(request: Request, { params }: Params) {
   const model = await foundOr404(modelByName(parsed.data.model));
   if (model instanceof Response) return model;
   if (parsed.data.action === "index") {
-    const built = await buildIndex(model.id);
-    return Response.json({ index: { seconds: built.seconds + built.sortSeconds, size_bytes: built.sizeBytes, rows: built.rows } });
+    if (!(await findVectorStore(model.id))) return jsonError(409, `model ${model.name} has no vectors yet: embed first, then build its index`);
+    const { jobId, alreadyQueued } = await enqueueIndexBuild(model.id);
+    return Response.json({ index_job: jobId, already_queued: alreadyQueued }, { status: 202 });
   }
   const queued = await enqueueEmbedding(collection.id, model.id);
   return Response.json({ queued }, { status: 202 });

@@ -3,10 +3,8 @@ import { requireApiUser } from "@/lib/auth/session";
 import { parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
 import { imagePagePath, thumbnailUrl } from "@/lib/browse/urls";
 import type { SearchFilters } from "@/lib/search/filters";
-import { collectionByName, imageBySourceId, modelByName } from "@/lib/search/lookup";
-import { searchMetadata } from "@/lib/search/metadata-search";
-import { embedQueryText } from "@/lib/search/text-query";
-import { DEFAULT_K, imageVector, searchByVectorDetailed, type SearchResult } from "@/lib/search/vector-search";
+import { searchCollection, SearchRequestError } from "@/lib/search/search-collection";
+import { DEFAULT_K } from "@/lib/search/vector-search";
 import { jsonError } from "../../../_lib/http";
 import { foundOr404 } from "../../../_lib/lookup";
 
@@ -71,36 +69,19 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   const { model: modelName, text, image, q, k } = parsed.data;
   const filters = searchFilters(filterQuery.query.filter);
 
-  const collection = await foundOr404(collectionByName((await params).name));
-  if (collection instanceof Response) return collection;
-  const answer = (mode: "text" | "image" | "metadata", strategy: string, results: SearchResult[]) =>
-    Response.json({
-      mode,
-      strategy,
-      results: results.map((r) => ({
-        image_id: r.sourceId,
-        score: r.score,
-        thumbnail: thumbnailUrl(collection.name, r.sourceId),
-        page: imagePagePath(collection.name, r.sourceId),
-      })),
-    });
-
-  if (q !== undefined) return answer("metadata", "full-text", await searchMetadata(collection.id, q, { k, filters }));
-
-  const model = await foundOr404(modelByName(modelName!));
-  if (model instanceof Response) return model;
-  if (text !== undefined) {
-    if (model.kind !== "clip") {
-      return jsonError(400, `model: "${model.name}" is image-only and has no text tower: search it with image=, or pick a CLIP-family model for text=`);
-    }
-    const detail = await searchByVectorDetailed(model.id, await embedQueryText(model, text), { collectionId: collection.id, k, filters });
-    return answer("text", detail.strategy, detail.results);
-  }
-  const imageId = await foundOr404(imageBySourceId(collection.id, image!));
-  if (imageId instanceof Response) return imageId;
-  const query = await foundOr404(imageVector(model.id, imageId), () =>
-    `image "${image}" has no vector for model "${model.name}": embed this collection with it first`);
-  if (query instanceof Response) return query;
-  const detail = await searchByVectorDetailed(model.id, query.vector, { collectionId: collection.id, k, filters, excludeImageIds: [imageId] });
-  return answer("image", detail.strategy, detail.results);
+  const answer = await foundOr404(searchCollection({
+    collection: (await params).name, model: modelName, text, image, metadata: q, k, filters,
+  }).catch((e) => (e instanceof SearchRequestError ? jsonError(400, e.message) : Promise.reject(e))));
+  if (answer instanceof Response) return answer;
+  const { collection, mode, strategy, results } = answer;
+  return Response.json({
+    mode,
+    strategy,
+    results: results.map((r) => ({
+      image_id: r.sourceId,
+      score: r.score,
+      thumbnail: thumbnailUrl(collection.name, r.sourceId),
+      page: imagePagePath(collection.name, r.sourceId),
+    })),
+  });
 }
