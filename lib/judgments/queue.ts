@@ -1,10 +1,13 @@
 import { db } from "@/lib/db/client";
 import type { QueryRef } from "@/lib/queries/queries";
+import { HOLD_MINUTES } from "./values";
 
 // The judging queue: a query's best candidates this annotator has not judged yet. An image surfaced
 // by several sources counts once, at its best rank, with the source that ranked it best. The browser
 // passes the images it already holds (on screen, prefetched, or judged but not yet saved) as
 // `exclude`, so the next page never repeats them, whatever the server has seen so far.
+// The same annotator may have the query open in two tabs: each page is held for the tab it went to
+// (candidate_holds), so the other tab passes over it until the hold lapses or the tab lets it go.
 
 export const MAX_PAGE = 200;
 
@@ -26,14 +29,22 @@ export type QueuePage = {
   candidates: QueueCandidate[];
   /** unjudged candidates left for this annotator beyond `exclude` (this page included) */
   remaining: number;
+  /** unjudged candidates held by the annotator's other tabs (they come back when those let go) */
+  heldElsewhere: number;
 };
 
 export async function nextCandidates(
-  query: QueryRef, annotatorId: string, opts: { limit: number; exclude?: string[] },
+  query: QueryRef, annotatorId: string, opts: { limit: number; exclude?: string[]; tab?: string },
 ): Promise<QueuePage> {
   const limit = Math.max(1, Math.min(opts.limit, MAX_PAGE));
+  // $6: the asking tab, or null (a lead reading another's queue holds nothing)
   const { rows } = await db().query(
     `WITH excluded AS (SELECT id FROM images WHERE collection_id = $2 AND source_id = ANY($4::text[])),
+     elsewhere AS (
+       SELECT h.image_id FROM candidate_holds h
+        WHERE $6::text IS NOT NULL AND h.query_id = $1 AND h.annotator_id = $3 AND h.tab <> $6 AND h.held_until > now()
+          AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = h.image_id AND j.annotator_id = $3)
+     ),
      open AS (
        SELECT c.image_id, min(c.rank) AS rank, max(c.score) AS score,
               array_agg(c.source ORDER BY c.rank, c.score DESC, c.source) AS sources
@@ -41,21 +52,45 @@ export async function nextCandidates(
         WHERE c.query_id = $1
           AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = c.image_id AND j.annotator_id = $3)
           AND c.image_id NOT IN (SELECT id FROM excluded)
+          AND c.image_id NOT IN (SELECT image_id FROM elsewhere)
         GROUP BY c.image_id
      ),
-     page AS (SELECT * FROM open ORDER BY rank, score DESC, image_id LIMIT $5)
+     page AS (SELECT * FROM open ORDER BY rank, score DESC, image_id LIMIT $5),
+     held AS (
+       INSERT INTO candidate_holds (query_id, annotator_id, image_id, tab, held_until)
+       SELECT $1, $3, image_id, $6, now() + interval '${HOLD_MINUTES} minutes' FROM page WHERE $6::text IS NOT NULL
+          UNION
+       SELECT $1, $3, id, $6, now() + interval '${HOLD_MINUTES} minutes' FROM excluded WHERE $6::text IS NOT NULL
+          AND id NOT IN (SELECT image_id FROM elsewhere)
+       ON CONFLICT (query_id, annotator_id, image_id) DO UPDATE SET tab = EXCLUDED.tab, held_until = EXCLUDED.held_until
+     )
      SELECT i.source_id AS "imageId", p.sources, p.rank, p.score, i.width, i.height, i.status, i.status_reason AS "statusReason",
-            t.name AS taxon_name, t.common_name AS taxon_common_name, (SELECT count(*)::int FROM open) AS remaining
+            t.name AS taxon_name, t.common_name AS taxon_common_name, (SELECT count(*)::int FROM open) AS remaining,
+            (SELECT count(*)::int FROM elsewhere) AS held_elsewhere
        FROM page p JOIN images i ON i.id = p.image_id LEFT JOIN taxa t ON t.id = i.taxon_id
       ORDER BY p.rank, p.score DESC, p.image_id`,
-    [query.rowId, query.collectionId, annotatorId, opts.exclude ?? [], limit],
+    [query.rowId, query.collectionId, annotatorId, opts.exclude ?? [], limit, opts.tab ?? null],
   );
+  // an empty page still needs the counts
+  const counts = rows[0] ?? (await db().query(
+    `SELECT 0 AS remaining, count(*)::int AS held_elsewhere FROM candidate_holds h
+      WHERE $3::text IS NOT NULL AND h.query_id = $1 AND h.annotator_id = $2 AND h.tab <> $3 AND h.held_until > now()
+        AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = h.image_id AND j.annotator_id = $2)`,
+    [query.rowId, annotatorId, opts.tab ?? null],
+  )).rows[0];
   return {
-    remaining: rows[0]?.remaining ?? 0,
-    candidates: rows.map(({ taxon_name, taxon_common_name, remaining: _r, ...r }) => ({
+    remaining: counts.remaining,
+    heldElsewhere: counts.held_elsewhere,
+    candidates: rows.map(({ taxon_name, taxon_common_name, remaining: _r, held_elsewhere: _h, ...r }) => ({
       ...r,
       source: r.sources[0],
       taxon: taxon_name ? { name: taxon_name, commonName: taxon_common_name } : null,
     })),
   };
+}
+
+/** A tab closing lets go of what it held, so the annotator's other tabs get those images at once. */
+export async function releaseHolds(query: QueryRef, annotatorId: string, tab: string): Promise<number> {
+  const r = await db().query("DELETE FROM candidate_holds WHERE query_id = $1 AND annotator_id = $2 AND tab = $3", [query.rowId, annotatorId, tab]);
+  return r.rowCount ?? 0;
 }

@@ -3,6 +3,9 @@ import { z } from "zod";
 // The three judgments and the shape of one judgment write, shared by the browser's retry queue, the
 // API and lib/judgments/write.ts. Free of server imports.
 
+/** How long a queue page stays held for the tab it went to; each fetch from that tab renews what it shows. */
+export const HOLD_MINUTES = 15;
+
 export const JUDGMENT_VALUES = ["relevant", "not_relevant", "unsure"] as const;
 export type JudgmentValue = (typeof JUDGMENT_VALUES)[number];
 

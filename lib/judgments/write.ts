@@ -5,7 +5,7 @@ import type { JudgmentWrite, WriteResult } from "./values";
 // Judgment writes, each applied once however often it arrives. A write is first recorded in
 // judgment_events under (annotator, clientId); only a write that was not there before goes on to
 // change the judgment. One statement per write, so a write is atomic without a transaction and the
-// hot path is one round trip.
+// hot path is one round trip. A draft query moves to labeling with its first judgment.
 
 const SET_JUDGMENT = `
   WITH img AS (SELECT id FROM images WHERE collection_id = $1 AND source_id = $2),
@@ -27,7 +27,9 @@ const SET_JUDGMENT = `
       updated_at = now()
     WHERE j.value IS DISTINCT FROM EXCLUDED.value
     RETURNING 1
-  )
+  ),
+  -- a query's first judgment starts its labeling (a primary-key probe on every later write)
+  started AS (UPDATE queries SET status = 'labeling', updated_at = now() WHERE id = $5 AND status = 'draft' AND EXISTS (SELECT 1 FROM saved))
   SELECT (SELECT count(*) FROM img)::int AS found, (SELECT count(*) FROM ev)::int AS applied`;
 
 // Withdrawing (undo of a first judgment): the row goes; judgment_events keeps the trail.

@@ -7,7 +7,7 @@ import { createUser } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { listJudgmentEvents, listJudgments } from "@/lib/judgments/list";
 import { progressByAnnotator, queryProgress } from "@/lib/judgments/progress";
-import { nextCandidates } from "@/lib/judgments/queue";
+import { nextCandidates, releaseHolds } from "@/lib/judgments/queue";
 import type { JudgmentValue, JudgmentWrite } from "@/lib/judgments/values";
 import { applyJudgmentWrites } from "@/lib/judgments/write";
 import { createQuery, type QueryRef } from "@/lib/queries/queries";
@@ -105,6 +105,46 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     const next = await nextCandidates(query, ana, { limit: 3, exclude: forAna.candidates.map((c) => c.imageId) });
     expect(next.candidates.map((c) => c.imageId)).toEqual([images[5], images[6], images[7]]);
     expect(next.remaining).toBe(29 - 5);
+  });
+
+  it("gives two tabs of one annotator different images, and a closed tab's images back to the other", async () => {
+    const q = await createQuery(seeded.id, { text: "Two tabs" }, ana);
+    const ref = { rowId: q.rowId, collectionId: seeded.id };
+    await addCandidates(seeded.id, ref.rowId, images.slice(0, 10), { source: "text-image" });
+    const tabA = "tab-a-0000", tabB = "tab-b-0000";
+    const a = await nextCandidates(ref, ana, { limit: 4, tab: tabA });
+    const b = await nextCandidates(ref, ana, { limit: 4, tab: tabB });
+    expect(a.candidates.map((c) => c.imageId)).toEqual(images.slice(0, 4));
+    expect(b.candidates.map((c) => c.imageId)).toEqual(images.slice(4, 8));
+    expect([a.heldElsewhere, b.heldElsewhere]).toEqual([0, 4]);
+    expect(b.remaining).toBe(6);
+    // tab A asks again holding its page: it gets the rest, never B's
+    const a2 = await nextCandidates(ref, ana, { limit: 4, tab: tabA, exclude: a.candidates.map((c) => c.imageId) });
+    expect(a2.candidates.map((c) => c.imageId)).toEqual(images.slice(8, 10));
+    // Ben's queue and a lead's look (no tab) are untouched by Ana's holds
+    expect((await nextCandidates(ref, ben, { limit: 10, tab: "tab-ben-00" })).candidates).toHaveLength(10);
+    expect((await nextCandidates(ref, ana, { limit: 10 })).candidates).toHaveLength(10);
+    // a judged image is no longer held for anyone; tab B closes: its unjudged images go to tab A at once
+    await applyJudgmentWrites(ref, ana, [write(images[4], "relevant")]);
+    expect(await releaseHolds(ref, ana, tabB)).toBe(4);
+    const held = [...a.candidates, ...a2.candidates].map((c) => c.imageId);
+    const a3 = await nextCandidates(ref, ana, { limit: 10, tab: tabA, exclude: held });
+    expect(a3.candidates.map((c) => c.imageId)).toEqual(images.slice(5, 8));
+    expect(a3.heldElsewhere).toBe(0);
+    // a hold that lapsed (a tab left open and forgotten) no longer keeps images away
+    await db().query("UPDATE candidate_holds SET held_until = now() - interval '1 second' WHERE query_id = $1", [ref.rowId]);
+    expect((await nextCandidates(ref, ana, { limit: 10, tab: tabB })).candidates).toHaveLength(9);
+  });
+
+  it("moves a draft query to labeling with its first judgment", async () => {
+    const q = await createQuery(seeded.id, { text: "Status" }, ana);
+    const ref = { rowId: q.rowId, collectionId: seeded.id };
+    const status = async () => (await db().query("SELECT status FROM queries WHERE id = $1", [ref.rowId])).rows[0].status;
+    expect(await status()).toBe("draft");
+    await applyJudgmentWrites(ref, ana, [write("no-such-image", "relevant")]);
+    expect(await status()).toBe("draft"); // a refused write starts nothing
+    await applyJudgmentWrites(ref, ana, [write(images[0], "unsure")]);
+    expect(await status()).toBe("labeling");
   });
 
   it("counts progress and the run of not-relevant judgments in ranked order, per annotator and for everyone", async () => {

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { thumbnailUrl } from "@/lib/browse/urls";
 import type { QueuePage } from "@/lib/judgments/queue";
-import type { JudgmentValue } from "@/lib/judgments/values";
+import { HOLD_MINUTES, type JudgmentValue } from "@/lib/judgments/values";
 import { judgePath, queryApiPath } from "@/lib/queries/urls";
 import { ConfirmRest, KeyHelp } from "./dialogs";
 import { ImageViewer } from "./image-viewer";
@@ -28,7 +28,7 @@ const KEY_MARK = "fieldmark:key";
 const PAGE_MARK = "fieldmark:page-shown";
 const JUDGE_KEYS: Record<string, JudgmentValue> = { r: "relevant", "1": "relevant", n: "not_relevant", "0": "not_relevant", u: "unsure" };
 
-async function fetchQueue(collection: string, queryId: string, body: { limit: number; exclude: string[]; annotator?: string }): Promise<QueuePage> {
+async function fetchQueue(collection: string, queryId: string, body: { limit: number; exclude: string[]; annotator?: string; tab?: string }): Promise<QueuePage> {
   const res = await fetch(`${queryApiPath(collection, queryId)}/queue`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const answer = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(answer.error ?? `loading candidates failed (${res.status})`);
@@ -54,14 +54,24 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   const page = useMemo(() => pages[current] ?? [], [pages, current]);
   const focused = page[focus];
 
-  // ---- the queue: the page after the last one held, fetched ahead
+  // ---- the queue: the page after the last one held, fetched ahead, and held for this tab (so this
+  // annotator's other tabs show other images); a closing tab lets go of what it held
+  const [tab] = useState(newClientId);
+  useEffect(() => {
+    if (readOnly) return;
+    const release = () => navigator.sendBeacon(`${queryApiPath(collection, queryId)}/queue/release`, new Blob([JSON.stringify({ tab })], { type: "application/json" }));
+    window.addEventListener("pagehide", release);
+    return () => window.removeEventListener("pagehide", release);
+  }, [collection, queryId, tab, readOnly]);
   const mine = outboxItems.filter((i) => i.collection === collection && i.queryId === queryId);
   const excludeRef = useRef<string[]>([]);
   // Everything held here that the server may not know as judged yet; judged-and-saved images it leaves out itself.
   excludeRef.current = [...new Set([...pages.flat().map((c) => c.imageId), ...mine.map((i) => i.imageId)])];
   const next = useQuery({
     queryKey: ["judging-queue", collection, queryId, annotator.id, settings.pageSize, pages.length],
-    queryFn: () => fetchQueue(collection, queryId, { limit: settings.pageSize, exclude: excludeRef.current, annotator: readOnly ? annotator.id : undefined }),
+    queryFn: () => fetchQueue(collection, queryId, readOnly
+      ? { limit: settings.pageSize, exclude: excludeRef.current, annotator: annotator.id }
+      : { limit: settings.pageSize, exclude: excludeRef.current, tab }),
     enabled: settingsReady && current >= pages.length - 1,
     staleTime: Infinity,
     retry: 3,
@@ -345,7 +355,7 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
           ))}
         </ul>
       )}
-      <QueueState loading={!page.length || wantNext} error={next.error} empty={next.data?.candidates.length === 0} />
+      <QueueState loading={!page.length || wantNext} error={next.error} empty={next.data?.candidates.length === 0} heldElsewhere={next.data?.heldElsewhere ?? 0} />
       {mode === "viewer" && focused && (
         <ImageViewer collection={collection} card={focused} value={judged[focused.imageId] ?? null} position={`Image ${focus + 1} of ${page.length}, page ${current + 1}`} onClose={() => setMode("grid")} />
       )}
@@ -355,13 +365,18 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   );
 }
 
-function QueueState({ loading, error, empty }: { loading: boolean; error: Error | null; empty: boolean }) {
+function QueueState({ loading, error, empty, heldElsewhere }: { loading: boolean; error: Error | null; empty: boolean; heldElsewhere: number }) {
   if (!loading) return null;
   if (error) return <p className="mt-6 text-sm text-red-700" role="alert">{error.message}; trying again.</p>;
   if (empty) {
     return (
       <div className="mt-6 rounded-xl border border-dashed border-stone-300 bg-white p-8 text-center text-sm text-stone-600" data-testid="queue-empty">
         No unjudged candidates right now. The worker has been asked for more; this page looks again every few seconds.
+        {heldElsewhere > 0 && (
+          <p className="mt-2" data-testid="held-elsewhere">
+            {heldElsewhere.toLocaleString("en-US")} more {heldElsewhere === 1 ? "is" : "are"} open in another of your tabs; they come back here when that tab is closed, or after {HOLD_MINUTES} minutes without it.
+          </p>
+        )}
       </div>
     );
   }

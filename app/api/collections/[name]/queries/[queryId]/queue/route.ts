@@ -11,6 +11,8 @@ const queueSchema = z.object({
   /** images the browser already holds: on screen, prefetched, judged but not yet acknowledged */
   exclude: z.array(z.string().max(1000)).max(5000).default([]),
   annotator: z.string().max(100).optional(),
+  /** the asking browser tab: the page is held for it, so the annotator's other tabs get other images */
+  tab: z.string().min(8).max(100).optional(),
 });
 
 /** The queue runs low below this many pages: ask the worker for more candidates. */
@@ -18,7 +20,8 @@ const LOW_WATER_PAGES = 3;
 
 /**
  * POST .../queries/[queryId]/queue {limit, exclude, annotator?}: the next page of the best candidates
- * the annotator has not judged (POST because `exclude` can be long). Leads may read another's queue.
+ * the annotator has not judged (POST because `exclude` can be long). Leads may read another's queue
+ * (holding nothing for them).
  */
 export async function POST(request: Request, { params }: { params: Promise<{ name: string; queryId: string }> }) {
   const user = await requireApiUser(request);
@@ -31,7 +34,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
   if (whose.annotatorId === null) return jsonError(400, "annotator: a queue is one annotator's; name one, not all");
   const query = await queryRefOr404(name, queryId);
   if (query instanceof Response) return query;
-  const page = await nextCandidates(query, whose.annotatorId, parsed.data);
+  const ownQueue = whose.annotatorId === user.id;
+  const page = await nextCandidates(query, whose.annotatorId, { ...parsed.data, tab: ownQueue ? parsed.data.tab : undefined });
   if (page.remaining < LOW_WATER_PAGES * parsed.data.limit) {
     // In the background: the page goes out now whatever the job queue does.
     requestCandidateRefill(query.rowId, "queue-low").catch((e) => console.error(`candidate refill for query ${query.rowId}: ${(e as Error).message}`));
