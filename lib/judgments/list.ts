@@ -18,15 +18,15 @@ export type JudgmentRecord = {
 };
 
 export async function listJudgments(
-  query: QueryRef, opts: { annotatorId?: string | null; limit?: number; offset?: number } = {},
+  query: QueryRef, opts: { annotatorId?: string | null; value?: JudgmentValue; limit?: number; offset?: number } = {},
 ): Promise<JudgmentRecord[]> {
   const { rows } = await db().query<JudgmentRecord>(
     `SELECT i.source_id AS "imageId", j.annotator_id AS "annotatorId", u.name AS annotator, j.value, j.source,
             j.time_spent_ms AS "timeSpentMs", j.history, j.created_at AS "createdAt", j.updated_at AS "updatedAt"
        FROM judgments j JOIN images i ON i.id = j.image_id JOIN users u ON u.id = j.annotator_id
-      WHERE j.query_id = $1 AND ($2::text IS NULL OR j.annotator_id = $2)
+      WHERE j.query_id = $1 AND ($2::text IS NULL OR j.annotator_id = $2) AND ($5::"JudgmentValue" IS NULL OR j.value = $5)
       ORDER BY j.updated_at DESC, j.id DESC LIMIT $3 OFFSET $4`,
-    [query.rowId, opts.annotatorId ?? null, opts.limit ?? 1000, opts.offset ?? 0],
+    [query.rowId, opts.annotatorId ?? null, opts.limit ?? 1000, opts.offset ?? 0, opts.value ?? null],
   );
   return rows;
 }

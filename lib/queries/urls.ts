@@ -12,4 +12,9 @@ export function judgePath(collection: string, queryId: string, annotator?: strin
   return `${queriesPath(collection)}/${seg(queryId)}${annotator ? `?annotator=${seg(annotator)}` : ""}`;
 }
 
+/** An annotator's judgments of the query, latest first, to look over and change. */
+export function judgedPath(collection: string, queryId: string, annotator?: string): string {
+  return `${queriesPath(collection)}/${seg(queryId)}/judged${annotator ? `?annotator=${seg(annotator)}` : ""}`;
+}
+
 export const queryApiPath = (collection: string, queryId: string) => `/api/collections/${seg(collection)}/queries/${seg(queryId)}`;

@@ -108,6 +108,15 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await expect.poll(() => page.locator("[data-testid=taxon-scope]").innerText()).toContain("Haliaeetus");
     await page.fill("[role=combobox]", "Turdidae");
     await page.locator("[role=option]", { hasText: /^Turdidae/ }).first().click();
+    // an example image found by taxon name in the picker (no model here: taxon names need none)
+    await page.fill("[aria-label='Find example images']", "Haliaeetus");
+    await page.click("[data-testid=example-picker] button:text('Find')");
+    const firstResult = page.locator("[data-testid=example-picker] ul[aria-label='Search results'] button").first();
+    await firstResult.waitFor({ timeout: 20_000 });
+    const exampleId = (await firstResult.getAttribute("title"))!.replace(/^Add (.*) as an example$/, "$1");
+    await firstResult.click();
+    expect(await firstResult.getAttribute("aria-pressed")).toBe("true");
+    expect(await page.locator(`img[alt='Example ${exampleId}']`).count()).toBe(1);
     await page.click("button:text('Create query')");
     await page.waitForURL(/\/queries\/1$/);
     expect(await page.locator("[data-testid=query-scope]").innerText()).toBe("Scope: genus Haliaeetus, family Turdidae");
@@ -115,7 +124,10 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect(saved).toMatchObject({
       text: "Bald eagle carrying a fish ", supercategory: "Behavior", category: "Feeding and Hydration", iconicGroup: "Birds",
       taxonScope: [{ rank: "genus", name: "Haliaeetus" }, { rank: "family", name: "Turdidae" }], createdBy: expertId,
+      examples: [exampleId],
     });
+    const genus = await db().query("SELECT t.genus FROM images i JOIN taxa t ON t.id = i.taxon_id WHERE i.collection_id = $1 AND i.source_id = $2", [app.collection!.id, exampleId]);
+    expect(genus.rows[0].genus).toBe("Haliaeetus");
     // and it is listed, with an editor that shows its history
     await page.goto(`${app.url}/collections/garden-survey/queries/1/edit`);
     expect(await page.locator("textarea[name=text]").inputValue()).toBe("Bald eagle carrying a fish ");
@@ -288,6 +300,44 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect(count.rows[0].n).toBe(60);
   });
 
+  it("one expert in two tabs judges different images; the review page lists them and changes one", async () => {
+    const query = await queryWithCandidates("tabs", 120);
+    const [a, b] = [await expert.newPage(), await expert.newPage()];
+    const small = { columns: 5, pageSize: 20 };
+    await openGrid(a, "tabs", small);
+    await waitForNextPageReady(a); // tab A holds its page and the one fetched ahead
+    await openGrid(b, "tabs", small);
+    const [shownA, shownB] = [await cardIds(a), await cardIds(b)];
+    expect(shownA).toEqual(images.slice(0, 20));
+    expect(shownB).toEqual(images.slice(40, 60)); // never what tab A holds: its page and the one fetched ahead
+    // tabs of one window: only the tab in front has the keyboard focus
+    await a.bringToFront();
+    const idsA = await judgeByKeyboard(a, ["r", "n", "n", "u", "n"]);
+    await b.bringToFront();
+    const idsB = await judgeByKeyboard(b, ["n", "r", "n", "n", "n"]);
+    await Promise.all([expect.poll(() => syncState(a), { timeout: 20_000 }).toBe("saved"), expect.poll(() => syncState(b), { timeout: 20_000 }).toBe("saved")]);
+    const mine = await judgmentsOf(query, expertId);
+    expect(mine.size).toBe(10);
+    expect(new Set([...idsA, ...idsB]).size).toBe(10);
+
+    // the review page: latest first, filtered by value, and a change made there is saved with its history
+    const review = a;
+    await review.bringToFront();
+    await review.click("a:text('Review judged')");
+    await review.waitForURL(/\/judged$/);
+    await expect.poll(() => review.locator("[data-testid=judged-list] li").count(), { timeout: 15_000 }).toBe(10);
+    await review.locator("[role=radio]", { hasText: "Relevant" }).first().click();
+    await expect.poll(() => review.locator("[data-testid=judged-list] li").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId).sort()))
+      .toEqual([idsA[0], idsB[1]].sort());
+    const card = review.locator(`[data-testid=judged-list] li[data-image-id="${idsA[0]}"]`);
+    await card.locator("button[aria-pressed]", { hasText: "Unsure" }).click();
+    expect(await card.locator("[data-testid=judged-value]").innerText()).toBe("? Unsure");
+    await expect.poll(async () => (await judgmentsOf(query, expertId)).get(idsA[0]), { timeout: 20_000 }).toBe("unsure");
+    const [j] = (await listJudgments(query, { annotatorId: expertId })).filter((x) => x.imageId === idsA[0]);
+    expect(j.history.map((h) => h.value)).toEqual(["relevant"]);
+    expect((await findQuery(app.collection!.id, "tabs"))?.status).toBe("labeling");
+  });
+
   it("imports INQUIRE's 50 val queries from the UI and lists them with their categories", async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, app, ADMIN);
@@ -298,7 +348,8 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await page.click("button:text('Import')");
     await expect.poll(() => page.locator("[role=status]").textContent(), { timeout: 20_000 }).toBe("50 queries read: 50 new, 0 updated, 0 unchanged.");
     const rows = parse(fs.readFileSync(VAL), { columns: true }) as Record<string, string>[];
-    await expect.poll(() => page.locator("[data-testid=query-table] tbody tr").count()).toBe(50 + 5); // and the five written above
+    const writtenAbove = (await db().query("SELECT count(*)::int AS n FROM queries WHERE split IS NULL")).rows[0].n;
+    await expect.poll(() => page.locator("[data-testid=query-table] tbody tr").count()).toBe(50 + writtenAbove);
     for (const r of rows) {
       const cells = await page.locator(`tr[data-query-id="${r.query_id}"] td`).allInnerTexts();
       expect(cells.slice(0, 6).map((c) => c.trim())).toEqual([r.query_id, r.query_text.trim(), r.supercategory, r.category, r.iconic_group || "—", "val"]);

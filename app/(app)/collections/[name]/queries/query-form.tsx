@@ -8,6 +8,7 @@ import { thumbnailUrl } from "@/lib/browse/urls";
 import { INQUIRE_CATEGORIES, INQUIRE_ICONIC_GROUPS, SPLITS, SUPERCATEGORIES, type QueryFields, type TaxonScopeEntry } from "@/lib/queries/fields";
 import { judgePath } from "@/lib/queries/urls";
 import { saveQuery } from "./actions";
+import { ExamplePicker, type PickerModel } from "./example-picker";
 
 // The query editor, for a new query and for editing one. The text is sent exactly as typed (INQUIRE
 // keeps trailing spaces); every field is checked on the server, which names the one that is wrong.
@@ -19,9 +20,11 @@ type Props = {
   revision: number | null;
   initial: QueryFields;
   canSetSplit: boolean;
+  /** models with vectors for this collection: the example picker searches with them */
+  models: PickerModel[];
 };
 
-export function QueryForm({ collection, queryId, revision, initial, canSetSplit }: Props) {
+export function QueryForm({ collection, queryId, revision, initial, canSetSplit, models }: Props) {
   const router = useRouter();
   const id = useId();
   const [fields, setFields] = useState<QueryFields>(initial);
@@ -119,6 +122,8 @@ export function QueryForm({ collection, queryId, revision, initial, canSetSplit 
             onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); addExamples(); } }} />
           <Button type="button" variant="secondary" onClick={addExamples} disabled={!exampleText.trim()}>Add</Button>
         </div>
+        <ExamplePicker collection={collection} models={models} queryText={fields.text} chosen={fields.examples}
+          onPick={(imageId) => set("examples", [...fields.examples, imageId])} />
         {fieldError("examples")}
       </div>
       {canSetSplit && (

@@ -5,6 +5,7 @@ import { PageTitle } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
+import { modelsWithVectors } from "@/lib/models/registry";
 import { queriesPath } from "@/lib/queries/urls";
 import { QueryForm } from "../query-form";
 
@@ -16,6 +17,7 @@ export default async function NewQueryPage({ params }: { params: Promise<{ name:
   const user = await requireUser();
   const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
+  const models = (await modelsWithVectors(collection.id)).map((m) => ({ name: m.name, kind: m.kind }));
   return (
     <>
       <nav className="mb-2 text-sm text-stone-500">
@@ -24,7 +26,7 @@ export default async function NewQueryPage({ params }: { params: Promise<{ name:
         <Link href={queriesPath(collection.name)} className="hover:text-stone-800">Queries</Link> <span aria-hidden>/</span>
       </nav>
       <PageTitle sub="Describe what an expert should find; candidates are surfaced for it, and you judge them next.">New query</PageTitle>
-      <QueryForm collection={collection.name} queryId={null} revision={null} initial={EMPTY} canSetSplit={user.role !== "expert"} />
+      <QueryForm collection={collection.name} queryId={null} revision={null} initial={EMPTY} canSetSplit={user.role !== "expert"} models={models} />
     </>
   );
 }

@@ -1,14 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/session";
-import { listUsers } from "@/lib/auth/users";
-import { findCollection } from "@/lib/browse/collections";
-import { collectionPath, pageParam } from "@/lib/browse/urls";
-import { seesEveryone } from "@/lib/judgments/visibility";
-import { findQuery } from "@/lib/queries/queries";
-import { queriesPath, queryEditPath } from "@/lib/queries/urls";
+import { pageParam } from "@/lib/browse/urls";
+import { judgedPath, queryEditPath } from "@/lib/queries/urls";
 import { JudgingWorkspace } from "./judging-workspace";
+import { headerLinkClass, loadQueryPage, QueryHeader } from "./query-header";
 
 type Props = { params: Promise<{ name: string; queryId: string }>; searchParams: Promise<{ annotator?: string }> };
 
@@ -17,46 +12,14 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function JudgePage({ params, searchParams }: Props) {
-  const user = await requireUser();
-  const { name, queryId } = await params;
-  const collection = await findCollection(pageParam(name));
-  if (!collection) notFound();
-  const query = await findQuery(collection.id, pageParam(queryId));
-  if (!query) notFound();
-  const lead = seesEveryone(user.role);
-  // A lead may open anyone's queue (read-only); an expert always sees their own.
-  const people = lead ? (await listUsers()).map((u) => ({ id: u.id, name: u.name })) : [{ id: user.id, name: user.name }];
-  const requested = lead ? (await searchParams).annotator : undefined;
-  const annotator = people.find((p) => p.id === requested) ?? { id: user.id, name: user.name };
-
+  const { user, collection, query, lead, people, annotator } = await loadQueryPage(params, searchParams);
+  const others = annotator.id !== user.id ? annotator.id : undefined;
   return (
     <>
-      <nav className="mb-2 flex flex-wrap gap-1 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>
-        <Link href={collectionPath(collection.name)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>
-        <Link href={queriesPath(collection.name)} className="hover:text-stone-800">Queries</Link> <span aria-hidden>/</span>
-        <span className="text-stone-700">{query.id}</span>
-      </nav>
-      <header className="mb-3 flex flex-wrap items-start justify-between gap-x-6 gap-y-2">
-        <div className="min-w-0">
-          <h1 className="text-xl font-semibold tracking-tight whitespace-pre-wrap" data-testid="query-text">{query.text}</h1>
-          <p className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm text-stone-600">
-            {[query.supercategory, query.category, query.iconicGroup].filter(Boolean).join(" · ") || "No category yet"}
-            {query.taxonScope.length > 0 && (
-              <span data-testid="query-scope">
-                Scope:{" "}
-                {query.taxonScope.map((t, i) => (
-                  <span key={`${t.rank}:${t.name}`}>{i > 0 && ", "}{t.rank} <i>{t.name}</i></span>
-                ))}
-              </span>
-            )}
-          </p>
-          {query.notes && <p className="mt-1 max-w-3xl text-sm whitespace-pre-wrap text-stone-700">{query.notes}</p>}
-        </div>
-        <Link href={queryEditPath(collection.name, query.id)} className="shrink-0 rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100">
-          Edit query
-        </Link>
-      </header>
+      <QueryHeader collection={collection.name} query={query} actions={<>
+        <Link href={judgedPath(collection.name, query.id, others)} className={headerLinkClass}>Review judged</Link>
+        <Link href={queryEditPath(collection.name, query.id)} className={headerLinkClass}>Edit query</Link>
+      </>} />
       <JudgingWorkspace
         key={annotator.id}
         collection={collection.name}

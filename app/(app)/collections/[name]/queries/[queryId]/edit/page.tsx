@@ -5,6 +5,7 @@ import { PageTitle } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
+import { modelsWithVectors } from "@/lib/models/registry";
 import { findQuery, listRevisions } from "@/lib/queries/queries";
 import { judgePath, queriesPath } from "@/lib/queries/urls";
 import { QueryForm } from "../../query-form";
@@ -22,7 +23,8 @@ export default async function EditQueryPage({ params }: Props) {
   if (!collection) notFound();
   const query = await findQuery(collection.id, pageParam(queryId));
   if (!query) notFound();
-  const revisions = await listRevisions(query.rowId);
+  const [revisions, withVectors] = await Promise.all([listRevisions(query.rowId), modelsWithVectors(collection.id)]);
+  const models = withVectors.map((m) => ({ name: m.name, kind: m.kind }));
   const { text, supercategory, category, iconicGroup, taxonScope, notes, examples, split } = query;
   return (
     <>
@@ -37,7 +39,7 @@ export default async function EditQueryPage({ params }: Props) {
       </div>
       <div className="grid gap-8 xl:grid-cols-[1fr_22rem]">
         <QueryForm key={query.revision} collection={collection.name} queryId={query.id} revision={query.revision}
-          initial={{ text, supercategory, category, iconicGroup, taxonScope, notes, examples, split }} canSetSplit={user.role !== "expert"} />
+          initial={{ text, supercategory, category, iconicGroup, taxonScope, notes, examples, split }} canSetSplit={user.role !== "expert"} models={models} />
         <section aria-labelledby="history-title">
           <h2 id="history-title" className="mb-2 text-xs font-semibold tracking-wide text-stone-500 uppercase">History</h2>
           <ol className="space-y-2" data-testid="query-history">

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requireApiUser } from "@/lib/auth/session";
 import { listJudgments } from "@/lib/judgments/list";
-import { judgmentWriteSchema, type JudgmentWrite, type WriteResult } from "@/lib/judgments/values";
+import { JUDGMENT_VALUES, judgmentWriteSchema, type JudgmentWrite, type WriteResult } from "@/lib/judgments/values";
 import { whoseJudgments } from "@/lib/judgments/visibility";
 import { applyJudgmentWrites } from "@/lib/judgments/write";
 import { jsonError } from "../../../../../_lib/http";
@@ -45,11 +45,15 @@ export async function POST(request: Request, { params }: Params) {
 
 const listSchema = z.object({
   annotator: z.string().max(100).optional(),
+  value: z.enum(JUDGMENT_VALUES, `value is one of ${JUDGMENT_VALUES.join(", ")}`).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-/** GET .../judgments?annotator=me|all|<user id>&limit=&offset=: own judgments; leads may read anyone's. */
+/**
+ * GET .../judgments?annotator=me|all|<user id>&value=&limit=&offset=: own judgments, latest change
+ * first; leads may read anyone's.
+ */
 export async function GET(request: Request, { params }: Params) {
   const user = await requireApiUser(request);
   if (user instanceof Response) return user;
@@ -61,5 +65,5 @@ export async function GET(request: Request, { params }: Params) {
   if ("error" in whose) return jsonError(403, whose.error);
   const query = await queryRefOr404(name, queryId);
   if (query instanceof Response) return query;
-  return Response.json({ judgments: await listJudgments(query, { ...whose, limit: parsed.data.limit, offset: parsed.data.offset }) });
+  return Response.json({ judgments: await listJudgments(query, { ...whose, value: parsed.data.value, limit: parsed.data.limit, offset: parsed.data.offset }) });
 }
