@@ -1,6 +1,7 @@
 // bench/label: the judgment endpoint under 50 concurrent simulated annotators, against PostgreSQL and
-// a real `next start`, bounded in time; then, in Chromium, keypress-to-next-image-focused and a page of
-// 60 thumbnails drawn, from the grid's own performance marks.
+// the real web server (bin/web-server.mjs: the built app, one process per core), bounded in time; then,
+// in Chromium, keypress-to-next-image-focused and a page of 60 thumbnails drawn, from the grid's own
+// performance marks.
 //
 //   FIELDMARK_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:54329/postgres npx tsx bench/label.ts [--seconds 20] [--annotators 50] [--rate 10] [--no-browser]
 //
@@ -23,7 +24,7 @@ import { EXPERT, startTestApp, type TestApp } from "../tests/helpers/app";
 import { addCandidates, addImages } from "../tests/helpers/judging";
 import { postgresAdminUrl } from "../tests/helpers/services";
 import { browserTimings } from "./label-browser";
-import { closedLoop, cpuBetween, cpuSeconds, ms, percentile, table, typing, type LoadResult } from "./label-load";
+import { closedLoop, cpuBetween, cpuSeconds, httpRequest, ms, percentile, table, typing, type LoadResult } from "./label-load";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -111,18 +112,22 @@ try {
 
   // CPU used by the app's server process and by the PostgreSQL backends of its database, per run
   const dbName = new URL(app.database.url).pathname.slice(1);
-  const serverCpu = () => cpuSeconds((p) => p.ppid === process.pid && p.cmdline.startsWith("next-server"));
+  // every process of bin/web-server.mjs: the cluster's primary and its web processes
+  const serverCpu = () => cpuSeconds((p) => p.cmdline.includes("bin/web-server.mjs"));
   const databaseCpu = () => cpuSeconds((p) => p.cmdline.startsWith(`postgres: postgres ${dbName} `));
-  async function measured<T extends LoadResult>(run: () => Promise<T>): Promise<T & { cpu: { server: number; database: number } }> {
+  async function measured<T extends LoadResult>(run: () => Promise<T>): Promise<T & { cpu: { server: number; database: number; load: number } }> {
     const s0 = serverCpu();
     const d0 = databaseCpu();
+    const l0 = process.cpuUsage();
     const result = await run();
-    return { ...result, cpu: { server: cpuBetween(s0, serverCpu()), database: cpuBetween(d0, databaseCpu()) } };
+    const l = process.cpuUsage(l0);
+    return { ...result, cpu: { server: cpuBetween(s0, serverCpu()), database: cpuBetween(d0, databaseCpu()), load: (l.user + l.system) / 1e6 } };
   }
 
-  const health = await measured(() => closedLoop(ANNOTATORS, SECONDS / 2, async () => fetch(`${app.url}/api/health`).then(async (r) => (await r.arrayBuffer(), r.ok || `HTTP ${r.status}`))));
+  const ok = (r: { status: number }) => r.status === 200 || `HTTP ${r.status}`;
+  const health = await measured(() => closedLoop(ANNOTATORS, SECONDS / 2, async () => ok(await httpRequest(`${app.url}/api/health`))));
   const authed = await measured(() => closedLoop(ANNOTATORS, SECONDS / 2, async (w) =>
-    fetch(`${app.url}/api/collections`, { headers: { Cookie: annotators[w].cookie } }).then(async (r) => (await r.arrayBuffer(), r.ok || `HTTP ${r.status}`))));
+    ok(await httpRequest(`${app.url}/api/collections`, { headers: { Cookie: annotators[w].cookie } }))));
 
   let seed = 42;
   const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
@@ -138,9 +143,10 @@ try {
       return { clientId: crypto.randomBytes(12).toString("base64url"), imageId, value: VALUES[(me.next * 31 + w) % VALUES.length], source: "text-image:bench", timeSpentMs: 800 + (me.next % 900) };
     });
     const body = again?.body ?? JSON.stringify({ writes });
-    const res = await fetch(endpoint(queries[run].id), { method: "POST", headers: { "Content-Type": "application/json", Cookie: me.cookie }, body });
-    const answer = await res.json().catch(() => null);
-    if (!res.ok) return `HTTP ${res.status}: ${answer?.error ?? ""}`;
+    const res = await httpRequest(endpoint(queries[run].id), { method: "POST", headers: { "Content-Type": "application/json", Cookie: me.cookie }, body });
+    let answer;
+    try { answer = JSON.parse(res.body); } catch { answer = null; }
+    if (res.status !== 200) return `HTTP ${res.status}: ${answer?.error ?? ""}`;
     const results: { clientId: string; status: string; error?: string }[] = answer.results;
     if (again) {
       if (results[0]?.status !== "duplicate") return `a resent write came back ${results[0]?.status}`;
@@ -166,11 +172,11 @@ try {
   const typed = await measured(() => typing(ANNOTATORS, RATE, SECONDS, (w, count) => post(1, w, count)));
   const checks = [await verify(queries[0].rowId, acked[0]), await verify(queries[1].rowId, acked[1])];
 
-  const row = (name: string, r: LoadResult & { cpu: { server: number; database: number } }, per: number, unit: string, latencies = r.latencies) =>
+  const row = (name: string, r: LoadResult & { cpu: { server: number; database: number; load: number } }, per: number, unit: string, latencies = r.latencies) =>
     [name, r.requests, r.errors, `${(per / r.seconds).toFixed(0)} ${unit}`, ms(percentile(latencies, 50)), ms(percentile(latencies, 95)), ms(percentile(latencies, 99)),
-      ((r.cpu.server * 1000) / per).toFixed(2), ((r.cpu.database * 1000) / per).toFixed(2)];
-  console.log(`\nJudgment endpoint, ${ANNOTATORS} annotators at once, PostgreSQL, one next start process (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end)\n`);
-  console.log(table(["run", "requests", "errors", "throughput", "p50 ms", "p95 ms", "p99 ms", "app CPU ms each", "PostgreSQL CPU ms each"], [
+      ((r.cpu.server * 1000) / per).toFixed(2), ((r.cpu.database * 1000) / per).toFixed(2), ((r.cpu.load * 1000) / per).toFixed(2)];
+  console.log(`\nJudgment endpoint, ${ANNOTATORS} annotators at once, PostgreSQL, the app in bin/web-server.mjs (one process per core) (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores at the end)\n`);
+  console.log(table(["run", "requests", "errors", "throughput", "p50 ms", "p95 ms", "p99 ms", "app CPU ms each", "PostgreSQL CPU ms each", "load generator CPU ms each"], [
     row("GET /api/health (baseline, no session)", health, health.requests, "req/s"),
     row("GET /api/collections (baseline, session + query)", authed, authed.requests, "req/s"),
     row("capacity: 1 judgment per request, back to back", capacity, capacity.requests, "judgments/s"),

@@ -70,7 +70,9 @@ export function registerStartCommand(program: Command): void {
       }
 
       const children = [
-        run(next, [opts.dev ? "dev" : "start", "-p", String(config.port)], env),
+        opts.dev
+          ? run(next, ["dev", "-p", String(config.port)], env)
+          : run(process.execPath, [path.join(ROOT, "bin", "web-server.mjs"), "--port", String(config.port)], env),
         run(process.execPath, [path.join(ROOT, "bin", "fieldmark.mjs"), "worker"], env),
       ];
       const url = `http://localhost:${config.port}`;

@@ -235,6 +235,24 @@ export async function listQueries(collectionId: number): Promise<QuerySummary[]>
 export type QueryRef = { rowId: number; collectionId: number };
 export type QueryRefLookup = QueryRef | { missing: "collection" | "query" };
 
+// The judging endpoints look the same query up on every request (fifty experts, a judgment a second
+// each); its ids never change, so a found query is remembered for a little while. A query deleted
+// meanwhile fails its writes on the foreign key until the entry lapses, then answers 404.
+const REF_MEMO_MS = 10_000;
+const refMemo = new Map<string, { ref: QueryRef; until: number }>();
+
+/** findQueryRef, remembered for REF_MEMO_MS once found: for the hot paths. */
+export async function findQueryRefFast(collectionName: string, sourceId: string): Promise<QueryRefLookup> {
+  const key = `${collectionName}\u0000${sourceId}`;
+  const now = Date.now();
+  const known = refMemo.get(key);
+  if (known && known.until > now) return known.ref;
+  const found = await findQueryRef(collectionName, sourceId);
+  if (refMemo.size >= 10_000) refMemo.clear();
+  if ("rowId" in found) refMemo.set(key, { ref: found, until: now + REF_MEMO_MS });
+  return found;
+}
+
 export async function findQueryRef(collectionName: string, sourceId: string): Promise<QueryRefLookup> {
   const { rows } = await db().query<{ collectionId: number; rowId: number | null }>(
     `SELECT c.id AS "collectionId", q.id AS "rowId" FROM collections c

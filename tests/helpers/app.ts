@@ -9,11 +9,13 @@ import { seedCollection, type SeededCollection } from "./seed";
 import { postgresAdminUrl } from "./services";
 
 // Runs the real app for browser tests: a fresh database (PostgreSQL when configured, else PGlite served
-// from this process), accounts made with createUser, the small seed collection, then `next start` on a
-// free port. `next build` runs only when the sources are newer than the last build.
+// from this process), accounts made with createUser, the small seed collection, then the web server
+// (bin/web-server.mjs, as `fieldmark start` runs it) on a free port. `next build` runs only when the
+// sources are newer than the last build.
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+const WEB_SERVER = path.join(ROOT, "bin/web-server.mjs");
 const BUILD_ID = path.join(ROOT, ".next/BUILD_ID");
 const BUILD_LOCK = path.join(ROOT, ".next-build.lock");
 const SOURCES = ["app", "lib", "proxy.ts", "next.config.js", "postcss.config.mjs", "package.json", "tsconfig.json"];
@@ -79,7 +81,7 @@ export async function ensureBuilt(): Promise<void> {
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null) throw new Error(`the web server exited with ${child.exitCode}:\n${output()}`);
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok && (await res.json()).ok === true) return;
@@ -119,7 +121,7 @@ export async function startTestApp(opts: { seed?: boolean } = {}): Promise<TestA
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let log = "";
-    child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    child = spawn(process.execPath, [WEB_SERVER, "--port", String(port), "--host", "127.0.0.1"], {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],

@@ -23,7 +23,7 @@ export async function POST(request: Request, { params }: Params) {
   const { name, queryId } = await params;
   const parsed = batchSchema.safeParse(await jsonBody(request));
   if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
-  const query = await queryRefOr404(name, queryId);
+  const query = await queryRefOr404(name, queryId, { fast: true });
   if (query instanceof Response) return query;
 
   const results: (WriteResult | null)[] = [];

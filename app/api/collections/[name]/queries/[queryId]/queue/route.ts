@@ -32,7 +32,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
   const whose = whoseJudgments(user, parsed.data.annotator);
   if ("error" in whose) return jsonError(403, whose.error);
   if (whose.annotatorId === null) return jsonError(400, "annotator: a queue is one annotator's; name one, not all");
-  const query = await queryRefOr404(name, queryId);
+  const query = await queryRefOr404(name, queryId, { fast: true });
   if (query instanceof Response) return query;
   const ownQueue = whose.annotatorId === user.id;
   const page = await nextCandidates(query, whose.annotatorId, { ...parsed.data, tab: ownQueue ? parsed.data.tab : undefined });
