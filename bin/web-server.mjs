@@ -49,7 +49,10 @@ if (cluster.isPrimary && workers > 1) {
   process.once("SIGTERM", () => stop("SIGTERM"));
 } else {
   const { default: next } = await import("next");
-  const app = next({ dev: false, dir: ROOT, hostname: host, port });
+  // The URLs the app makes for itself (request.url in route handlers, which the auth library checks a
+  // sign-in's Origin against) name the host as `next start` does: localhost for a wildcard address.
+  const appHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  const app = next({ dev: false, dir: ROOT, hostname: appHost, port });
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => handle(req, res));
