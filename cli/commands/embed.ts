@@ -44,7 +44,7 @@ export function registerEmbedCommand(program: Command): void {
         }
         if (opts.index) {
           const r = await buildIndex(model.id);
-          console.error(`HNSW index ready (${JSON.stringify(r)})`);
+          console.error(`HNSW index built: ${r.rows.toLocaleString("en-US")} vectors, ${(r.sizeBytes / 2 ** 20).toFixed(1)} MB, in ${(r.seconds + r.sortSeconds).toFixed(1)} s`);
         }
       });
     });
