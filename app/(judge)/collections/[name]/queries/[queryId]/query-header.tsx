@@ -1,12 +1,10 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/session";
+import { loadQuery, type QueryPageParams } from "@/app/_lib/query-page";
 import { listUsers } from "@/lib/auth/users";
-import { findCollection } from "@/lib/browse/collections";
-import { collectionPath, pageParam } from "@/lib/browse/urls";
+import { collectionPath } from "@/lib/browse/urls";
 import { seesEveryone } from "@/lib/judgments/visibility";
-import { findQuery, type QueryRecord } from "@/lib/queries/queries";
+import type { QueryRecord } from "@/lib/queries/queries";
 import { queriesPath } from "@/lib/queries/urls";
 
 // What the judging grid and the review page both start from: the signed-in user, the query, and whose
@@ -14,13 +12,8 @@ import { queriesPath } from "@/lib/queries/urls";
 
 export type Person = { id: string; name: string };
 
-export async function loadQueryPage(params: Promise<{ name: string; queryId: string }>, searchParams: Promise<{ annotator?: string }>) {
-  const user = await requireUser();
-  const { name, queryId } = await params;
-  const collection = await findCollection(pageParam(name));
-  if (!collection) notFound();
-  const query = await findQuery(collection.id, pageParam(queryId));
-  if (!query) notFound();
+export async function loadQueryPage(params: QueryPageParams, searchParams: Promise<{ annotator?: string }>) {
+  const { user, collection, query } = await loadQuery(params);
   const lead = seesEveryone(user.role);
   const people: Person[] = lead ? (await listUsers()).map((u) => ({ id: u.id, name: u.name })) : [{ id: user.id, name: user.name }];
   const requested = lead ? (await searchParams).annotator : undefined;

@@ -1,12 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { PageTitle } from "@/app/_components/ui";
-import { requireUser } from "@/lib/auth/session";
-import { findCollection } from "@/lib/browse/collections";
+import { loadQuery } from "@/app/_lib/query-page";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
 import { modelsWithVectors } from "@/lib/models/registry";
-import { findQuery, listRevisions } from "@/lib/queries/queries";
+import { listRevisions } from "@/lib/queries/queries";
 import { judgePath, queriesPath } from "@/lib/queries/urls";
 import { QueryForm } from "../../query-form";
 
@@ -17,12 +15,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function EditQueryPage({ params }: Props) {
-  const user = await requireUser();
-  const { name, queryId } = await params;
-  const collection = await findCollection(pageParam(name));
-  if (!collection) notFound();
-  const query = await findQuery(collection.id, pageParam(queryId));
-  if (!query) notFound();
+  const { user, collection, query } = await loadQuery(params);
   const [revisions, withVectors] = await Promise.all([listRevisions(query.rowId), modelsWithVectors(collection.id)]);
   const models = withVectors.map((m) => ({ name: m.name, kind: m.kind }));
   const { text, supercategory, category, iconicGroup, taxonScope, notes, examples, split } = query;
