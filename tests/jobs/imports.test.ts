@@ -12,20 +12,11 @@ const NATURAL_MIX = path.resolve(import.meta.dirname, "../../../shared/fixtures/
 const haveShared = fs.existsSync(NATURAL_MIX);
 if (!haveShared && servicesRequired) throw new Error(`${NATURAL_MIX} is missing`);
 
-const kindOf = () => process.env.FIELDMARK_DB_KIND;
 
 async function waitFor(jobId: string, until: (s: ImportJobStatus) => boolean): Promise<ImportJobStatus> {
   const deadline = Date.now() + 90_000;
   for (;;) {
-    // Embedded PGlite: a status read once failed here under heavy load with another connection's
-    // parameters ("invalid input syntax for type bigint"). lib/db/embedded.ts now queues each
-    // Parse..Sync exchange whole, which should end it; until a loaded CI run confirms that, one failed
-    // read on PGlite is logged and retried rather than failing the run.
-    const s = await importJobStatus(jobId).catch((e: Error) => {
-      if (kindOf() !== "pglite") throw e;
-      console.warn(`status read failed on PGlite, retrying: ${e.message}`);
-      return null;
-    });
+    const s = await importJobStatus(jobId);
     if (s && until(s)) return s;
     if (Date.now() > deadline) throw new Error(`import job ${jobId} still ${s?.state} after 90 s`);
     await new Promise((r) => setTimeout(r, 200));
