@@ -12,7 +12,6 @@ const NATURAL_MIX = path.resolve(import.meta.dirname, "../../../shared/fixtures/
 const haveShared = fs.existsSync(NATURAL_MIX);
 if (!haveShared && servicesRequired) throw new Error(`${NATURAL_MIX} is missing`);
 
-
 async function waitFor(jobId: string, until: (s: ImportJobStatus) => boolean): Promise<ImportJobStatus> {
   const deadline = Date.now() + 90_000;
   for (;;) {
