@@ -43,7 +43,7 @@ export async function listJudgmentEvents(query: QueryRef, opts: { annotatorId?: 
             e.time_spent_ms AS "timeSpentMs", e.created_at AS at
        FROM judgment_events e JOIN images i ON i.id = e.image_id
       WHERE e.query_id = $1 AND ($2::text IS NULL OR e.annotator_id = $2)
-      ORDER BY e.created_at, e.client_id`,
+      ORDER BY e.seq`,
     [query.rowId, opts.annotatorId ?? null],
   );
   return rows;
