@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { thumbnailsDir } from "@/lib/config";
 import { db } from "@/lib/db/client";
+import { decodeWithOwnError } from "./decode-alone";
 import { readOriginal } from "./files";
 import { markUnreadable } from "./status";
 
@@ -37,10 +38,10 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
     const { body } = await readOriginal({ fileName: row.file_name, imagesRoot: row.images_root });
     // rotate() applies the EXIF orientation; failOn "warning" turns truncated JPEGs into errors
     // instead of half-grey thumbnails.
-    data = await sharp(body, { failOn: "warning" }).rotate()
+    data = await decodeWithOwnError(() => sharp(body, { failOn: "warning" }).rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
       .webp({ quality: 80 })
-      .toBuffer();
+      .toBuffer());
     if (row.width == null) {
       const meta = await sharp(body).metadata();
       const swap = (meta.orientation ?? 1) >= 5;

@@ -1,4 +1,6 @@
+import fs from "node:fs/promises";
 import sharp, { type KernelEnum } from "sharp";
+import { decodeWithOwnError } from "@/lib/images/decode-alone";
 import { outputSize, type PreprocessConfig, type Resample } from "./preprocess-config";
 
 // Image bytes -> the float tensor a model expects, exactly as its preprocessing config says:
@@ -28,7 +30,14 @@ export function resizedSize(width: number, height: number, cfg: PreprocessConfig
 }
 
 /** RGB pixels (HWC, uint8) of the resized and cropped image. */
-export async function preprocessedPixels(input: ImageInput, cfg: PreprocessConfig): Promise<{ pixels: Buffer; width: number; height: number }> {
+export async function preprocessedPixels(image: ImageInput, cfg: PreprocessConfig): Promise<{ pixels: Buffer; width: number; height: number }> {
+  // A path is read here, once: Node names a missing file plainly, and sharp decodes from memory. A
+  // failed decode is tried again alone, so its error is its own (lib/images/decode-alone.ts).
+  const input = typeof image === "string" ? await fs.readFile(image) : image;
+  return decodeWithOwnError(() => decodePixels(input, cfg));
+}
+
+async function decodePixels(input: Buffer, cfg: PreprocessConfig): Promise<{ pixels: Buffer; width: number; height: number }> {
   const meta = await sharp(input).metadata();
   const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };
   if (!oriented.width || !oriented.height) throw new Error("image has no size");

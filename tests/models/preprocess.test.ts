@@ -87,6 +87,20 @@ describe("preprocessing", () => {
     expect(at(1, 20, 70)).toBeGreaterThan(0.9);
   });
 
+  it("gives each of many images failing at once its own reason", async () => {
+    const good = await solid(64, 64, [0, 128, 0]);
+    const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: "#a53" } }).jpeg().toBuffer();
+    const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 3));
+    const inputs = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? truncated : i % 3 === 1 ? Buffer.from(`text ${i}`) : good));
+    const batch = await preprocessBatch(inputs, IMAGENET_PREPROCESS);
+    expect(batch.ok).toEqual(inputs.map((_, i) => i).filter((i) => i % 3 === 2));
+    for (const f of batch.failed) {
+      // libvips's one error log would otherwise hand one image's message to another
+      expect(f.error).toMatch(f.index % 3 === 0 ? /premature end|truncated|corrupt/i : /unsupported image format/i);
+      expect(f.error).not.toMatch(f.index % 3 === 0 ? /unsupported image format/i : /premature end|truncated|corrupt/i);
+    }
+  });
+
   it("batches N images into one buffer and reports unreadable ones instead of failing the batch", async () => {
     const red = await solid(50, 40, [255, 0, 0]);
     const blue = await solid(40, 50, [0, 0, 255]);
