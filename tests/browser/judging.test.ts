@@ -303,13 +303,20 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
   it("one expert in two tabs judges different images; the review page lists them and changes one", async () => {
     const query = await queryWithCandidates("tabs", 120);
     const [a, b] = [await expert.newPage(), await expert.newPage()];
-    const small = { columns: 5, pageSize: 20 };
-    await openGrid(a, "tabs", small);
+    // settings first, so each tab loads the grid once (a reload would keep its tab's holds anyway)
+    await a.goto(`${app.url}/collections`);
+    await a.evaluate(() => localStorage.setItem("fieldmark:judging-settings:v1", JSON.stringify({ columns: 5, pageSize: 20 })));
+    await a.goto(`${app.url}/collections/garden-survey/queries/tabs`);
+    await expect.poll(() => focusedId(a), { timeout: 30_000 }).not.toBeNull();
     await waitForNextPageReady(a); // tab A holds its page and the one fetched ahead
-    await openGrid(b, "tabs", small);
+    await b.goto(`${app.url}/collections/garden-survey/queries/tabs`);
+    await expect.poll(() => focusedId(b), { timeout: 30_000 }).not.toBeNull();
     const [shownA, shownB] = [await cardIds(a), await cardIds(b)];
     expect(shownA).toEqual(images.slice(0, 20));
     expect(shownB).toEqual(images.slice(40, 60)); // never what tab A holds: its page and the one fetched ahead
+    await a.reload(); // a reload keeps the tab's place
+    await expect.poll(() => focusedId(a), { timeout: 30_000 }).not.toBeNull();
+    expect(await cardIds(a)).toEqual(images.slice(0, 20));
     // tabs of one window: only the tab in front has the keyboard focus
     await a.bringToFront();
     const idsA = await judgeByKeyboard(a, ["r", "n", "n", "u", "n"]);

@@ -56,7 +56,7 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
 
   // ---- the queue: the page after the last one held, fetched ahead, and held for this tab (so this
   // annotator's other tabs show other images); a closing tab lets go of what it held
-  const [tab] = useState(newClientId);
+  const [tab] = useState(tabId);
   useEffect(() => {
     if (readOnly) return;
     const release = () => navigator.sendBeacon(`${queryApiPath(collection, queryId)}/queue/release`, new Blob([JSON.stringify({ tab })], { type: "application/json" }));
@@ -363,6 +363,18 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
       {mode === "help" && <KeyHelp onClose={() => setMode("grid")} />}
     </div>
   );
+}
+
+/** This tab's id: kept in sessionStorage, so a reload keeps the images it held. */
+function tabId(): string {
+  if (typeof window === "undefined") return "";
+  const key = "fieldmark:judging-tab";
+  let id = sessionStorage.getItem(key);
+  if (!id) {
+    id = newClientId();
+    sessionStorage.setItem(key, id);
+  }
+  return id;
 }
 
 function QueueState({ loading, error, empty, heldElsewhere }: { loading: boolean; error: Error | null; empty: boolean; heldElsewhere: number }) {
