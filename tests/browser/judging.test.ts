@@ -340,6 +340,8 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await card.locator("button[aria-pressed]", { hasText: "Unsure" }).click();
     expect(await card.locator("[data-testid=judged-value]").innerText()).toBe("? Unsure");
     await expect.poll(async () => (await judgmentsOf(query, expertId)).get(idsA[0]), { timeout: 20_000 }).toBe("unsure");
+    await expect.poll(() => review.locator("[data-testid=count-relevant]").textContent(), { timeout: 20_000 }).toBe("1");
+    expect(await review.locator("[data-testid=count-all]").textContent()).toBe("10");
     const [j] = (await listJudgments(query, { annotatorId: expertId })).filter((x) => x.imageId === idsA[0]);
     expect(j.history.map((h) => h.value)).toEqual(["relevant"]);
     expect((await findQuery(app.collection!.id, "tabs"))?.status).toBe("labeling");

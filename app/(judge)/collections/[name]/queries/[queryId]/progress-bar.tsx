@@ -15,7 +15,7 @@ export const progressKey = (collection: string, queryId: string) => ["judging-pr
 
 type ProgressAnswer = { progress: QueryProgress; annotators?: AnnotatorProgress[] };
 
-async function fetchProgress(collection: string, queryId: string, annotator: string): Promise<ProgressAnswer> {
+export async function fetchProgress(collection: string, queryId: string, annotator: string): Promise<ProgressAnswer> {
   const res = await fetch(`${queryApiPath(collection, queryId)}/progress?annotator=${encodeURIComponent(annotator)}`);
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error ?? `progress failed (${res.status})`);

@@ -3,13 +3,14 @@
 import { useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Button, cx, ErrorNote } from "@/app/_components/ui";
 import { imagePagePath, thumbnailUrl } from "@/lib/browse/urls";
 import type { JudgmentRecord } from "@/lib/judgments/list";
 import { JUDGMENT_LABELS, JUDGMENT_VALUES, type JudgmentValue } from "@/lib/judgments/values";
 import { judgedPath, queryApiPath } from "@/lib/queries/urls";
 import { JUDGMENT_ICONS } from "../judging-card";
+import { fetchProgress, progressKey } from "../progress-bar";
 import { newClientId, useOutbox } from "../use-outbox";
 
 // Looking back over judgments: an annotator's, latest change first, filtered by value. An expert may
@@ -45,6 +46,14 @@ export function JudgedList({ collection, queryId, userId, annotator, people }: {
     getNextPageParam: (last, all) => (last.length < PAGE ? undefined : all.length * PAGE),
   });
   const rows = list.data?.pages.flat() ?? [];
+  // how many of each, for the filter buttons; sooner while changes made here are on their way
+  const progress = useQuery({
+    queryKey: [...progressKey(collection, queryId), annotator.id],
+    queryFn: () => fetchProgress(collection, queryId, annotator.id),
+    refetchInterval: status.pending > 0 ? 2000 : 15_000,
+  });
+  const p = progress.data?.progress;
+  const counts: Record<Filter, number | undefined> = { all: p?.judged, relevant: p?.relevant, not_relevant: p?.notRelevant, unsure: p?.unsure };
   const pendingFor = new Set(outboxItems.filter((i) => i.collection === collection && i.queryId === queryId).map((i) => i.imageId));
 
   function change(row: JudgmentRecord, value: JudgmentValue) {
@@ -70,6 +79,7 @@ export function JudgedList({ collection, queryId, userId, annotator, people }: {
             <button key={f} type="button" role="radio" aria-checked={filter === f} onClick={() => setFilter(f)}
               className={cx("rounded-md border px-2.5 py-1", filter === f ? "border-stone-800 bg-stone-800 text-white" : "border-stone-300 bg-white text-stone-700 hover:bg-stone-100")}>
               {f === "all" ? "All" : `${JUDGMENT_ICONS[f]} ${JUDGMENT_LABELS[f]}`}
+              {counts[f] !== undefined && <span className="ml-1.5 tabular-nums opacity-75" data-testid={`count-${f}`}>{counts[f]!.toLocaleString("en-US")}</span>}
             </button>
           ))}
         </div>
