@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { ErrorNote } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection, listIconicGroups } from "@/lib/browse/collections";
@@ -33,9 +34,7 @@ export default async function CollectionPage({ params, searchParams }: Props) {
   ]);
   return (
     <>
-      <nav className="mb-2 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>
-      </nav>
+      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }]} />
       <div className="flex items-start justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{collection.name}</h1>

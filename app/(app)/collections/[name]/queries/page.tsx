@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { PageTitle } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
@@ -22,10 +23,7 @@ export default async function QueriesPage({ params }: Props) {
   const queries = await listQueries(collection.id);
   return (
     <>
-      <nav className="mb-2 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>{" "}
-        <Link href={collectionPath(collection.name)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>
-      </nav>
+      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }]} />
       <div className="flex items-start justify-between gap-4">
         <PageTitle sub={`${queries.length} ${queries.length === 1 ? "query" : "queries"} about ${collection.name}. Open one to judge its candidates.`}>
           Queries

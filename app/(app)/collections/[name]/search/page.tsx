@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection, listIconicGroups } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
@@ -29,10 +29,7 @@ export default async function SearchPage({ params, searchParams }: Props) {
   }
   return (
     <>
-      <nav className="mb-2 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>{" "}
-        <Link href={collectionPath(collection.name, state.filter)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>
-      </nav>
+      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name, state.filter), label: collection.name }]} />
       <h1 className="text-2xl font-semibold tracking-tight">Search</h1>
       <SearchView collection={collection.name} models={models} groups={groups} state={state} apiQuery={state.input.trim() ? apiQueryString(raw) : null} />
     </>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
 import { getImage } from "@/lib/browse/images";
@@ -27,11 +28,7 @@ export default async function ImagePage({ params }: Props) {
 
   return (
     <>
-      <nav className="mb-4 flex flex-wrap gap-1 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>
-        <Link href={collectionPath(collection.name)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>
-        <span className="text-stone-700">{image.id}</span>
-      </nav>
+      <Breadcrumbs className="mb-4" trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }]} current={image.id} />
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
         <div>
           {image.status === "unreadable" ? (

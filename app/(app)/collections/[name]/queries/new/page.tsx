@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { PageTitle } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
@@ -20,11 +20,7 @@ export default async function NewQueryPage({ params }: { params: Promise<{ name:
   const models = (await modelsWithVectors(collection.id)).map((m) => ({ name: m.name, kind: m.kind }));
   return (
     <>
-      <nav className="mb-2 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>{" "}
-        <Link href={collectionPath(collection.name)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>{" "}
-        <Link href={queriesPath(collection.name)} className="hover:text-stone-800">Queries</Link> <span aria-hidden>/</span>
-      </nav>
+      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }, { href: queriesPath(collection.name), label: "Queries" }]} />
       <PageTitle sub="Describe what an expert should find; candidates are surfaced for it, and you judge them next.">New query</PageTitle>
       <QueryForm collection={collection.name} queryId={null} revision={null} initial={EMPTY} canSetSplit={user.role !== "expert"} models={models} />
     </>

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import Link from "next/link";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { loadQuery, type QueryPageParams } from "@/app/_lib/query-page";
 import { listUsers } from "@/lib/auth/users";
 import { collectionPath } from "@/lib/browse/urls";
@@ -24,12 +24,7 @@ export async function loadQueryPage(params: QueryPageParams, searchParams: Promi
 export function QueryHeader({ collection, query, actions }: { collection: string; query: QueryRecord; actions: ReactNode }) {
   return (
     <>
-      <nav className="mb-2 flex flex-wrap gap-1 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>
-        <Link href={collectionPath(collection)} className="hover:text-stone-800">{collection}</Link> <span aria-hidden>/</span>
-        <Link href={queriesPath(collection)} className="hover:text-stone-800">Queries</Link> <span aria-hidden>/</span>
-        <span className="text-stone-700">{query.id}</span>
-      </nav>
+      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection), label: collection }, { href: queriesPath(collection), label: "Queries" }]} current={query.id} />
       <header className="mb-3 flex flex-wrap items-start justify-between gap-x-6 gap-y-2">
         <div className="min-w-0">
           <h1 className="text-xl font-semibold tracking-tight whitespace-pre-wrap" data-testid="query-text">{query.text}</h1>

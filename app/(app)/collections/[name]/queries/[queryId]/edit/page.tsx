@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { PageTitle } from "@/app/_components/ui";
 import { loadQuery } from "@/app/_lib/query-page";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
@@ -21,11 +22,7 @@ export default async function EditQueryPage({ params }: Props) {
   const { text, supercategory, category, iconicGroup, taxonScope, notes, examples, split } = query;
   return (
     <>
-      <nav className="mb-2 text-sm text-stone-500">
-        <Link href="/collections" className="hover:text-stone-800">Collections</Link> <span aria-hidden>/</span>{" "}
-        <Link href={collectionPath(collection.name)} className="hover:text-stone-800">{collection.name}</Link> <span aria-hidden>/</span>{" "}
-        <Link href={queriesPath(collection.name)} className="hover:text-stone-800">Queries</Link> <span aria-hidden>/</span>
-      </nav>
+      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }, { href: queriesPath(collection.name), label: "Queries" }]} />
       <div className="flex items-start justify-between gap-4">
         <PageTitle sub={`Query ${query.id} · revision ${query.revision}`}>Edit query</PageTitle>
         <Link href={judgePath(collection.name, query.id)} className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800">Judge</Link>
