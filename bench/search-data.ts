@@ -4,21 +4,11 @@
 // images around their species) mapped linearly into `dim`, plus a little isotropic noise, normalised.
 // The worst case is uniformly random unit vectors, where every point is about equally far from all.
 
+import { rng } from "../tests/helpers/random";
+
 export const LATENT = 32;
 export const SPECIES = 1000;
 export const GENERA = 100; // a genus filter keeps 1% of the rows
-
-/** Fast deterministic uniform numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal numbers, two per Box-Muller draw. */
 export function normals(rand: () => number): () => number {

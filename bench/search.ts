@@ -22,7 +22,8 @@ import { buildIndex } from "@/lib/vectors/hnsw";
 import { ensureVectorStorage, getVectorStore } from "@/lib/vectors/storage";
 import { upsertBatchRows, upsertEmbeddings } from "@/lib/vectors/upsert";
 import { loadMobileNetSet, mobilenetAvailable } from "./search-mobilenet";
-import { GENERA, SPECIES, makeMixture, normals, rng, sampleImage, sampleUniform, speciesOfRow, twoNearestNeighbourDimension } from "./search-data";
+import { GENERA, SPECIES, makeMixture, normals, sampleImage, sampleUniform, speciesOfRow, twoNearestNeighbourDimension } from "./search-data";
+import { rng } from "../tests/helpers/random";
 
 const { values: a } = parseArgs({
   options: {

@@ -10,6 +10,8 @@ import { boss, QUEUES } from "./boss";
 export type IndexJob = { modelId: number };
 
 export type IndexBuildStatus = {
+  /** the pg-boss job */
+  jobId: string;
   state: "queued" | "building" | "done" | "failed";
   /** pgvector's phase while PostgreSQL builds ("sorting by taxonomy", "loading tuples", ...) */
   phase: string | null;
@@ -24,10 +26,9 @@ const STATES: Record<string, IndexBuildStatus["state"]> = {
 
 /** Queues a (re)build of the model's index, unless one is already queued or running: then that one's id. */
 export async function enqueueIndexBuild(modelId: number): Promise<{ jobId: string; alreadyQueued: boolean }> {
-  const store = await getVectorStore(modelId);
+  await getVectorStore(modelId); // says plainly when the model has no vectors yet
   const current = await indexBuildStatus(modelId);
-  const existing = (await db().query<{ job: string | null }>("SELECT index_build_job AS job FROM vector_stores WHERE model_id = $1", [store.modelId])).rows[0]?.job;
-  if (existing && current && (current.state === "queued" || current.state === "building")) return { jobId: existing, alreadyQueued: true };
+  if (current && (current.state === "queued" || current.state === "building")) return { jobId: current.jobId, alreadyQueued: true };
   const b = await boss();
   // a build is all or nothing (the old index is dropped first), so a retry simply starts again; a
   // worker killed mid-build hands the job back once it expires
@@ -53,6 +54,7 @@ export async function indexBuildStatus(modelId: number): Promise<IndexBuildStatu
   const state = STATES[job.state] ?? "queued";
   const output = (job.output ?? null) as { message?: string } | null;
   return {
+    jobId: row.index_build_job,
     state,
     phase: state === "building" ? row.index_build_phase : null,
     done: Number(row.index_build_done ?? 0),

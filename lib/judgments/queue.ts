@@ -64,24 +64,22 @@ export async function nextCandidates(
           AND id NOT IN (SELECT image_id FROM elsewhere)
        ON CONFLICT (query_id, annotator_id, image_id) DO UPDATE SET tab = EXCLUDED.tab, held_until = EXCLUDED.held_until
      )
-     SELECT i.source_id AS "imageId", p.sources, p.rank, p.score, i.width, i.height, i.status, i.status_reason AS "statusReason",
-            t.name AS taxon_name, t.common_name AS taxon_common_name, (SELECT count(*)::int FROM open) AS remaining,
-            (SELECT count(*)::int FROM elsewhere) AS held_elsewhere
-       FROM page p JOIN images i ON i.id = p.image_id LEFT JOIN taxa t ON t.id = i.taxon_id
-      ORDER BY p.rank, p.score DESC, p.image_id`,
+     -- one row of counts, joined to the page's rows (or to none: the counts come back either way)
+     SELECT counts.remaining, counts.held_elsewhere, pg.*
+       FROM (SELECT (SELECT count(*)::int FROM open) AS remaining, (SELECT count(*)::int FROM elsewhere) AS held_elsewhere) counts
+       LEFT JOIN (
+         SELECT p.image_id, i.source_id AS "imageId", p.sources, p.rank, p.score, i.width, i.height, i.status,
+                i.status_reason AS "statusReason", t.name AS taxon_name, t.common_name AS taxon_common_name
+           FROM page p JOIN images i ON i.id = p.image_id LEFT JOIN taxa t ON t.id = i.taxon_id
+       ) pg ON true
+      ORDER BY pg.rank, pg.score DESC, pg.image_id`,
     [query.rowId, query.collectionId, annotatorId, opts.exclude ?? [], limit, opts.tab ?? null],
   );
-  // an empty page still needs the counts
-  const counts = rows[0] ?? (await db().query(
-    `SELECT 0 AS remaining, count(*)::int AS held_elsewhere FROM candidate_holds h
-      WHERE $3::text IS NOT NULL AND h.query_id = $1 AND h.annotator_id = $2 AND h.tab <> $3 AND h.held_until > now()
-        AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = h.image_id AND j.annotator_id = $2)`,
-    [query.rowId, annotatorId, opts.tab ?? null],
-  )).rows[0];
+  const counts = rows[0];
   return {
     remaining: counts.remaining,
     heldElsewhere: counts.held_elsewhere,
-    candidates: rows.map(({ taxon_name, taxon_common_name, remaining: _r, held_elsewhere: _h, ...r }) => ({
+    candidates: rows.filter((r) => r.imageId !== null).map(({ image_id: _id, taxon_name, taxon_common_name, remaining: _r, held_elsewhere: _h, ...r }) => ({
       ...r,
       source: r.sources[0],
       taxon: taxon_name ? { name: taxon_name, commonName: taxon_common_name } : null,

@@ -2,20 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { CORRUPT_IMAGE_ID, SEED_TAXA } from "../helpers/seed";
 import { ADMIN, EXPERT, startTestApp, type TestApp } from "../helpers/app";
-import { launchBrowser, type TestBrowser } from "../helpers/browser";
+import { launchBrowser, signIn, type TestBrowser } from "../helpers/browser";
 import { browserEnabled } from "../helpers/services";
 
 // The app as a person uses it, in Chromium, against a real `next start`.
 
 const SKIP_REASON = "browser tests (skipped: set FIELDMARK_TEST_BROWSER=1 to run them)";
 const imagesOf = (keep: (t: (typeof SEED_TAXA)[number]) => boolean) => SEED_TAXA.filter(keep).reduce((n, t) => n + t.images, 0);
-
-async function signIn(page: Page, app: TestApp, who: { email: string; password: string }, path = "/sign-in") {
-  await page.goto(app.url + path);
-  await page.fill("#email", who.email);
-  await page.fill("#password", who.password);
-  await page.click("button[type=submit]");
-}
 
 const count = (page: Page) => page.locator("[data-testid=image-count]");
 const cards = (page: Page) => page.locator("[data-testid=image-grid] > li");
@@ -57,8 +50,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: signing in and brows
 
   it("signs in and opens a collection from the list", async () => {
     const page = await admin.newPage();
-    await signIn(page, app, ADMIN);
-    await page.waitForURL(/\/collections$/);
+    await signIn(page, app.url, ADMIN);
     expect(await page.locator("[data-testid=current-user]").textContent()).toBe(ADMIN.name);
     await page.click("text=garden-survey");
     await page.waitForURL(/\/collections\/garden-survey$/);
@@ -139,8 +131,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: signing in and brows
   it("keeps the users page to admins, where an admin adds an account that can then sign in", async () => {
     const expert = await browser.newContext();
     const page = await expert.newPage();
-    await signIn(page, app, EXPERT);
-    await page.waitForURL(/\/collections$/);
+    await signIn(page, app.url, EXPERT);
     expect(await page.locator("header a", { hasText: "Users" }).count()).toBe(0);
     const res = await page.goto(`${app.url}/admin/users`);
     expect(res?.status()).toBe(403);
@@ -157,8 +148,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: signing in and brows
     expect(await adminPage.locator("table").innerText()).toContain("lee@example.org");
 
     const lead = await (await browser.newContext()).newPage();
-    await signIn(lead, app, { email: "lee@example.org", password: "lead-password-1" });
-    await lead.waitForURL(/\/collections$/);
+    await signIn(lead, app.url, { email: "lee@example.org", password: "lead-password-1" });
     expect(await lead.locator("header").innerText()).toContain("lead");
   });
 

@@ -9,7 +9,7 @@ import { listJudgments } from "@/lib/judgments/list";
 import type { JudgmentValue } from "@/lib/judgments/values";
 import { createQuery, findQuery, type QueryRef } from "@/lib/queries/queries";
 import { ADMIN, EXPERT, startTestApp, type TestApp } from "../helpers/app";
-import { launchBrowser, type TestBrowser } from "../helpers/browser";
+import { launchBrowser, signIn, type TestBrowser } from "../helpers/browser";
 import { addCandidates, addImages } from "../helpers/judging";
 import { browserEnabled, servicesRequired } from "../helpers/services";
 
@@ -21,14 +21,6 @@ const VAL = path.resolve(import.meta.dirname, "../../../shared/data/inquire/inqu
 if (browserEnabled && servicesRequired && !fs.existsSync(VAL)) throw new Error(`${VAL} is missing`);
 const SECOND = { email: "second@example.org", name: "Sam Second", password: "second-password-1", role: "expert" as const };
 const KEY_VALUE: Record<string, JudgmentValue> = { r: "relevant", "1": "relevant", n: "not_relevant", "0": "not_relevant", u: "unsure" };
-
-async function signIn(page: Page, app: TestApp, who: { email: string; password: string }) {
-  await page.goto(`${app.url}/sign-in`);
-  await page.fill("#email", who.email);
-  await page.fill("#password", who.password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/collections$/);
-}
 
 const grid = (page: Page) => page.locator("[data-testid=judging-grid]");
 const cardIds = (page: Page) => grid(page).locator("button[data-image-id]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId!));
@@ -74,7 +66,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expertId = (await db().query("SELECT id FROM users WHERE email = $1", [EXPERT.email])).rows[0].id;
     images = await addImages(app.collection!, 160, { files: true, prefix: "cand" });
     expert = await browser.newContext();
-    await signIn(await expert.newPage(), app, EXPERT);
+    await signIn(await expert.newPage(), app.url, EXPERT);
   }, 600_000);
   afterAll(async () => {
     await browser?.close();
@@ -271,7 +263,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     const query = await queryWithCandidates("pair", 100);
     const second = await browser.newContext();
     const [a, b] = [await expert.newPage(), await second.newPage()];
-    await signIn(b, app, SECOND);
+    await signIn(b, app.url, SECOND);
     await Promise.all([openGrid(a, "pair"), openGrid(b, "pair")]);
     const keysA = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? "r" : "n"));
     const keysB = Array.from({ length: 30 }, (_, i) => (i % 4 === 0 ? "u" : i % 4 === 1 ? "r" : "n"));
@@ -284,7 +276,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
 
     // the lead sees everyone's progress, and can open either expert's queue (read-only)
     const lead = await (await browser.newContext()).newPage();
-    await signIn(lead, app, ADMIN);
+    await signIn(lead, app.url, ADMIN);
     await lead.goto(`${app.url}/collections/garden-survey/queries/pair`);
     await lead.locator("summary", { hasText: "Everyone on this query" }).click();
     const table = await lead.locator("[data-testid=progress-annotators]").innerText();
@@ -349,7 +341,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
 
   it("imports INQUIRE's 50 val queries from the UI and lists them with their categories", async () => {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, app, ADMIN);
+    await signIn(page, app.url, ADMIN);
     await page.goto(`${app.url}/collections/garden-survey/queries`);
     await page.locator("summary", { hasText: "Import INQUIRE query CSV" }).click();
     await page.setInputFiles("#queries-file", VAL);

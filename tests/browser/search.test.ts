@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { db } from "@/lib/db/client";
 import { startWorker } from "@/workers";
 import { ADMIN, EXPERT, startTestApp, type TestApp } from "../helpers/app";
-import { launchBrowser, type TestBrowser } from "../helpers/browser";
+import { launchBrowser, signIn, type TestBrowser } from "../helpers/browser";
 import { CORRUPT_IMAGE_ID } from "../helpers/seed";
 import { browserEnabled } from "../helpers/services";
 import { tinyClipFolder } from "../models/model-folders";
@@ -19,14 +19,6 @@ import { tinyClipFolder } from "../models/model-folders";
 const SKIP_REASON = "browser search tests (skipped: set FIELDMARK_TEST_BROWSER=1 to run them)";
 const COLLECTION = "garden-survey";
 const MODEL = "tiny-clip";
-
-async function signIn(page: Page, app: TestApp, who: { email: string; password: string }) {
-  await page.goto(`${app.url}/sign-in`);
-  await page.fill("#email", who.email);
-  await page.fill("#password", who.password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/collections$/);
-}
 
 const resultIds = (page: Page) => page.locator("[data-testid=search-results] a").evaluateAll((as) => as.map((a) => a.getAttribute("data-image-id")!));
 const resultCount = (page: Page) => page.locator("[data-testid=result-count]").textContent();
@@ -72,7 +64,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     familyOf = new Map(app.collection!.images.map((i) => [i.sourceId, i.taxon.family]));
     browser = await launchBrowser();
     admin = await browser.newContext();
-    await signIn(await admin.newPage(), app, ADMIN);
+    await signIn(await admin.newPage(), app.url, ADMIN);
   }, 600_000);
   afterAll(async () => {
     await worker?.stop();
@@ -109,7 +101,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
 
   it("keeps the models page and the embedding controls from experts", async () => {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, app, EXPERT);
+    await signIn(page, app.url, EXPERT);
     expect(await page.locator("header a", { hasText: "Models" }).count()).toBe(0);
     const res = await page.goto(`${app.url}/models`);
     expect(res?.status()).toBe(403);

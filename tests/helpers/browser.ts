@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { chromiumPath } from "./services";
 
 // Debian's Chromium driven by playwright-core (`npx playwright install` cannot work offline), with the
@@ -36,4 +36,13 @@ export async function launchBrowser(): Promise<TestBrowser> {
       }
     },
   };
+}
+
+/** Signs in through the sign-in page and waits for the collections page it leads to. */
+export async function signIn(page: Page, appUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${appUrl}/sign-in`);
+  await page.fill("#email", who.email);
+  await page.fill("#password", who.password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/collections$/);
 }

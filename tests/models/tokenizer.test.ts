@@ -239,12 +239,11 @@ describe.skipIf(!haveShared && !servicesRequired)("reference CLIP vocabulary (ne
   });
 
   it("runs as a command: lines of stdin in, JSON arrays out", async () => {
-    // tests/models/tokenize-command.ts registers just this command, as cli/index.ts will.
     const texts = ["hello world", "red fox showing signs of sarcoptic mange ", "", ...cases.filter((c) => !/[\r\n]/.test(c.text)).map((c) => c.text)];
     const stdout = await new Promise<string>((resolve, reject) => {
       const child = execFile(
-        path.join(repoRoot, "node_modules/.bin/tsx"),
-        [path.join(repoRoot, "tests/models/tokenize-command.ts"), "tokenize", "--vocab", mergesGz],
+        process.execPath,
+        [path.join(repoRoot, "bin/fieldmark.mjs"), "tokenize", "--vocab", mergesGz],
         { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
         (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
       );

@@ -1,21 +1,10 @@
 import { db } from "@/lib/db/client";
+import { rng } from "../helpers/random";
 
 // A synthetic collection for search tests: taxa with a full rank chain, images with dates and places,
 // and clustered unit vectors (images of one genus lie near each other, as real embeddings do).
 
 export type Fixture = { collectionId: number; modelId: number; imageIds: number[]; genusOf: number[]; vectors: Float32Array[] };
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());

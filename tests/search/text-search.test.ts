@@ -11,7 +11,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dbKinds } from "../helpers/services";
 import { tempDir, tinyClipFolder } from "../models/model-folders";
 import { clipMergesFile, sharedFixturesAvailable } from "../models/shared-fixtures";
-import { createCollection, createTaxaAndImages, randomUnitVector, rng } from "./fixture";
+import { createCollection, createTaxaAndImages, randomUnitVector } from "./fixture";
+import { rng } from "../helpers/random";
 
 // Text to images through the whole path: the project's tiny CLIP test model registered from its folder,
 // the CLI tokenizing and embedding the query with the text tower, then the vector search.

@@ -5,7 +5,8 @@ import { upsertEmbeddings } from "@/lib/vectors/upsert";
 import { searchByVector, searchByVectorDetailed, searchSimilarToImage } from "@/lib/search/vector-search";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dbKinds } from "../helpers/services";
-import { bruteForce, clusteredVectors, createCollection, createModel, createTaxaAndImages, dot, randomUnitVector, rng } from "./fixture";
+import { bruteForce, clusteredVectors, createCollection, createModel, createTaxaAndImages, dot, randomUnitVector } from "./fixture";
+import { rng } from "../helpers/random";
 
 const N = 6000;
 const GENERA = 100; // one genus is 1% of the images

@@ -1,5 +1,6 @@
 import { findCollection, type CollectionRef } from "@/lib/browse/collections";
 import { findImageFile } from "@/lib/browse/images";
+import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
 
 // Small shared pieces of the JSON API's route handlers.
 
@@ -29,4 +30,19 @@ export async function imageFileOr404(encodedName: string, imageId: string): Prom
   if (collection instanceof Response) return collection;
   const image = await findImageFile(collection.id, imageId);
   return image ? { collection, image } : jsonError(404, `No image ${imageId} in ${collection.name}`);
+}
+
+/**
+ * An image that cannot be shown: a placeholder picture that states why (so an <img> still shows
+ * something), never cached, with the reason also in a header for scripts.
+ */
+export function unreadableImageResponse(reason: string, status = 200): Response {
+  return new Response(unreadablePlaceholderSvg(reason), {
+    status,
+    headers: {
+      "Content-Type": "image/svg+xml; charset=utf-8",
+      "Cache-Control": "private, no-cache",
+      "X-Fieldmark-Unreadable": encodeURIComponent(reason).slice(0, 500),
+    },
+  });
 }

@@ -1,8 +1,7 @@
 import crypto from "node:crypto";
 import { requireApiUser } from "@/lib/auth/session";
-import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
 import { readOriginal } from "@/lib/images/files";
-import { etagMatches, imageFileOr404 } from "../../../../../_lib/http";
+import { etagMatches, imageFileOr404, unreadableImageResponse } from "../../../../../_lib/http";
 
 const CACHE_CONTROL = "private, max-age=3600";
 
@@ -22,15 +21,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   try {
     original = await readOriginal({ fileName: image.fileName, imagesRoot: collection.imagesRoot });
   } catch (e) {
-    const reason = (e as Error).message;
-    return new Response(unreadablePlaceholderSvg(reason), {
-      status: 422,
-      headers: {
-        "Content-Type": "image/svg+xml; charset=utf-8",
-        "Cache-Control": "private, no-cache",
-        "X-Fieldmark-Unreadable": encodeURIComponent(reason).slice(0, 500),
-      },
-    });
+    return unreadableImageResponse((e as Error).message, 422);
   }
   // Content-addressed: the same bytes always give the same tag, wherever the file lives.
   const etag = `"${crypto.createHash("sha1").update(original.body).digest("base64url")}"`;

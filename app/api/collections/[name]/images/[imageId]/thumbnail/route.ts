@@ -1,8 +1,7 @@
 import fs from "node:fs/promises";
 import { requireApiUser } from "@/lib/auth/session";
-import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
 import { thumbnailFor } from "@/lib/images/thumbnails";
-import { etagMatches, imageFileOr404 } from "../../../../../_lib/http";
+import { etagMatches, imageFileOr404, unreadableImageResponse } from "../../../../../_lib/http";
 
 const CACHE_CONTROL = "private, max-age=86400, stale-while-revalidate=604800";
 
@@ -19,15 +18,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   const { image } = found;
 
   const thumb = await thumbnailFor(image.rowId);
-  if ("unreadable" in thumb) {
-    return new Response(unreadablePlaceholderSvg(thumb.unreadable), {
-      headers: {
-        "Content-Type": "image/svg+xml; charset=utf-8",
-        "Cache-Control": "private, no-cache",
-        "X-Fieldmark-Unreadable": encodeURIComponent(thumb.unreadable).slice(0, 500),
-      },
-    });
-  }
+  if ("unreadable" in thumb) return unreadableImageResponse(thumb.unreadable);
   const headers = { ETag: thumb.etag, "Cache-Control": CACHE_CONTROL };
   if (etagMatches(request, thumb.etag)) return new Response(null, { status: 304, headers });
   const body = await fs.readFile(thumb.path);
