@@ -3,7 +3,15 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and WASM packages load from node_modules at run time instead of being bundled.
-  serverExternalPackages: ["pg", "sharp", "@electric-sql/pglite", "@electric-sql/pglite-pgvector", "@electric-sql/pglite-socket", "pg-boss", "onnxruntime-node"],
+  serverExternalPackages: [
+    "pg",
+    "sharp",
+    "@electric-sql/pglite",
+    "@electric-sql/pglite-pgvector",
+    "@electric-sql/pglite-socket",
+    "pg-boss",
+    "onnxruntime-node",
+  ],
   // forbidden() and app/forbidden.tsx give a signed-in user with the wrong role a real 403 page.
   experimental: { authInterrupts: true },
   poweredByHeader: false,

@@ -6,7 +6,9 @@ export default function NotFound() {
       <p className="text-sm font-medium text-stone-500">404</p>
       <h1 className="mt-1 text-2xl font-semibold">Not found</h1>
       <p className="mt-2 text-stone-600">There is nothing at this address.</p>
-      <Link href="/collections" className="mt-6 inline-block text-sm font-medium text-emerald-700 hover:underline">Back to collections</Link>
+      <Link href="/collections" className="mt-6 inline-block text-sm font-medium text-emerald-700 hover:underline">
+        Back to collections
+      </Link>
     </main>
   );
 }

@@ -54,13 +54,20 @@ export async function timeRuns(batch: number, runs: number, call: () => Promise<
   return out;
 }
 
-export function ortRun(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string): () => Promise<Float32Array> {
+export function ortRun(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  output: string,
+): () => Promise<Float32Array> {
   return async () => ((await session.run(feeds, [output]))[output] as ort.Tensor).data as Float32Array;
 }
 
 export function torchAvailable(): string | null {
   try {
-    return execFileSync(TORCH_PYTHON, ["-c", "import torch, onnx, torchvision; print(torch.__version__)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync(TORCH_PYTHON, ["-c", "import torch, onnx, torchvision; print(torch.__version__)"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return null;
   }
@@ -76,7 +83,11 @@ export interface TorchConfig {
 export function torchConfigs(): TorchConfig[] {
   const configs: TorchConfig[] = [{ label: "PyTorch as shipped", env: {}, args: [] }];
   if (fs.existsSync(PTHREAD_BLAS)) {
-    configs.push({ label: "PyTorch 2 threads, OMP passive", env: { OMP_WAIT_POLICY: "PASSIVE", LD_LIBRARY_PATH: PTHREAD_BLAS }, args: ["--threads", "2"] });
+    configs.push({
+      label: "PyTorch 2 threads, OMP passive",
+      env: { OMP_WAIT_POLICY: "PASSIVE", LD_LIBRARY_PATH: PTHREAD_BLAS },
+      args: ["--threads", "2"],
+    });
   }
   if (fs.existsSync(OPENMP_BLAS)) {
     const env = { OMP_WAIT_POLICY: "PASSIVE", LD_LIBRARY_PATH: OPENMP_BLAS };
@@ -95,14 +106,22 @@ export interface TorchProcess {
 
 /** Starts the PyTorch reference in serve mode: loaded and warmed up once, timed on request. */
 export async function startTorch(config: TorchConfig, args: string[]): Promise<TorchProcess> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...config.env };
-  const child = spawn(TORCH_PYTHON, [TORCH_SCRIPT, ...args, ...config.args, "--serve"], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    ...config.env,
+  };
+  const child = spawn(TORCH_PYTHON, [TORCH_SCRIPT, ...args, ...config.args, "--serve"], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
     const r = await lines.next();
-    if (r.done) throw new Error(`PyTorch reference (${config.label}) exited: ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    if (r.done)
+      throw new Error(`PyTorch reference (${config.label}) exited: ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
     return JSON.parse(r.value);
   };
   const info = await next();
@@ -129,10 +148,15 @@ export function compareOutputs(a: Float32Array, b: Float32Array, dim: number): {
   let maxAbsDiff = 0;
   const n = a.length / dim;
   for (let r = 0; r < n; r++) {
-    let ab = 0, aa = 0, bb = 0;
+    let ab = 0,
+      aa = 0,
+      bb = 0;
     for (let d = 0; d < dim; d++) {
-      const x = a[r * dim + d], y = b[r * dim + d];
-      ab += x * y; aa += x * x; bb += y * y;
+      const x = a[r * dim + d],
+        y = b[r * dim + d];
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
       maxAbsDiff = Math.max(maxAbsDiff, Math.abs(x - y));
     }
     cos += ab / Math.sqrt(aa * bb);

@@ -42,7 +42,10 @@ async function child(mode: string, file: string): Promise<Row> {
     let images = 0;
     if (mode === "parse") {
       const tokenizer = new Tokenizer();
-      const parser = new TokenParser({ paths: ["$.images.*", "$.categories.*", "$.annotations.*", "$.licenses.*"], keepStack: false });
+      const parser = new TokenParser({
+        paths: ["$.images.*", "$.categories.*", "$.annotations.*", "$.licenses.*"],
+        keepStack: false,
+      });
       tokenizer.onToken = (t) => parser.write(t);
       parser.onValue = ({ stack }) => {
         records++;
@@ -57,7 +60,13 @@ async function child(mode: string, file: string): Promise<Row> {
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    return { db: mode === "parse" ? "none: JSON stream parse only" : "none: parse + validate", images, records, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    return {
+      db: mode === "parse" ? "none: JSON stream parse only" : "none: parse + validate",
+      images,
+      records,
+      seconds,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
   }
   const { openDatabase } = await import("@/lib/db/open");
   const { importCollection } = await import("@/lib/collections");
@@ -79,7 +88,14 @@ async function child(mode: string, file: string): Promise<Row> {
       },
     });
     const seconds = (performance.now() - importStart) / 1000;
-    return { db: database.kind, images: r.images.added, records: r.records, seconds, phases, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    return {
+      db: database.kind,
+      images: r.images.added,
+      records: r.records,
+      seconds,
+      phases,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
   } finally {
     await database.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -95,7 +111,9 @@ function runChild(mode: string, file: string): Promise<Row> {
       env: { ...process.env, DATABASE_URL: "" },
     });
     let out = "";
-    p.stdout.on("data", (d) => { out += d; });
+    p.stdout.on("data", (d) => {
+      out += d;
+    });
     p.once("exit", (code) => {
       const line = out.trim().split("\n").at(-1) ?? "";
       if (code !== 0) reject(new Error(`${mode} run exited with ${code}: ${out}`));
@@ -129,8 +147,14 @@ function table(rows: Row[]): string {
     "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const r of rows) {
-    const phases = r.phases ? Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ") : "";
-    lines.push(`| ${r.db} | ${fmt(r.images)} | ${fmt(r.records)} | ${fmt(r.seconds, 1)} | ${fmt(r.records / r.seconds)} | ${fmt(r.peakRssMb)} | ${phases} |`);
+    const phases = r.phases
+      ? Object.entries(r.phases)
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(", ")
+      : "";
+    lines.push(
+      `| ${r.db} | ${fmt(r.images)} | ${fmt(r.records)} | ${fmt(r.seconds, 1)} | ${fmt(r.records / r.seconds)} | ${fmt(r.peakRssMb)} | ${phases} |`,
+    );
   }
   return lines.join("\n");
 }
@@ -147,7 +171,9 @@ async function main(): Promise<void> {
   if (!["postgres", "pglite", "both"].includes(which)) throw new Error("--db must be postgres, pglite or both");
   const admin = process.env.FIELDMARK_BENCH_POSTGRES_URL || process.env.FIELDMARK_TEST_POSTGRES_URL;
   if (which !== "pglite" && !admin) {
-    throw new Error("set FIELDMARK_BENCH_POSTGRES_URL (or FIELDMARK_TEST_POSTGRES_URL) to a PostgreSQL admin URL, or use --db pglite");
+    throw new Error(
+      "set FIELDMARK_BENCH_POSTGRES_URL (or FIELDMARK_TEST_POSTGRES_URL) to a PostgreSQL admin URL, or use --db pglite",
+    );
   }
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-bench-"));
@@ -155,8 +181,10 @@ async function main(): Promise<void> {
   try {
     let t = performance.now();
     const { bytes } = await writeSyntheticTrainJson(file, { images, categories });
-    console.error(`wrote ${file}: ${images.toLocaleString("en-US")} images, ${categories.toLocaleString("en-US")} categories, ` +
-      `${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.error(
+      `wrote ${file}: ${images.toLocaleString("en-US")} images, ${categories.toLocaleString("en-US")} categories, ` +
+        `${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
     const rows: Row[] = [];
     for (const mode of ["parse", "validate"]) {
       rows.push(await runChild(mode, file));
@@ -172,9 +200,11 @@ async function main(): Promise<void> {
       console.error(`pglite: ${rows.at(-1)!.seconds.toFixed(1)} s`);
     }
     console.log(table(rows));
-    console.log(`\n${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; ` +
-      `file ${(bytes / 1e6).toFixed(0)} MB; records = images + categories + annotations + licences; ` +
-      `peak RSS is the importing process's (PGlite runs inside it; PostgreSQL is a separate server)`);
+    console.log(
+      `\n${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; ` +
+        `file ${(bytes / 1e6).toFixed(0)} MB; records = images + categories + annotations + licences; ` +
+        `peak RSS is the importing process's (PGlite runs inside it; PostgreSQL is a separate server)`,
+    );
   } finally {
     if (!process.argv.includes("--keep")) fs.rmSync(dir, { recursive: true, force: true });
   }

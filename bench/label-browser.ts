@@ -30,12 +30,19 @@ async function waitFor(page: Page, check: () => Promise<boolean>, what: string, 
 export async function browserTimings(app: TestApp, who: { email: string; password: string }): Promise<Timing[]> {
   const collection = app.collection!;
   const images = await addImages(collection, PAGE_SIZE * (PAGES + 1), { prefix: "view", files: true });
-  const q = await createQuery(collection.id, { text: "bench: the grid in a browser" }, null, { sourceId: "bench-browser" });
+  const q = await createQuery(collection.id, { text: "bench: the grid in a browser" }, null, {
+    sourceId: "bench-browser",
+  });
   await addCandidates(collection.id, q.rowId, images, { source: "text-image:bench" });
   // Thumbnails are made once, by the worker after an import; make them here the same way, except for
   // the first page, left to be made on request to show that case too.
   process.env.FIELDMARK_DATA_DIR = app.database.dataDir;
-  const rows = (await db().query<{ id: number }>("SELECT id FROM images WHERE collection_id = $1 AND source_id = ANY($2) ORDER BY id", [collection.id, images])).rows;
+  const rows = (
+    await db().query<{ id: number }>(
+      "SELECT id FROM images WHERE collection_id = $1 AND source_id = ANY($2) ORDER BY id",
+      [collection.id, images],
+    )
+  ).rows;
   await makeThumbnails(collection.id, { fromId: rows[PAGE_SIZE].id, toId: rows[rows.length - 1].id });
 
   const browser = await launchBrowser();
@@ -49,17 +56,28 @@ export async function browserTimings(app: TestApp, who: { email: string; passwor
     await page.waitForURL(/\/collections$/);
     const url = `${app.url}/collections/${encodeURIComponent(collection.name)}/queries/bench-browser`;
     await page.goto(url);
-    await page.evaluate((pageSize) => localStorage.setItem("fieldmark:judging-settings:v1", JSON.stringify({ columns: 6, pageSize })), PAGE_SIZE);
+    await page.evaluate(
+      (pageSize) => localStorage.setItem("fieldmark:judging-settings:v1", JSON.stringify({ columns: 6, pageSize })),
+      PAGE_SIZE,
+    );
     await page.reload();
     const grid = page.locator("[data-testid=judging-grid]");
-    const drawn = (n: number) => async () => (await grid.getAttribute("data-page").catch(() => null)) === String(n) && (await grid.getAttribute("data-drawn")) === "true";
+    const drawn = (n: number) => async () =>
+      (await grid.getAttribute("data-page").catch(() => null)) === String(n) &&
+      (await grid.getAttribute("data-drawn")) === "true";
     await waitFor(page, drawn(0), "the first page to draw");
-    const measures = async (name: string) => page.evaluate((n) => performance.getEntriesByName(n, "measure").map((e) => e.duration), name);
+    const measures = async (name: string) =>
+      page.evaluate((n) => performance.getEntriesByName(n, "measure").map((e) => e.duration), name);
     const coldPage = await measures("fieldmark:page-drawn");
 
     for (let p = 0; p < PAGES; p++) {
       // an expert spends far longer on a page than the prefetch takes; wait for it rather than race it
-      await waitFor(page, async () => (await page.locator("[data-testid=page-position]").textContent())?.includes("next page ready") ?? false, "the next page");
+      await waitFor(
+        page,
+        async () =>
+          (await page.locator("[data-testid=page-position]").textContent())?.includes("next page ready") ?? false,
+        "the next page",
+      );
       await page.waitForTimeout(500);
       for (let i = 0; i < PAGE_SIZE; i++) await page.keyboard.press(KEYS[i % KEYS.length]);
       await waitFor(page, drawn(p + 1), `page ${p + 2} to draw`);

@@ -14,7 +14,11 @@ export const GENERA = 100; // a genus filter keeps 1% of the rows
 export function normals(rand: () => number): () => number {
   let spare: number | undefined;
   return () => {
-    if (spare !== undefined) { const s = spare; spare = undefined; return s; }
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
     const r = Math.sqrt(-2 * Math.log(rand() + 1e-300));
     const th = 2 * Math.PI * rand();
     spare = r * Math.sin(th);
@@ -55,7 +59,12 @@ export function speciesOfRow(g: number): number {
 }
 
 /** One image of a species: latent sample, mapped, plus isotropic noise of about `noise` of its length. */
-export function sampleImage(m: Mixture, species: number, gauss: () => number, out = new Float32Array(m.dim)): Float32Array {
+export function sampleImage(
+  m: Mixture,
+  species: number,
+  gauss: () => number,
+  out = new Float32Array(m.dim),
+): Float32Array {
   const z = new Float32Array(LATENT);
   for (let l = 0; l < LATENT; l++) z[l] = m.species[species * LATENT + l] + m.spread * gauss();
   out.fill(0);
@@ -76,7 +85,10 @@ export function sampleUniform(dim: number, gauss: () => number): Float32Array {
 
 function distance2(a: Float32Array, b: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) { const d = a[i] - b[i]; s += d * d; }
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    s += d * d;
+  }
   return s;
 }
 
@@ -93,9 +105,15 @@ export function twoNearestNeighbourDimension(points: Float32Array[], probes = 40
     for (let q = 0; q < points.length; q++) {
       if (q === p) continue;
       const d = distance2(points[p], points[q]);
-      if (d < r1) { r2 = r1; r1 = d; } else if (d < r2) r2 = d;
+      if (d < r1) {
+        r2 = r1;
+        r1 = d;
+      } else if (d < r2) r2 = d;
     }
-    if (r1 > 0) { sum += Math.log(Math.sqrt(r2 / r1)); n++; }
+    if (r1 > 0) {
+      sum += Math.log(Math.sqrt(r2 / r1));
+      n++;
+    }
   }
   return n / sum;
 }

@@ -13,7 +13,15 @@ export const LEPIDOPTERA_DIR = path.join(SHARED, "fixtures/lepidoptera");
 
 type TrainJson = {
   images: { id: number; file_name: string }[];
-  categories: { id: number; name: string; common_name?: string; kingdom?: string; phylum?: string; class?: string; order?: string }[];
+  categories: {
+    id: number;
+    name: string;
+    common_name?: string;
+    kingdom?: string;
+    phylum?: string;
+    class?: string;
+    order?: string;
+  }[];
   annotations: { image_id: number; category_id: number }[];
 };
 
@@ -23,10 +31,19 @@ export function mobilenetAvailable(): boolean {
 
 /** Imports the fixture as a collection, embeds every photo and stores the vectors; returns what search needs. */
 export async function loadMobileNetSet(log: (s: string) => void): Promise<{
-  collectionId: number; modelId: number; imageIds: number[]; speciesNames: string[]; speciesOf: number[]; embedSeconds: number;
+  collectionId: number;
+  modelId: number;
+  imageIds: number[];
+  speciesNames: string[];
+  speciesOf: number[];
+  embedSeconds: number;
 }> {
   const train = JSON.parse(fs.readFileSync(path.join(LEPIDOPTERA_DIR, "train.json"), "utf8")) as TrainJson;
-  const collectionId = (await db().query("INSERT INTO collections (name, images_root) VALUES ('lepidoptera', $1) RETURNING id", [LEPIDOPTERA_DIR])).rows[0].id;
+  const collectionId = (
+    await db().query("INSERT INTO collections (name, images_root) VALUES ('lepidoptera', $1) RETURNING id", [
+      LEPIDOPTERA_DIR,
+    ])
+  ).rows[0].id;
   const cats = train.categories;
   const taxa = await db().query<{ id: number; source_id: string }>(
     `INSERT INTO taxa (collection_id, source_id, name, common_name, rank, kingdom, phylum, class, "order", iconic_group)
@@ -40,7 +57,12 @@ export async function loadMobileNetSet(log: (s: string) => void): Promise<{
   const inserted = await db().query<{ id: number }>(
     `INSERT INTO images (collection_id, source_id, file_name, taxon_id)
      SELECT $1, u.s, u.f, u.t FROM unnest($2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS u(s, f, t, o) ORDER BY u.o RETURNING id`,
-    [collectionId, imgs.map((i) => String(i.id)), imgs.map((i) => i.file_name), imgs.map((i) => taxonId.get(String(categoryOf.get(i.id))) ?? null)],
+    [
+      collectionId,
+      imgs.map((i) => String(i.id)),
+      imgs.map((i) => i.file_name),
+      imgs.map((i) => taxonId.get(String(categoryOf.get(i.id))) ?? null),
+    ],
   );
   const imageIds = inserted.rows.map((r) => Number(r.id));
   const model = await registerModel({ folder: MOBILENET_DIR, name: "mobilenetv2-int8" });
@@ -48,7 +70,10 @@ export async function loadMobileNetSet(log: (s: string) => void): Promise<{
   const start = performance.now();
   for (let at = 0; at < imgs.length; at += 320) {
     const part = imgs.slice(at, at + 320);
-    const results = await embedImagesSettled(encoder, part.map((i) => path.join(LEPIDOPTERA_DIR, i.file_name)));
+    const results = await embedImagesSettled(
+      encoder,
+      part.map((i) => path.join(LEPIDOPTERA_DIR, i.file_name)),
+    );
     const rows = results.flatMap((r, j) => ("vector" in r ? [{ imageId: imageIds[at + j], vector: r.vector }] : []));
     await upsertEmbeddings(model.id, rows);
     log(`mobilenet: embedded ${Math.min(at + 320, imgs.length)} / ${imgs.length}`);
@@ -56,7 +81,9 @@ export async function loadMobileNetSet(log: (s: string) => void): Promise<{
   await closeEncoder(encoder);
   const speciesIndex = new Map(cats.map((c, i) => [c.id, i]));
   return {
-    collectionId, modelId: model.id, imageIds,
+    collectionId,
+    modelId: model.id,
+    imageIds,
     speciesNames: cats.map((c) => c.name),
     speciesOf: imgs.map((i) => speciesIndex.get(categoryOf.get(i.id)!)!),
     embedSeconds: (performance.now() - start) / 1000,

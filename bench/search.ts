@@ -17,12 +17,27 @@ import pg from "pg";
 import { db } from "@/lib/db/client";
 import { openDatabase } from "@/lib/db/open";
 import type { SearchFilters } from "@/lib/search/filters";
-import { DEFAULT_EF_SEARCH, imageVector, searchByVectorDetailed, type SearchResult, type VectorSearchOptions } from "@/lib/search/vector-search";
+import {
+  DEFAULT_EF_SEARCH,
+  imageVector,
+  searchByVectorDetailed,
+  type SearchResult,
+  type VectorSearchOptions,
+} from "@/lib/search/vector-search";
 import { buildIndex } from "@/lib/vectors/hnsw";
 import { ensureVectorStorage, getVectorStore } from "@/lib/vectors/storage";
 import { upsertBatchRows, upsertEmbeddings } from "@/lib/vectors/upsert";
 import { loadMobileNetSet, mobilenetAvailable } from "./search-mobilenet";
-import { GENERA, SPECIES, makeMixture, normals, sampleImage, sampleUniform, speciesOfRow, twoNearestNeighbourDimension } from "./search-data";
+import {
+  GENERA,
+  SPECIES,
+  makeMixture,
+  normals,
+  sampleImage,
+  sampleUniform,
+  speciesOfRow,
+  twoNearestNeighbourDimension,
+} from "./search-data";
 import { rng } from "../tests/helpers/random";
 
 const { values: a } = parseArgs({
@@ -50,7 +65,8 @@ const EFS = a.ef!.split(",").map(Number);
 const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
 const adminUrl = process.env.FIELDMARK_BENCH_POSTGRES_URL || process.env.FIELDMARK_TEST_POSTGRES_URL;
-if (!adminUrl) throw new Error("set FIELDMARK_BENCH_POSTGRES_URL (or FIELDMARK_TEST_POSTGRES_URL) to a PostgreSQL admin URL");
+if (!adminUrl)
+  throw new Error("set FIELDMARK_BENCH_POSTGRES_URL (or FIELDMARK_TEST_POSTGRES_URL) to a PostgreSQL admin URL");
 const dbName = `fieldmark_bench_${crypto.randomBytes(4).toString("hex")}`;
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
@@ -59,7 +75,9 @@ const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-bench-search-"));
 const database = await openDatabase({ dataDir, port: 0, databaseUrl: url.toString() });
-log(`database ${dbName}; ${os.cpus().length} cores; pgvector ${(await db().query("SELECT extversion FROM pg_extension WHERE extname = 'vector'")).rows[0].extversion}`);
+log(
+  `database ${dbName}; ${os.cpus().length} cores; pgvector ${(await db().query("SELECT extversion FROM pg_extension WHERE extname = 'vector'")).rows[0].extversion}`,
+);
 
 type Row = Record<string, string | number>;
 const rows: Row[] = [];
@@ -70,12 +88,16 @@ const collectionId = (await db().query("INSERT INTO collections (name) VALUES ('
 await db().query(
   `INSERT INTO taxa (collection_id, source_id, name, rank, kingdom, family, genus, species, iconic_group)
    SELECT $1, 's' || s, 'G' || (s % ${GENERA}) || ' e' || s, 'species', 'Animalia', 'F' || (s % ${GENERA} / 10), 'G' || (s % ${GENERA}), 'e' || s, 'Insecta'
-   FROM generate_series(0, ${SPECIES - 1}) s`, [collectionId]);
+   FROM generate_series(0, ${SPECIES - 1}) s`,
+  [collectionId],
+);
 const t0 = performance.now();
 await db().query(
   `INSERT INTO images (collection_id, source_id, file_name, taxon_id)
    SELECT $1, 'b' || g, 'b' || g || '.jpg', t.id FROM generate_series(0, ${N - 1}) g
-   JOIN taxa t ON t.collection_id = $1 AND t.source_id = 's' || (g % ${SPECIES}) ORDER BY g`, [collectionId]);
+   JOIN taxa t ON t.collection_id = $1 AND t.source_id = 's' || (g % ${SPECIES}) ORDER BY g`,
+  [collectionId],
+);
 await db().query("ANALYZE images; ANALYZE taxa");
 const ids = (await db().query("SELECT min(id) AS lo, max(id) AS hi FROM images")).rows[0];
 if (ids.hi - ids.lo !== N - 1) throw new Error("image ids are not contiguous");
@@ -92,9 +114,21 @@ function recall(found: SearchResult[], truth: SearchResult[]): number {
   return truth.length ? found.filter((r) => t.has(r.imageId)).length / truth.length : 1;
 }
 
-type Dataset = { name: string; n: number; collectionId: number; modelId: number; queries: Float32Array[]; filter: (q: number) => SearchFilters; filterName: string };
+type Dataset = {
+  name: string;
+  n: number;
+  collectionId: number;
+  modelId: number;
+  queries: Float32Array[];
+  filter: (q: number) => SearchFilters;
+  filterName: string;
+};
 
-async function measure(ds: Dataset, queries: Float32Array[], opts: (q: number) => Omit<VectorSearchOptions, "collectionId" | "k">) {
+async function measure(
+  ds: Dataset,
+  queries: Float32Array[],
+  opts: (q: number) => Omit<VectorSearchOptions, "collectionId" | "k">,
+) {
   const times: number[] = [];
   const results: SearchResult[][] = [];
   const strategies = new Set<string>();
@@ -114,61 +148,125 @@ async function measure(ds: Dataset, queries: Float32Array[], opts: (q: number) =
 async function index(name: string, modelId: number, n: number, loadFact: string): Promise<void> {
   let lastLog = 0;
   const built = await buildIndex(modelId, {
-    m: Number(a.m), efConstruction: Number(a["ef-construction"]), maintenanceWorkMem: a.memory, parallelWorkers: Number(a.workers), sortByTaxonomy: !a["no-sort"],
-    onProgress: (p) => { if (Date.now() - lastLog > 60_000) { lastLog = Date.now(); log(`${name}: index ${p.phase} ${p.tuplesDone.toLocaleString()} / ${p.tuplesTotal.toLocaleString()}`); } },
+    m: Number(a.m),
+    efConstruction: Number(a["ef-construction"]),
+    maintenanceWorkMem: a.memory,
+    parallelWorkers: Number(a.workers),
+    sortByTaxonomy: !a["no-sort"],
+    onProgress: (p) => {
+      if (Date.now() - lastLog > 60_000) {
+        lastLog = Date.now();
+        log(`${name}: index ${p.phase} ${p.tuplesDone.toLocaleString()} / ${p.tuplesTotal.toLocaleString()}`);
+      }
+    },
   });
   const store = await getVectorStore(modelId);
-  const tableBytes = Number((await db().query("SELECT pg_total_relation_size($1::regclass) AS s", [store.tableName])).rows[0].s);
+  const tableBytes = Number(
+    (await db().query("SELECT pg_total_relation_size($1::regclass) AS s", [store.tableName])).rows[0].s,
+  );
   facts.push(
     { set: name, fact: "vectors", value: `${n.toLocaleString()} x ${store.dim}` },
     { set: name, fact: "load", value: loadFact },
-    { set: name, fact: "sort by taxonomy (table rewrite before the build)", value: `${built.sortSeconds.toFixed(0)} s` },
-    { set: name, fact: `HNSW build (m ${a.m}, ef_construction ${a["ef-construction"]}, ${a.memory}, ${a.workers} worker(s))`, value: `${built.seconds.toFixed(0)} s` },
-    { set: name, fact: "index size / table size", value: `${(built.sizeBytes / 2 ** 20).toFixed(0)} MB / ${(tableBytes / 2 ** 20).toFixed(0)} MB` },
+    {
+      set: name,
+      fact: "sort by taxonomy (table rewrite before the build)",
+      value: `${built.sortSeconds.toFixed(0)} s`,
+    },
+    {
+      set: name,
+      fact: `HNSW build (m ${a.m}, ef_construction ${a["ef-construction"]}, ${a.memory}, ${a.workers} worker(s))`,
+      value: `${built.seconds.toFixed(0)} s`,
+    },
+    {
+      set: name,
+      fact: "index size / table size",
+      value: `${(built.sizeBytes / 2 ** 20).toFixed(0)} MB / ${(tableBytes / 2 ** 20).toFixed(0)} MB`,
+    },
   );
   log(`${name}: index built in ${built.seconds.toFixed(0)} s`);
 }
 
 async function synthetic(name: "realistic" | "random", n: number): Promise<Dataset> {
-  const modelId = (await db().query("INSERT INTO models (name, kind, folder, dim) VALUES ($1, 'image', '-', $2) RETURNING id", [name, DIM])).rows[0].id;
+  const modelId = (
+    await db().query("INSERT INTO models (name, kind, folder, dim) VALUES ($1, 'image', '-', $2) RETURNING id", [
+      name,
+      DIM,
+    ])
+  ).rows[0].id;
   const store = await ensureVectorStorage(modelId, DIM);
   const mixture = makeMixture(DIM, 1);
   const gauss = normals(rng(name === "realistic" ? 2 : 3));
-  const vectorOf = (g: number) => (name === "realistic" ? sampleImage(mixture, speciesOfRow(g), gauss) : sampleUniform(DIM, gauss));
+  const vectorOf = (g: number) =>
+    name === "realistic" ? sampleImage(mixture, speciesOfRow(g), gauss) : sampleUniform(DIM, gauss);
   if (name === "realistic") {
     const sample = Array.from({ length: 8000 }, (_, i) => vectorOf(i));
-    facts.push({ set: name, fact: "intrinsic dimension (two-NN, 400 probes in 8,000 rows)", value: twoNearestNeighbourDimension(sample).toFixed(1) });
+    facts.push({
+      set: name,
+      fact: "intrinsic dimension (two-NN, 400 probes in 8,000 rows)",
+      value: twoNearestNeighbourDimension(sample).toFixed(1),
+    });
   }
   // load: generate the next batch while the database writes the current one
   const t = performance.now();
   const batch = upsertBatchRows(DIM);
   let pending: Promise<number> | undefined;
   for (let at = 0; at < n; at += batch) {
-    const part = Array.from({ length: Math.min(batch, n - at) }, (_, i) => ({ imageId: imageId(at + i), vector: vectorOf(at + i) }));
+    const part = Array.from({ length: Math.min(batch, n - at) }, (_, i) => ({
+      imageId: imageId(at + i),
+      vector: vectorOf(at + i),
+    }));
     if (pending) await pending;
     pending = upsertEmbeddings(modelId, part, store);
     if ((at / batch) % 100 === 0) log(`${name}: loading ${at.toLocaleString()} / ${n.toLocaleString()}`);
   }
   await pending;
   const loadSeconds = (performance.now() - t) / 1000;
-  await index(name, modelId, n, `${loadSeconds.toFixed(0)} s, ${Math.round(n / loadSeconds).toLocaleString()} vectors/s (generated in JS meanwhile; upsertEmbeddings, binary)`);
+  await index(
+    name,
+    modelId,
+    n,
+    `${loadSeconds.toFixed(0)} s, ${Math.round(n / loadSeconds).toLocaleString()} vectors/s (generated in JS meanwhile; upsertEmbeddings, binary)`,
+  );
   // queries: new images of random species (not in the table), or random directions
   const qrand = rng(name === "realistic" ? 100 : 101);
   const qgauss = normals(qrand);
-  const queries = Array.from({ length: Q }, () => (name === "realistic" ? sampleImage(mixture, Math.floor(qrand() * SPECIES), qgauss) : sampleUniform(DIM, qgauss)));
+  const queries = Array.from({ length: Q }, () =>
+    name === "realistic" ? sampleImage(mixture, Math.floor(qrand() * SPECIES), qgauss) : sampleUniform(DIM, qgauss),
+  );
   const genus = Array.from({ length: Q }, () => Math.floor(qrand() * GENERA));
-  return { name, n, collectionId, modelId, queries, filter: (q) => ({ taxon: { rank: "genus", name: `G${genus[q]}` } }), filterName: "genus 1%" };
+  return {
+    name,
+    n,
+    collectionId,
+    modelId,
+    queries,
+    filter: (q) => ({ taxon: { rank: "genus", name: `G${genus[q]}` } }),
+    filterName: "genus 1%",
+  };
 }
 
 async function mobilenet(): Promise<Dataset> {
   const set = await loadMobileNetSet(log);
   const n = set.imageIds.length;
-  await index("mobilenet", set.modelId, n, `embedded in ${set.embedSeconds.toFixed(0)} s (${(n / set.embedSeconds).toFixed(0)} images/s)`);
+  await index(
+    "mobilenet",
+    set.modelId,
+    n,
+    `embedded in ${set.embedSeconds.toFixed(0)} s (${(n / set.embedSeconds).toFixed(0)} images/s)`,
+  );
   const qrand = rng(102);
   const picks = Array.from({ length: Math.min(Q, n) }, () => Math.floor(qrand() * n));
   const queries = await Promise.all(picks.map(async (i) => (await imageVector(set.modelId, set.imageIds[i])).vector));
   const species = picks.map(() => Math.floor(qrand() * set.speciesNames.length));
-  return { name: "mobilenet", n, collectionId: set.collectionId, modelId: set.modelId, queries, filter: (q) => ({ taxon: { name: set.speciesNames[species[q]] } }), filterName: "species 1%" };
+  return {
+    name: "mobilenet",
+    n,
+    collectionId: set.collectionId,
+    modelId: set.modelId,
+    queries,
+    filter: (q) => ({ taxon: { name: set.speciesNames[species[q]] } }),
+    filterName: "species 1%",
+  };
 }
 
 async function report(ds: Dataset): Promise<void> {
@@ -176,24 +274,49 @@ async function report(ds: Dataset): Promise<void> {
   await measure(ds, queries.slice(0, 10), () => ({ strategy: "index", efSearch: 100 })); // warm the caches
   const exact = await measure(ds, queries, () => ({ strategy: "exact" }));
   const exactF = await measure(ds, queries, (q) => ({ strategy: "exact", filters: ds.filter(q) }));
-  const add = (filterName: string, method: string, ef: string, m: Awaited<ReturnType<typeof measure>>, truth: typeof exact) => {
+  const add = (
+    filterName: string,
+    method: string,
+    ef: string,
+    m: Awaited<ReturnType<typeof measure>>,
+    truth: typeof exact,
+  ) => {
     const baseline = pct(truth.times, 0.5);
     const r = m.results.reduce((s, res, i) => s + recall(res, truth.results[i]), 0) / m.results.length;
     const short = m.results.filter((res, i) => res.length < Math.min(K, truth.results[i].length)).length;
     rows.push({
-      set: name, n: n.toLocaleString(), filter: filterName, method, ef_search: ef,
-      "p50 ms": ms(pct(m.times, 0.5)), "p95 ms": ms(pct(m.times, 0.95)), [`recall@${K}`]: r.toFixed(3),
-      "p50 / exact p50": (pct(m.times, 0.5) / baseline).toFixed(3), "short of K": short, "fell back": m.fellBack,
+      set: name,
+      n: n.toLocaleString(),
+      filter: filterName,
+      method,
+      ef_search: ef,
+      "p50 ms": ms(pct(m.times, 0.5)),
+      "p95 ms": ms(pct(m.times, 0.95)),
+      [`recall@${K}`]: r.toFixed(3),
+      "p50 / exact p50": (pct(m.times, 0.5) / baseline).toFixed(3),
+      "short of K": short,
+      "fell back": m.fellBack,
     });
   };
   add("none", "exact scan", "-", exact, exact);
   const auto = await measure(ds, queries, () => ({}));
   add("none", `auto (${auto.strategy})`, String(Math.max(K, DEFAULT_EF_SEARCH)), auto, exact);
-  for (const ef of EFS) add("none", "HNSW", String(Math.max(K, ef)), await measure(ds, queries, () => ({ strategy: "index", efSearch: ef })), exact);
+  for (const ef of EFS)
+    add(
+      "none",
+      "HNSW",
+      String(Math.max(K, ef)),
+      await measure(ds, queries, () => ({ strategy: "index", efSearch: ef })),
+      exact,
+    );
   add(ds.filterName, "exact scan", "-", exactF, exactF);
   const autoF = await measure(ds, queries, (q) => ({ filters: ds.filter(q) }));
   add(ds.filterName, `auto (${autoF.strategy})`, "-", autoF, exactF);
-  const forced = await measure(ds, queries, (q) => ({ strategy: "index", efSearch: DEFAULT_EF_SEARCH, filters: ds.filter(q) }));
+  const forced = await measure(ds, queries, (q) => ({
+    strategy: "index",
+    efSearch: DEFAULT_EF_SEARCH,
+    filters: ds.filter(q),
+  }));
   add(ds.filterName, "HNSW iterative scan, forced", String(Math.max(K, DEFAULT_EF_SEARCH)), forced, exactF);
 }
 
@@ -208,7 +331,8 @@ try {
   }
 } finally {
   await database.close();
-  if (!a.keep) await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => log(`drop failed: ${e.message}`));
+  if (!a.keep)
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => log(`drop failed: ${e.message}`));
   await admin.end();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
@@ -217,11 +341,18 @@ function table(list: Row[]): string {
   const head = Object.keys(list[0]);
   const widths = head.map((h) => Math.max(h.length, ...list.map((r) => String(r[h]).length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  return [line(head), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...list.map((r) => line(head.map((h) => String(r[h]))))].join("\n");
+  return [
+    line(head),
+    `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`,
+    ...list.map((r) => line(head.map((h) => String(r[h])))),
+  ].join("\n");
 }
 console.log(`\nbench/search: dim ${DIM}, k ${K}, ${Q} queries per row, ${os.cpus().length} cores (shared)\n`);
 console.log(table(facts));
 console.log();
 console.log(table(rows));
 fs.mkdirSync(path.resolve(import.meta.dirname, "out"), { recursive: true });
-fs.writeFileSync(path.resolve(import.meta.dirname, "out", `search-${N}.json`), JSON.stringify({ facts, rows }, null, 2));
+fs.writeFileSync(
+  path.resolve(import.meta.dirname, "out", `search-${N}.json`),
+  JSON.stringify({ facts, rows }, null, 2),
+);

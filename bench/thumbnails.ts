@@ -15,29 +15,43 @@ const limitArg = process.argv.indexOf("--limit");
 const limit = limitArg > 0 ? Number(process.argv[limitArg + 1]) : 2000;
 
 function listPhotos(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => /\.jpe?g$/i.test(f)).sort().slice(0, limit);
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.jpe?g$/i.test(f))
+    .sort()
+    .slice(0, limit);
 }
 
 async function bareSharp(dir: string, files: string[]): Promise<number> {
   const start = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < files.length) {
-      const f = files[next++];
-      await sharp(path.join(dir, f)).rotate().resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < files.length) {
+        const f = files[next++];
+        await sharp(path.join(dir, f))
+          .rotate()
+          .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+          .webp({ quality: 80 })
+          .toBuffer();
+      }
+    }),
+  );
   return (performance.now() - start) / 1000;
 }
 
 async function fieldmark(dir: string, files: string[]): Promise<number> {
-  const c = await db().query("INSERT INTO collections (name, images_root) VALUES ($1, $2) RETURNING id", [`bench-${path.basename(path.dirname(dir))}`, dir]);
+  const c = await db().query("INSERT INTO collections (name, images_root) VALUES ($1, $2) RETURNING id", [
+    `bench-${path.basename(path.dirname(dir))}`,
+    dir,
+  ]);
   const cid = c.rows[0].id;
   await db().query(
     "INSERT INTO images (collection_id, source_id, file_name) SELECT $1, f, f FROM unnest($2::text[]) AS f",
     [cid, files],
   );
-  const ids = (await db().query("SELECT min(id) AS a, max(id) AS b FROM images WHERE collection_id = $1", [cid])).rows[0];
+  const ids = (await db().query("SELECT min(id) AS a, max(id) AS b FROM images WHERE collection_id = $1", [cid]))
+    .rows[0];
   const start = performance.now();
   await makeThumbnails(cid, { fromId: ids.a, toId: ids.b });
   return (performance.now() - start) / 1000;
@@ -49,11 +63,20 @@ const database = await openDatabase({ dataDir, port: 3000, databaseUrl: undefine
 const rows: string[][] = [];
 for (const name of ["natural-mix", "lepidoptera"]) {
   const dir = path.join(SHARED, name, "images");
-  if (!fs.existsSync(dir)) { console.error(`skipping ${name}: ${dir} not found`); continue; }
+  if (!fs.existsSync(dir)) {
+    console.error(`skipping ${name}: ${dir} not found`);
+    continue;
+  }
   const files = listPhotos(dir);
   const base = await bareSharp(dir, files);
   const ours = await fieldmark(dir, files);
-  rows.push([name, String(files.length), (files.length / base).toFixed(0), (files.length / ours).toFixed(0), (base / ours).toFixed(2)]);
+  rows.push([
+    name,
+    String(files.length),
+    (files.length / base).toFixed(0),
+    (files.length / ours).toFixed(0),
+    (base / ours).toFixed(2),
+  ]);
 }
 await database.close();
 fs.rmSync(dataDir, { recursive: true, force: true });

@@ -20,8 +20,10 @@ const arg = (name) => {
 const port = Number(arg("port") ?? process.env.PORT ?? 3000);
 const host = arg("host") ?? process.env.HOSTNAME ?? "0.0.0.0";
 const workers = Number(arg("workers") ?? process.env.FIELDMARK_WEB_WORKERS ?? Math.min(os.availableParallelism(), 4));
-if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be a port number, not ${arg("port") ?? process.env.PORT}`);
-if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers (FIELDMARK_WEB_WORKERS) must be a whole number of at least 1, not ${workers}`);
+if (!Number.isInteger(port) || port < 1 || port > 65535)
+  throw new Error(`--port must be a port number, not ${arg("port") ?? process.env.PORT}`);
+if (!Number.isInteger(workers) || workers < 1)
+  throw new Error(`--workers (FIELDMARK_WEB_WORKERS) must be a whole number of at least 1, not ${workers}`);
 process.env.NODE_ENV = "production";
 
 if (cluster.isPrimary && workers > 1) {
@@ -30,7 +32,8 @@ if (cluster.isPrimary && workers > 1) {
   for (let i = 0; i < workers; i++) fork();
   let ready = 0;
   cluster.on("message", (_worker, message) => {
-    if (message === "listening" && ++ready === workers) console.log(`web server: ${workers} processes on http://${host}:${port}`);
+    if (message === "listening" && ++ready === workers)
+      console.log(`web server: ${workers} processes on http://${host}:${port}`);
   });
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
@@ -43,7 +46,9 @@ if (cluster.isPrimary && workers > 1) {
     for (const w of Object.values(cluster.workers ?? {})) w?.kill(signal);
     const timer = setTimeout(() => process.exit(0), 10_000);
     timer.unref();
-    cluster.on("exit", () => { if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0); });
+    cluster.on("exit", () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));

@@ -17,5 +17,6 @@ export default async function setup() {
     await client.end().catch(() => {});
   }
   if (!browserEnabled) throw new Error("FIELDMARK_REQUIRE_SERVICES=1 but FIELDMARK_TEST_BROWSER is not 1");
-  if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium is required for browser tests but ${chromiumPath} does not exist`);
+  if (!fs.existsSync(chromiumPath))
+    throw new Error(`Chromium is required for browser tests but ${chromiumPath} does not exist`);
 }

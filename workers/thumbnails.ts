@@ -6,6 +6,7 @@ export async function handleThumbnailJobs(jobs: PgBoss.Job<ThumbnailJob>[]): Pro
   for (const job of jobs) {
     const { collectionId, fromId, toId } = job.data;
     const r = await makeThumbnails(collectionId, { fromId, toId });
-    if (r.unreadable) console.log(`thumbnails ${collectionId}:${fromId}-${toId}: ${r.made} made, ${r.unreadable} unreadable`);
+    if (r.unreadable)
+      console.log(`thumbnails ${collectionId}:${fromId}-${toId}: ${r.made} made, ${r.unreadable} unreadable`);
   }
 }

@@ -41,12 +41,19 @@ const setupSchema = z.object({ name: z.string(), email: z.string(), password: z.
 
 /** First run only: makes the first admin and signs them in. Refused once any account exists. */
 export async function setUpFirstAdmin(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
-  const input = setupSchema.parse({ name: form.get("name") ?? "", email: form.get("email") ?? "", password: form.get("password") ?? "" });
+  const input = setupSchema.parse({
+    name: form.get("name") ?? "",
+    email: form.get("email") ?? "",
+    password: form.get("password") ?? "",
+  });
   const echo = { email: input.email, name: input.name };
   try {
     const admin = await createFirstAdmin(input);
     if (!admin) redirect("/sign-in");
-    await getAuth().api.signInEmail({ body: { email: admin.email, password: input.password }, headers: await headers() });
+    await getAuth().api.signInEmail({
+      body: { email: admin.email, password: input.password },
+      headers: await headers(),
+    });
   } catch (e) {
     if (e instanceof UserInputError) return { error: e.message, ...echo };
     throw e;

@@ -15,10 +15,22 @@ export function ImageFacts({ collection, image }: { collection: string; image: I
     <>
       {image.taxon && <Taxonomy collection={collection} taxon={image.taxon} />}
       <Section title="Image">
-        <Row label="Image id"><span className="font-mono text-xs break-all" data-testid="image-id">{image.id}</span></Row>
-        <Row label="File"><span className="font-mono text-xs break-all">{image.fileName}</span></Row>
-        {image.width && image.height && <Row label="Size">{image.width} × {image.height} px</Row>}
-        <Row label="Observed">{image.observedAt ? new Date(image.observedAt).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—"}</Row>
+        <Row label="Image id">
+          <span className="font-mono text-xs break-all" data-testid="image-id">
+            {image.id}
+          </span>
+        </Row>
+        <Row label="File">
+          <span className="font-mono text-xs break-all">{image.fileName}</span>
+        </Row>
+        {image.width && image.height && (
+          <Row label="Size">
+            {image.width} × {image.height} px
+          </Row>
+        )}
+        <Row label="Observed">
+          {image.observedAt ? new Date(image.observedAt).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—"}
+        </Row>
         <Row label="Location">
           {image.latitude != null && image.longitude != null
             ? `${image.latitude.toFixed(5)}, ${image.longitude.toFixed(5)}${image.locationUncertainty != null ? ` ± ${Math.round(image.locationUncertainty)} m` : ""}`
@@ -36,15 +48,21 @@ export function ImageFacts({ collection, image }: { collection: string; image: I
 
 export function Taxonomy({ collection, taxon }: { collection: string; taxon: TaxonChain }) {
   const binomial = taxon.genus && taxon.species ? `${taxon.genus} ${taxon.species}` : null;
-  const rows: { rank: string; value: string }[] = CHAIN_RANKS.filter((r) => taxon[r]).map((r) => ({ rank: r, value: taxon[r]! }));
+  const rows: { rank: string; value: string }[] = CHAIN_RANKS.filter((r) => taxon[r]).map((r) => ({
+    rank: r,
+    value: taxon[r]!,
+  }));
   const leafRank = taxon.rank ?? "species";
-  if (!rows.some((r) => r.rank === leafRank && r.value === taxon.name)) rows.push({ rank: leafRank, value: leafRank === "species" && binomial ? binomial : taxon.name });
+  if (!rows.some((r) => r.rank === leafRank && r.value === taxon.name))
+    rows.push({ rank: leafRank, value: leafRank === "species" && binomial ? binomial : taxon.name });
   return (
     <Section title="Taxonomy">
       {rows.map((r) => (
         <Row key={`${r.rank}:${r.value}`} label={r.rank}>
-          <Link href={collectionPath(collection, { taxon: r.rank === "species" ? taxon.name : r.value, rank: r.rank })}
-            className={`text-emerald-800 hover:underline ${r.rank === "genus" || r.rank === "species" ? "italic" : ""}`}>
+          <Link
+            href={collectionPath(collection, { taxon: r.rank === "species" ? taxon.name : r.value, rank: r.rank })}
+            className={`text-emerald-800 hover:underline ${r.rank === "genus" || r.rank === "species" ? "italic" : ""}`}
+          >
             {r.value}
           </Link>
         </Row>
@@ -52,7 +70,12 @@ export function Taxonomy({ collection, taxon }: { collection: string; taxon: Tax
       {taxon.commonName && <Row label="Common name">{taxon.commonName}</Row>}
       {taxon.iconicGroup && (
         <Row label="Iconic group">
-          <Link href={collectionPath(collection, { iconicGroup: taxon.iconicGroup })} className="text-emerald-800 hover:underline">{taxon.iconicGroup}</Link>
+          <Link
+            href={collectionPath(collection, { iconicGroup: taxon.iconicGroup })}
+            className="text-emerald-800 hover:underline"
+          >
+            {taxon.iconicGroup}
+          </Link>
         </Row>
       )}
     </Section>

@@ -14,18 +14,36 @@ export async function SiteHeader() {
         </Link>
         {user && (
           <nav className="flex items-center gap-4 text-sm text-stone-600">
-            <Link href="/collections" className="hover:text-stone-900">Collections</Link>
-            {user.role !== "expert" && <Link href="/import" className="hover:text-stone-900">Import</Link>}
-            {user.role !== "expert" && <Link href="/models" className="hover:text-stone-900">Models</Link>}
-            {user.role === "admin" && <Link href="/admin/users" className="hover:text-stone-900">Users</Link>}
+            <Link href="/collections" className="hover:text-stone-900">
+              Collections
+            </Link>
+            {user.role !== "expert" && (
+              <Link href="/import" className="hover:text-stone-900">
+                Import
+              </Link>
+            )}
+            {user.role !== "expert" && (
+              <Link href="/models" className="hover:text-stone-900">
+                Models
+              </Link>
+            )}
+            {user.role === "admin" && (
+              <Link href="/admin/users" className="hover:text-stone-900">
+                Users
+              </Link>
+            )}
           </nav>
         )}
         {user && (
           <div className="ml-auto flex shrink-0 items-center gap-3 text-sm">
-            <span className="hidden text-stone-700 sm:inline" data-testid="current-user">{user.name}</span>
+            <span className="hidden text-stone-700 sm:inline" data-testid="current-user">
+              {user.name}
+            </span>
             <RoleBadge role={user.role} />
             <form action={signOut}>
-              <Button variant="ghost" type="submit">Sign out</Button>
+              <Button variant="ghost" type="submit">
+                Sign out
+              </Button>
             </form>
           </div>
         )}

@@ -6,7 +6,11 @@ export function cx(...classes: (string | false | null | undefined)[]): string {
   return classes.filter(Boolean).join(" ");
 }
 
-export function Button({ className, variant = "primary", ...props }: ComponentProps<"button"> & { variant?: "primary" | "secondary" | "ghost" }) {
+export function Button({
+  className,
+  variant = "primary",
+  ...props
+}: ComponentProps<"button"> & { variant?: "primary" | "secondary" | "ghost" }) {
   const styles = {
     primary: "bg-emerald-700 text-white hover:bg-emerald-800 disabled:bg-emerald-700/50",
     secondary: "border border-stone-300 bg-white text-stone-800 hover:bg-stone-100 disabled:text-stone-400",
@@ -14,7 +18,11 @@ export function Button({ className, variant = "primary", ...props }: ComponentPr
   }[variant];
   return (
     <button
-      className={cx("inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:cursor-not-allowed", styles, className)}
+      className={cx(
+        "inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:cursor-not-allowed",
+        styles,
+        className,
+      )}
       {...props}
     />
   );
@@ -27,7 +35,17 @@ export function Input({ className, ...props }: ComponentProps<"input">) {
   return <input className={cx(inputClass, className)} {...props} />;
 }
 
-export function Field({ label, htmlFor, children, hint }: { label: string; htmlFor: string; children: ReactNode; hint?: string }) {
+export function Field({
+  label,
+  htmlFor,
+  children,
+  hint,
+}: {
+  label: string;
+  htmlFor: string;
+  children: ReactNode;
+  hint?: string;
+}) {
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="block text-xs font-medium tracking-wide text-stone-600 uppercase">
@@ -57,6 +75,11 @@ export function PageTitle({ children, sub }: { children: ReactNode; sub?: ReactN
 }
 
 export function RoleBadge({ role }: { role: string }) {
-  const color = role === "admin" ? "bg-amber-100 text-amber-900" : role === "lead" ? "bg-sky-100 text-sky-900" : "bg-stone-200 text-stone-700";
+  const color =
+    role === "admin"
+      ? "bg-amber-100 text-amber-900"
+      : role === "lead"
+        ? "bg-sky-100 text-sky-900"
+        : "bg-stone-200 text-stone-700";
   return <span className={cx("rounded px-1.5 py-0.5 text-xs font-medium", color)}>{role}</span>;
 }

@@ -17,13 +17,17 @@ export function registerCollectionCommands(program: Command): void {
         return;
       }
       if (rows.length === 0) {
-        console.log("no collections yet: import one with `fieldmark import <train.json|manifest.csv|folder> --collection <name>`");
+        console.log(
+          "no collections yet: import one with `fieldmark import <train.json|manifest.csv|folder> --collection <name>`",
+        );
         return;
       }
       const width = Math.max(4, ...rows.map((r) => r.name.length));
       console.log(`${"name".padEnd(width)}  ${"images".padStart(10)}  ${"taxa".padStart(8)}`);
       for (const r of rows) {
-        console.log(`${r.name.padEnd(width)}  ${r.images.toLocaleString("en-US").padStart(10)}  ${r.taxa.toLocaleString("en-US").padStart(8)}`);
+        console.log(
+          `${r.name.padEnd(width)}  ${r.images.toLocaleString("en-US").padStart(10)}  ${r.taxa.toLocaleString("en-US").padStart(8)}`,
+        );
       }
     });
 }

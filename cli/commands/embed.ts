@@ -13,7 +13,9 @@ import { withDatabase } from "../run";
 export function registerEmbedCommand(program: Command): void {
   program
     .command("embed")
-    .description("embed a collection's images with a registered model (resumable: only images without a vector are queued)")
+    .description(
+      "embed a collection's images with a registered model (resumable: only images without a vector are queued)",
+    )
     .requiredOption("--collection <name>")
     .requiredOption("--model <name>")
     .option("--no-work", "only queue the jobs for the running workers; do not work or wait here")
@@ -34,7 +36,9 @@ export function registerEmbedCommand(program: Command): void {
             await new Promise((r) => setTimeout(r, 1000));
             p = await embeddingProgress(collection.id, model.id);
             if (p.embedded < p.total && (await pendingEmbeddingJobs()) === 0) {
-              throw new Error(`${p.total - p.embedded} images still have no vector and no job is left: the jobs failed (see the worker's log); run embed again to retry them`);
+              throw new Error(
+                `${p.total - p.embedded} images still have no vector and no job is left: the jobs failed (see the worker's log); run embed again to retry them`,
+              );
             }
           }
           bar.update(p.embedded, p.total, p.unreadable ? `(${p.unreadable} unreadable)` : "");
@@ -44,7 +48,9 @@ export function registerEmbedCommand(program: Command): void {
         }
         if (opts.index) {
           const r = await buildIndex(model.id);
-          console.error(`HNSW index built: ${r.rows.toLocaleString("en-US")} vectors, ${(r.sizeBytes / 2 ** 20).toFixed(1)} MB, in ${(r.seconds + r.sortSeconds).toFixed(1)} s`);
+          console.error(
+            `HNSW index built: ${r.rows.toLocaleString("en-US")} vectors, ${(r.sizeBytes / 2 ** 20).toFixed(1)} MB, in ${(r.seconds + r.sortSeconds).toFixed(1)} s`,
+          );
         }
       });
     });

@@ -54,47 +54,52 @@ export function registerImportCommand(program: Command): void {
     .description("import a collection: an iNaturalist/COCO-style train.json, a CSV manifest or a folder of images")
     .argument("<source>", "train.json, manifest.csv, or a folder of images")
     .requiredOption("--collection <name>", "the collection to import into (created if it does not exist)")
-    .option("--images-root <root>", "folder or http(s) base URL that image paths are relative to (default: the folder of the source)")
+    .option(
+      "--images-root <root>",
+      "folder or http(s) base URL that image paths are relative to (default: the folder of the source)",
+    )
     .option("--batch-size <records>", "records written per batch (default 10000): smaller uses less memory", (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--batch-size must be a positive whole number, got ${v}`);
       return n;
     })
     .option("--json", "print the result as JSON")
-    .action(async (source: string, opts: { collection: string; imagesRoot?: string; batchSize?: number; json?: boolean }) => {
-      const abort = new AbortController();
-      const onSigint = () => abort.abort(new Error("Ctrl-C"));
-      process.once("SIGINT", onSigint);
-      const progress = progressPrinter(opts.collection);
-      try {
-        const result = await withDatabase(async () => {
-          const r = await importCollection({
-            source,
-            collection: opts.collection,
-            imagesRoot: opts.imagesRoot,
-            batchSize: opts.batchSize,
-            signal: abort.signal,
-            onProgress: (p) => progress.update(p),
-          });
-          // thumbnails are made by the worker: now if the app runs, else when it next starts
-          if (!r.alreadyImported) {
-            try {
-              await enqueueThumbnails(r.collectionId);
-            } finally {
-              await stopBoss();
+    .action(
+      async (source: string, opts: { collection: string; imagesRoot?: string; batchSize?: number; json?: boolean }) => {
+        const abort = new AbortController();
+        const onSigint = () => abort.abort(new Error("Ctrl-C"));
+        process.once("SIGINT", onSigint);
+        const progress = progressPrinter(opts.collection);
+        try {
+          const result = await withDatabase(async () => {
+            const r = await importCollection({
+              source,
+              collection: opts.collection,
+              imagesRoot: opts.imagesRoot,
+              batchSize: opts.batchSize,
+              signal: abort.signal,
+              onProgress: (p) => progress.update(p),
+            });
+            // thumbnails are made by the worker: now if the app runs, else when it next starts
+            if (!r.alreadyImported) {
+              try {
+                await enqueueThumbnails(r.collectionId);
+              } finally {
+                await stopBoss();
+              }
             }
-          }
-          return r;
-        });
-        progress.end();
-        if (opts.json) printJson(result);
-        else console.log(summary(result));
-      } catch (e) {
-        progress.end();
-        if (e instanceof ImportInterruptedError) process.exitCode = 130;
-        throw e;
-      } finally {
-        process.off("SIGINT", onSigint);
-      }
-    });
+            return r;
+          });
+          progress.end();
+          if (opts.json) printJson(result);
+          else console.log(summary(result));
+        } catch (e) {
+          progress.end();
+          if (e instanceof ImportInterruptedError) process.exitCode = 130;
+          throw e;
+        } finally {
+          process.off("SIGINT", onSigint);
+        }
+      },
+    );
 }

@@ -23,7 +23,9 @@ export function registerQueryCommands(program: Command): void {
   const queries = program.command("queries").description("the queries of a collection");
   queries
     .command("import")
-    .description("import queries from an INQUIRE query CSV (,query_id,query_text,supercategory,category,iconic_group), keeping its ids")
+    .description(
+      "import queries from an INQUIRE query CSV (,query_id,query_text,supercategory,category,iconic_group), keeping its ids",
+    )
     .argument("<csv>", "the CSV file, e.g. inquire_queries_val.csv")
     .requiredOption("--collection <name>", "the collection the queries are about")
     .addOption(new Option("--split <split>", "mark every imported query as this split").choices(SPLITS))
@@ -31,8 +33,12 @@ export function registerQueryCommands(program: Command): void {
       const full = path.resolve(file);
       if (!fs.existsSync(full)) throw new Error(`${full} does not exist`);
       const rows = parseInquireQueriesCsv(fs.readFileSync(full), path.basename(full));
-      const result = await withDatabase(async () => importInquireQueries(await collectionId(opts.collection), rows, { split: opts.split }));
-      console.log(`${result.total} queries in ${path.basename(full)}: ${result.created} new, ${result.updated} updated, ${result.unchanged} unchanged`);
+      const result = await withDatabase(async () =>
+        importInquireQueries(await collectionId(opts.collection), rows, { split: opts.split }),
+      );
+      console.log(
+        `${result.total} queries in ${path.basename(full)}: ${result.created} new, ${result.updated} updated, ${result.unchanged} unchanged`,
+      );
     });
   queries
     .command("list")
@@ -42,20 +48,32 @@ export function registerQueryCommands(program: Command): void {
     .action(async (opts: { collection: string; json?: boolean }) => {
       const rows = await withDatabase(async () => listQueries(await collectionId(opts.collection)));
       if (opts.json) {
-        printJson(rows.map((q) => ({
-          query_id: queryIdForJson(q.id), query_text: q.text, supercategory: q.supercategory, category: q.category,
-          iconic_group: q.iconicGroup, split: q.split,
-        })));
+        printJson(
+          rows.map((q) => ({
+            query_id: queryIdForJson(q.id),
+            query_text: q.text,
+            supercategory: q.supercategory,
+            category: q.category,
+            iconic_group: q.iconicGroup,
+            split: q.split,
+          })),
+        );
         return;
       }
       if (rows.length === 0) {
-        console.log(`no queries in ${opts.collection} yet: write one in the app, or \`fieldmark queries import <csv> --collection ${opts.collection}\``);
+        console.log(
+          `no queries in ${opts.collection} yet: write one in the app, or \`fieldmark queries import <csv> --collection ${opts.collection}\``,
+        );
         return;
       }
       const idWidth = Math.max(2, ...rows.map((q) => q.id.length));
-      console.log(`${"id".padEnd(idWidth)}  ${"split".padEnd(5)}  ${"judged".padStart(7)}  ${"relevant".padStart(8)}  query`);
+      console.log(
+        `${"id".padEnd(idWidth)}  ${"split".padEnd(5)}  ${"judged".padStart(7)}  ${"relevant".padStart(8)}  query`,
+      );
       for (const q of rows) {
-        console.log(`${q.id.padEnd(idWidth)}  ${(q.split ?? "").padEnd(5)}  ${String(q.judged).padStart(7)}  ${String(q.relevant).padStart(8)}  ${q.text}`);
+        console.log(
+          `${q.id.padEnd(idWidth)}  ${(q.split ?? "").padEnd(5)}  ${String(q.judged).padStart(7)}  ${String(q.relevant).padStart(8)}  ${q.text}`,
+        );
       }
     });
 }

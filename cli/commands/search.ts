@@ -41,7 +41,8 @@ function date(v: string): Date {
 
 function bbox(v: string): [number, number, number, number] {
   const parts = v.split(",").map(Number);
-  if (parts.length !== 4 || parts.some((x) => !Number.isFinite(x))) throw new InvalidArgumentError("bbox is minLon,minLat,maxLon,maxLat");
+  if (parts.length !== 4 || parts.some((x) => !Number.isFinite(x)))
+    throw new InvalidArgumentError("bbox is minLon,minLat,maxLon,maxLat");
   return parts as [number, number, number, number];
 }
 
@@ -60,11 +61,19 @@ export async function runSearch(opts: SearchOpts): Promise<SearchResult[]> {
     to: opts.to,
     bbox: opts.bbox,
   };
-  for (const key of Object.keys(filters) as (keyof SearchFilters)[]) if (filters[key] === undefined) delete filters[key];
+  for (const key of Object.keys(filters) as (keyof SearchFilters)[])
+    if (filters[key] === undefined) delete filters[key];
   if (opts.metadata === undefined && !opts.model) throw new Error("--model is required for --text and --image");
   const answer = await searchCollection({
-    collection: opts.collection, model: opts.model, text: opts.text, image: opts.image, metadata: opts.metadata,
-    k: opts.k, filters, strategy: opts.exact ? "exact" : "auto", efSearch: opts.efSearch,
+    collection: opts.collection,
+    model: opts.model,
+    text: opts.text,
+    image: opts.image,
+    metadata: opts.metadata,
+    k: opts.k,
+    filters,
+    strategy: opts.exact ? "exact" : "auto",
+    efSearch: opts.efSearch,
   });
   return answer.results;
 }
@@ -72,7 +81,9 @@ export async function runSearch(opts: SearchOpts): Promise<SearchResult[]> {
 export function registerSearchCommand(program: Command): void {
   program
     .command("search")
-    .description("search a collection: text to images, similar images, or taxonomy text; filters apply inside the search")
+    .description(
+      "search a collection: text to images, similar images, or taxonomy text; filters apply inside the search",
+    )
     .requiredOption("--collection <name>", "collection name")
     .option("--model <name>", "embedding model (for --text and --image)")
     .option("--text <query>", "text to images, through the model's text tower")
@@ -85,7 +96,9 @@ export function registerSearchCommand(program: Command): void {
     .option("--to <date>", "observed on or before (a date alone: the whole day)", endDate)
     .option("--bbox <minLon,minLat,maxLon,maxLat>", "observed inside this box", bbox)
     .option("--exact", "exact scan instead of the HNSW index")
-    .addOption(new Option("--ef-search <n>", "HNSW candidate list size").argParser(positiveInt("--ef-search")).hideHelp())
+    .addOption(
+      new Option("--ef-search <n>", "HNSW candidate list size").argParser(positiveInt("--ef-search")).hideHelp(),
+    )
     .option("--json", 'print JSON: [{"image_id": ..., "score": ...}], best first')
     .action(async (opts: SearchOpts) => {
       const results = await withDatabase(() => runSearch(opts));

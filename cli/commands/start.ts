@@ -56,9 +56,11 @@ export function registerStartCommand(program: Command): void {
         NEXT_TELEMETRY_DISABLED: "1",
         PORT: String(config.port),
       };
-      console.log(database.kind === "pglite"
-        ? `database: embedded PGlite in ${config.dataDir} (served on 127.0.0.1:${new URL(database.url).port})`
-        : "database: PostgreSQL from DATABASE_URL");
+      console.log(
+        database.kind === "pglite"
+          ? `database: embedded PGlite in ${config.dataDir} (served on 127.0.0.1:${new URL(database.url).port})`
+          : "database: PostgreSQL from DATABASE_URL",
+      );
 
       if (!opts.dev && !buildIsCurrent()) {
         console.log("building the app (first start, or sources changed)...");
@@ -78,7 +80,9 @@ export function registerStartCommand(program: Command): void {
       const url = `http://localhost:${config.port}`;
       console.log(`Fieldmark is starting at ${url} (Ctrl-C stops it)`);
       if ((await countUsers()) === 0) {
-        console.log(`No accounts yet: create the first admin at ${url}/setup or with \`npx fieldmark users add --role admin\`.`);
+        console.log(
+          `No accounts yet: create the first admin at ${url}/setup or with \`npx fieldmark users add --role admin\`.`,
+        );
       }
 
       let stopping = false;

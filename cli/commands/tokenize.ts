@@ -30,8 +30,13 @@ export async function tokenizeLines(tokenizer: ClipTokenizer, input: Readable, o
 export function registerTokenizeCommand(program: Command): void {
   program
     .command("tokenize")
-    .description("print the CLIP token ids of each line of stdin as a JSON array (start and end tokens included, not truncated)")
-    .requiredOption("--vocab <path>", "the CLIP merges file (bpe_simple_vocab_16e6.txt.gz), a Hugging Face tokenizer.json, or a model folder with either")
+    .description(
+      "print the CLIP token ids of each line of stdin as a JSON array (start and end tokens included, not truncated)",
+    )
+    .requiredOption(
+      "--vocab <path>",
+      "the CLIP merges file (bpe_simple_vocab_16e6.txt.gz), a Hugging Face tokenizer.json, or a model folder with either",
+    )
     .action(async (opts: { vocab: string }) => {
       const tokenizer = loadClipTokenizer(opts.vocab);
       // `fieldmark tokenize | head` closing the pipe early is not an error.

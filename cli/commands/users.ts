@@ -16,7 +16,10 @@ async function askPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     // piped: the first line of stdin is the password
     const rl = readline.createInterface({ input: process.stdin });
-    for await (const line of rl) { rl.close(); return line; }
+    for await (const line of rl) {
+      rl.close();
+      return line;
+    }
     throw new Error("no password given on stdin");
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
@@ -40,7 +43,12 @@ export function registerUserCommands(program: Command): void {
       const o = parsed.data;
       const password = o.password ?? (await askPassword());
       await withDatabase(async () => {
-        const user = await createUser({ email: o.email, name: o.name ?? o.email.split("@")[0], password, role: o.role });
+        const user = await createUser({
+          email: o.email,
+          name: o.name ?? o.email.split("@")[0],
+          password,
+          role: o.role,
+        });
         console.log(`created ${user.role} ${user.email}`);
       });
     });

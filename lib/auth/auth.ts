@@ -19,7 +19,10 @@ function createAuth(pool: Pool) {
         // Without BETTER_AUTH_URL the origin comes from each request, which is what a self-hosted tool
         // reached as localhost or by its LAN name wants; the warning about it is noise.
         if (message.includes("Base URL is not set")) return;
-        (level === "error" ? console.error : level === "warn" ? console.warn : console.log)(`[auth] ${message}`, ...args);
+        (level === "error" ? console.error : level === "warn" ? console.warn : console.log)(
+          `[auth] ${message}`,
+          ...args,
+        );
       },
     },
     emailAndPassword: {
@@ -39,17 +42,27 @@ function createAuth(pool: Pool) {
     session: {
       modelName: "sessions",
       fields: {
-        expiresAt: "expires_at", createdAt: "created_at", updatedAt: "updated_at",
-        ipAddress: "ip_address", userAgent: "user_agent", userId: "user_id",
+        expiresAt: "expires_at",
+        createdAt: "created_at",
+        updatedAt: "updated_at",
+        ipAddress: "ip_address",
+        userAgent: "user_agent",
+        userId: "user_id",
       },
     },
     account: {
       modelName: "accounts",
       fields: {
-        accountId: "account_id", providerId: "provider_id", userId: "user_id",
-        accessToken: "access_token", refreshToken: "refresh_token", idToken: "id_token",
-        accessTokenExpiresAt: "access_token_expires_at", refreshTokenExpiresAt: "refresh_token_expires_at",
-        createdAt: "created_at", updatedAt: "updated_at",
+        accountId: "account_id",
+        providerId: "provider_id",
+        userId: "user_id",
+        accessToken: "access_token",
+        refreshToken: "refresh_token",
+        idToken: "id_token",
+        accessTokenExpiresAt: "access_token_expires_at",
+        refreshTokenExpiresAt: "refresh_token_expires_at",
+        createdAt: "created_at",
+        updatedAt: "updated_at",
       },
     },
     verification: {
@@ -62,7 +75,6 @@ function createAuth(pool: Pool) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
-
 
 const globalForAuth = globalThis as unknown as { fieldmarkAuth?: { pool: Pool; auth: Auth } };
 

@@ -13,7 +13,8 @@ export function isPublicPage(pathname: string): boolean {
 
 /** A safe place to return to after sign-in: a path on this site, never another origin. */
 export function safeNextPath(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
+    return "/";
   return value;
 }
 

@@ -11,7 +11,10 @@ export class UserInputError extends Error {}
 export const newUserSchema = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address")),
   name: z.string().trim().min(1, "Enter a name").max(200),
-  password: z.string().min(8, "The password must be at least 8 characters").max(128, "The password must be at most 128 characters"),
+  password: z
+    .string()
+    .min(8, "The password must be at least 8 characters")
+    .max(128, "The password must be at most 128 characters"),
   role: z.enum(ROLES, { message: `The role must be one of ${ROLES.join(", ")}` }),
 });
 
@@ -23,19 +26,26 @@ export async function createUser(input: NewUser): Promise<UserSummary> {
   if (!parsed.success) throw new UserInputError(parsed.error.issues[0].message);
   const { email, name, password, role } = parsed.data;
   const ctx = await getAuth().$context;
-  if (await ctx.internalAdapter.findUserByEmail(email)) throw new UserInputError(`A user with the email ${email} already exists`);
+  if (await ctx.internalAdapter.findUserByEmail(email))
+    throw new UserInputError(`A user with the email ${email} already exists`);
   const hash = await ctx.password.hash(password);
   let user;
   try {
     user = await ctx.internalAdapter.createUser({ email, name, role, emailVerified: false }, { method: "admin" });
   } catch (e) {
     // The unique index on email settles a race between two creators.
-    if (await ctx.internalAdapter.findUserByEmail(email)) throw new UserInputError(`A user with the email ${email} already exists`);
+    if (await ctx.internalAdapter.findUserByEmail(email))
+      throw new UserInputError(`A user with the email ${email} already exists`);
     throw e;
   }
   try {
     // The same credential account better-auth's own sign-up makes.
-    await ctx.internalAdapter.linkAccount({ userId: user.id, providerId: "credential", accountId: user.id, password: hash });
+    await ctx.internalAdapter.linkAccount({
+      userId: user.id,
+      providerId: "credential",
+      accountId: user.id,
+      password: hash,
+    });
   } catch (e) {
     await ctx.internalAdapter.deleteUser(user.id).catch(() => {});
     throw e;

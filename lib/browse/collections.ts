@@ -2,7 +2,13 @@ import { db } from "@/lib/db/client";
 
 // Collections as the browse pages and GET /api/collections show them.
 
-export type CollectionSummary = { name: string; description: string | null; images: number; taxa: number; createdAt: Date };
+export type CollectionSummary = {
+  name: string;
+  description: string | null;
+  images: number;
+  taxa: number;
+  createdAt: Date;
+};
 export type CollectionRef = { id: number; name: string; description: string | null; imagesRoot: string | null };
 
 export async function listCollections(): Promise<CollectionSummary[]> {

@@ -24,31 +24,35 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max).optional());
 const optionalDay = z.preprocess(blankToUndefined, z.iso.date({ message: "Dates are YYYY-MM-DD" }).optional());
 
-const bboxSchema = z
-  .string()
-  .transform((s, ctx) => {
-    const parts = s.split(",").map((p) => Number(p.trim()));
-    if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
-      ctx.addIssue({ code: "custom", message: "bbox is minLon,minLat,maxLon,maxLat (four numbers)" });
-      return z.NEVER;
-    }
-    const [minLon, minLat, maxLon, maxLat] = parts;
-    if ([minLon, maxLon].some((x) => x < -180 || x > 180) || [minLat, maxLat].some((y) => y < -90 || y > 90)) {
-      ctx.addIssue({ code: "custom", message: "bbox longitudes are within -180..180 and latitudes within -90..90" });
-      return z.NEVER;
-    }
-    if (minLat > maxLat) {
-      ctx.addIssue({ code: "custom", message: "bbox minLat is greater than maxLat" });
-      return z.NEVER;
-    }
-    // minLon > maxLon is allowed: the box crosses the antimeridian.
-    return { minLon, minLat, maxLon, maxLat } satisfies BoundingBox;
-  });
+const bboxSchema = z.string().transform((s, ctx) => {
+  const parts = s.split(",").map((p) => Number(p.trim()));
+  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
+    ctx.addIssue({ code: "custom", message: "bbox is minLon,minLat,maxLon,maxLat (four numbers)" });
+    return z.NEVER;
+  }
+  const [minLon, minLat, maxLon, maxLat] = parts;
+  if ([minLon, maxLon].some((x) => x < -180 || x > 180) || [minLat, maxLat].some((y) => y < -90 || y > 90)) {
+    ctx.addIssue({ code: "custom", message: "bbox longitudes are within -180..180 and latitudes within -90..90" });
+    return z.NEVER;
+  }
+  if (minLat > maxLat) {
+    ctx.addIssue({ code: "custom", message: "bbox minLat is greater than maxLat" });
+    return z.NEVER;
+  }
+  // minLon > maxLon is allowed: the box crosses the antimeridian.
+  return { minLon, minLat, maxLon, maxLat } satisfies BoundingBox;
+});
 
 export const imageQuerySchema = z
   .object({
     taxon: optionalText(300),
-    rank: z.preprocess(blankToUndefined, z.string().regex(/^[a-z_]{1,40}$/, "rank is a lower-case rank name such as family or species").optional()),
+    rank: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^[a-z_]{1,40}$/, "rank is a lower-case rank name such as family or species")
+        .optional(),
+    ),
     iconic_group: optionalText(200),
     from: optionalDay,
     to: optionalDay,
@@ -63,7 +67,8 @@ export type ImageQuery = { filter: ImageFilter; cursor?: string; limit?: number 
 type RawParams = URLSearchParams | Record<string, string | string[] | undefined>;
 
 function firstValues(params: RawParams): Record<string, string | undefined> {
-  if (params instanceof URLSearchParams) return Object.fromEntries([...params.keys()].map((k) => [k, params.get(k) ?? undefined]));
+  if (params instanceof URLSearchParams)
+    return Object.fromEntries([...params.keys()].map((k) => [k, params.get(k) ?? undefined]));
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 }
 

@@ -84,8 +84,14 @@ async function whereFor(collectionId: number, filter: ImageFilter): Promise<Wher
 }
 
 type CardRow = {
-  row_id: number; source_id: string; width: number | null; height: number | null; status: "ok" | "unreadable";
-  status_reason: string | null; taxon_name: string | null; common_name: string | null;
+  row_id: number;
+  source_id: string;
+  width: number | null;
+  height: number | null;
+  status: "ok" | "unreadable";
+  status_reason: string | null;
+  taxon_name: string | null;
+  common_name: string | null;
 };
 
 export async function listImages(
@@ -137,9 +143,17 @@ export async function countImages(collectionId: number, filter: ImageFilter, cap
 }
 
 export type TaxonChain = {
-  name: string; commonName: string | null; rank: string | null; iconicGroup: string | null;
-  kingdom: string | null; phylum: string | null; class: string | null; order: string | null;
-  family: string | null; genus: string | null; species: string | null;
+  name: string;
+  commonName: string | null;
+  rank: string | null;
+  iconicGroup: string | null;
+  kingdom: string | null;
+  phylum: string | null;
+  class: string | null;
+  order: string | null;
+  family: string | null;
+  genus: string | null;
+  species: string | null;
 };
 
 export type ImageDetail = {
@@ -171,10 +185,27 @@ export async function getImage(collectionId: number, sourceId: string): Promise<
   );
   const r = rows[0];
   if (!r) return null;
-  const { taxon_row, name, commonName, rank, iconicGroup, kingdom, phylum, class: cls, order, family, genus, species, ...image } = r;
+  const {
+    taxon_row,
+    name,
+    commonName,
+    rank,
+    iconicGroup,
+    kingdom,
+    phylum,
+    class: cls,
+    order,
+    family,
+    genus,
+    species,
+    ...image
+  } = r;
   return {
     ...image,
-    taxon: taxon_row == null ? null : { name, commonName, rank, iconicGroup, kingdom, phylum, class: cls, order, family, genus, species },
+    taxon:
+      taxon_row == null
+        ? null
+        : { name, commonName, rank, iconicGroup, kingdom, phylum, class: cls, order, family, genus, species },
   } as ImageDetail;
 }
 

@@ -31,7 +31,10 @@ function wrap(text: string, width: number, maxLines: number): string[] {
 export function unreadablePlaceholderSvg(reason: string): string {
   const lines = wrap(reason, 34, 6);
   const text = lines
-    .map((l, i) => `<text x="192" y="${206 + i * 20}" text-anchor="middle" font-size="14" fill="#57534e">${escapeXml(l)}</text>`)
+    .map(
+      (l, i) =>
+        `<text x="192" y="${206 + i * 20}" text-anchor="middle" font-size="14" fill="#57534e">${escapeXml(l)}</text>`,
+    )
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="384" height="384" viewBox="0 0 384 384" font-family="system-ui, sans-serif">
 <rect width="384" height="384" fill="#f5f5f4"/>

@@ -22,7 +22,8 @@ function escapeLike(s: string): string {
 }
 
 function parentExpression(rank: ChainRank | "leaf"): string {
-  const above = rank === "leaf" ? [...CHAIN_RANKS].reverse() : CHAIN_RANKS.slice(0, CHAIN_RANKS.indexOf(rank)).reverse();
+  const above =
+    rank === "leaf" ? [...CHAIN_RANKS].reverse() : CHAIN_RANKS.slice(0, CHAIN_RANKS.indexOf(rank)).reverse();
   return above.length ? `coalesce(${above.map((r) => `t.${quoteIdent(r)}`).join(", ")})` : "NULL::text";
 }
 
@@ -30,7 +31,9 @@ export async function searchTaxa(collectionId: number, q: string, limit = 15): P
   const term = q.trim();
   if (!term) return [];
   const rankBranches = CHAIN_RANKS.map(
-    (r) => `SELECT '${r}' AS rank, t.${quoteIdent(r)} AS name, NULL::text AS common_name, min(${parentExpression(r)}) AS parent, count(*)::int AS taxa
+    (
+      r,
+    ) => `SELECT '${r}' AS rank, t.${quoteIdent(r)} AS name, NULL::text AS common_name, min(${parentExpression(r)}) AS parent, count(*)::int AS taxa
               FROM t WHERE t.${quoteIdent(r)} ILIKE $2 GROUP BY t.${quoteIdent(r)}`,
   );
   const rankOrder = `CASE rank ${CHAIN_RANKS.map((r, i) => `WHEN '${r}' THEN ${i}`).join(" ")} ELSE ${CHAIN_RANKS.length} END`;

@@ -15,12 +15,21 @@ import { searchByVector, searchSimilarToImage, type SearchResult } from "@/lib/s
 export const DEPTH = 300;
 const MAX_DEPTH = 10_000;
 
-type QueryRow = { id: number; collection_id: number; text: string; iconic_group: string | null; taxon_scope: { rank: string; name: string }[] };
+type QueryRow = {
+  id: number;
+  collection_id: number;
+  text: string;
+  iconic_group: string | null;
+  taxon_scope: { rank: string; name: string }[];
+};
 
 export type SurfaceResult = { queryId: number; sources: Record<string, { surfaced: number; added: number }> };
 
 async function loadQuery(queryId: number): Promise<QueryRow> {
-  const r = await db().query<QueryRow>("SELECT id, collection_id, text, iconic_group, taxon_scope FROM queries WHERE id = $1", [queryId]);
+  const r = await db().query<QueryRow>(
+    "SELECT id, collection_id, text, iconic_group, taxon_scope FROM queries WHERE id = $1",
+    [queryId],
+  );
   if (!r.rows[0]) throw new Error(`no query with row id ${queryId}`);
   return r.rows[0];
 }
@@ -42,7 +51,11 @@ async function queryFilters(q: QueryRow): Promise<SearchFilters[]> {
 }
 
 /** Runs one search per filter and keeps each image's best score: a union over the taxon scope. */
-async function unionSearch(filters: SearchFilters[], k: number, search: (f: SearchFilters) => Promise<SearchResult[]>): Promise<SearchResult[]> {
+async function unionSearch(
+  filters: SearchFilters[],
+  k: number,
+  search: (f: SearchFilters) => Promise<SearchResult[]>,
+): Promise<SearchResult[]> {
   const best = new Map<number, SearchResult>();
   for (const f of filters) {
     for (const r of await search(f)) {
@@ -54,7 +67,10 @@ async function unionSearch(filters: SearchFilters[], k: number, search: (f: Sear
 }
 
 async function depthFor(queryId: number, source: string): Promise<number> {
-  const r = await db().query("SELECT count(*)::int AS n FROM candidates WHERE query_id = $1 AND source = $2", [queryId, source]);
+  const r = await db().query("SELECT count(*)::int AS n FROM candidates WHERE query_id = $1 AND source = $2", [
+    queryId,
+    source,
+  ]);
   return Math.min(MAX_DEPTH, r.rows[0].n + DEPTH);
 }
 
@@ -85,21 +101,40 @@ export async function surfaceCandidates(queryId: number): Promise<SurfaceResult>
     const source = `text-image:${m.name}`;
     const k = await depthFor(queryId, source);
     const [vector] = await embedTexts(await encoderFor(m), [q.text]);
-    await record(source, await unionSearch(filters, k, (f) => searchByVector(m.id, vector, { collectionId: q.collection_id, k, filters: f })));
+    await record(
+      source,
+      await unionSearch(filters, k, (f) =>
+        searchByVector(m.id, vector, { collectionId: q.collection_id, k, filters: f }),
+      ),
+    );
   }
 
-  const examples = (await db().query<{ image_id: number }>("SELECT image_id FROM query_examples WHERE query_id = $1 ORDER BY position", [queryId])).rows;
+  const examples = (
+    await db().query<{ image_id: number }>(
+      "SELECT image_id FROM query_examples WHERE query_id = $1 ORDER BY position",
+      [queryId],
+    )
+  ).rows;
   for (const m of examples.length ? models : []) {
     const source = `similar:${m.name}`;
     const k = await depthFor(queryId, source);
-    const perExample = await Promise.all(examples.map((e) =>
-      unionSearch(filters, k, (f) => searchSimilarToImage(m.id, Number(e.image_id), { collectionId: q.collection_id, k, filters: f }))));
+    const perExample = await Promise.all(
+      examples.map((e) =>
+        unionSearch(filters, k, (f) =>
+          searchSimilarToImage(m.id, Number(e.image_id), { collectionId: q.collection_id, k, filters: f }),
+        ),
+      ),
+    );
     const best = new Map<number, SearchResult>();
-    for (const r of perExample.flat()) if (!best.has(r.imageId) || r.score > best.get(r.imageId)!.score) best.set(r.imageId, r);
+    for (const r of perExample.flat())
+      if (!best.has(r.imageId) || r.score > best.get(r.imageId)!.score) best.set(r.imageId, r);
     await record(source, [...best.values()].sort((a, b) => b.score - a.score).slice(0, k));
   }
 
   const k = await depthFor(queryId, "metadata");
-  await record("metadata", await unionSearch(filters, k, (f) => searchMetadata(q.collection_id, q.text, { k, filters: f })));
+  await record(
+    "metadata",
+    await unionSearch(filters, k, (f) => searchMetadata(q.collection_id, q.text, { k, filters: f })),
+  );
   return { queryId, sources };
 }

@@ -65,7 +65,13 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     for (let k = 1; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
     const c1 = b[i + 1];
     // overlong forms, UTF-16 surrogates, and code points past U+10FFFF
-    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 >= 0xa0) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 >= 0x90)) return i;
+    if (
+      (c === 0xe0 && c1 < 0xa0) ||
+      (c === 0xed && c1 >= 0xa0) ||
+      (c === 0xf0 && c1 < 0x90) ||
+      (c === 0xf4 && c1 >= 0x90)
+    )
+      return i;
     i += n + 1;
   }
   return -1;

@@ -18,7 +18,10 @@ function quoteId(id: string, csv: boolean): string {
   return csv || !/^-?\d+$/.test(id) ? JSON.stringify(id) : id;
 }
 
-async function firstDuplicate(client: pg.ClientBase, table: string): Promise<{ id: string; places: Place[] } | undefined> {
+async function firstDuplicate(
+  client: pg.ClientBase,
+  table: string,
+): Promise<{ id: string; places: Place[] } | undefined> {
   const dup = await client.query(`SELECT source_id FROM ${table} GROUP BY source_id HAVING count(*) > 1 LIMIT 1`);
   if (dup.rowCount === 0) return undefined;
   const id: string = dup.rows[0].source_id;
@@ -59,9 +62,13 @@ export async function checkStaged(client: pg.ClientBase, importId: number, file:
 }
 
 async function runChecks(
-  client: pg.ClientBase, t: ReturnType<typeof stageTables>, file: string, name: string, imagesSection: string, csv: boolean,
+  client: pg.ClientBase,
+  t: ReturnType<typeof stageTables>,
+  file: string,
+  name: string,
+  imagesSection: string,
+  csv: boolean,
 ): Promise<void> {
-
   const dupImage = await firstDuplicate(client, t.images);
   if (dupImage) {
     const [a, b] = dupImage.places;
@@ -104,7 +111,14 @@ async function runChecks(
     throw new ImportError(
       "unknown-reference",
       `${name}: ${placeLabel("annotations", r, csv)} names category ${quoteId(r.category_id, csv)}, which is not in categories${more}`,
-      { file, section: "annotations", index: r.ord, line: r.line ?? undefined, field: "category_id", id: r.category_id },
+      {
+        file,
+        section: "annotations",
+        index: r.ord,
+        line: r.line ?? undefined,
+        field: "category_id",
+        id: r.category_id,
+      },
     );
   }
 
@@ -113,9 +127,11 @@ async function runChecks(
   );
   if (conflict.rowCount) {
     const imageId: string = conflict.rows[0].image_id;
-    const rows = (await client.query(
-      `SELECT ord, line, category_id FROM ${t.annotations} WHERE image_id = $1 ORDER BY ord`, [imageId],
-    )).rows;
+    const rows = (
+      await client.query(`SELECT ord, line, category_id FROM ${t.annotations} WHERE image_id = $1 ORDER BY ord`, [
+        imageId,
+      ])
+    ).rows;
     const a = rows[0];
     const b = rows.find((r) => r.category_id !== a.category_id) ?? rows[1];
     throw new ImportError(

@@ -20,7 +20,10 @@ export function copyText(rows: readonly object[], columns: readonly string[]): s
       if (i > 0) out += "\t";
       if (v === null || v === undefined) out += "\\N";
       else if (typeof v === "number") out += String(v);
-      else out += String(v).replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+      else
+        out += String(v).replace(/[\\\t\n\r]/g, (c) =>
+          c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+        );
     }
     out += "\n";
   }

@@ -22,7 +22,10 @@ export async function resolveImagesRoot(spec: string, opts: { timeoutMs?: number
     return { kind: "url", url };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    throw new ImportError("images-root-unreachable", `images root ${spec}: only local folders and http(s) URLs are supported`);
+    throw new ImportError(
+      "images-root-unreachable",
+      `images root ${spec}: only local folders and http(s) URLs are supported`,
+    );
   }
   const folder = path.resolve(spec);
   let stat: fs.Stats;
@@ -31,7 +34,8 @@ export async function resolveImagesRoot(spec: string, opts: { timeoutMs?: number
   } catch {
     throw new ImportError("images-root-not-found", `images root ${folder} does not exist`, { file: folder });
   }
-  if (!stat.isDirectory()) throw new ImportError("images-root-not-found", `images root ${folder} is not a folder`, { file: folder });
+  if (!stat.isDirectory())
+    throw new ImportError("images-root-not-found", `images root ${folder} is not a folder`, { file: folder });
   return { kind: "folder", path: fs.realpathSync(folder) };
 }
 
@@ -42,11 +46,12 @@ async function probeUrl(url: string, timeoutMs: number): Promise<void> {
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
     const cause = err.cause?.message ?? err.cause?.code ?? err.message;
-    const why = err.name === "TimeoutError" || err.name === "AbortError"
-      ? `no answer within ${timeoutMs / 1000} s`
-      : cause === "bad port"
-        ? `port ${new URL(url).port} is one that fetch refuses to use`
-        : cause;
+    const why =
+      err.name === "TimeoutError" || err.name === "AbortError"
+        ? `no answer within ${timeoutMs / 1000} s`
+        : cause === "bad port"
+          ? `port ${new URL(url).port} is one that fetch refuses to use`
+          : cause;
     throw new ImportError("images-root-unreachable", `images root ${url} is unreachable: ${why}`, { file: url });
   }
 }

@@ -31,7 +31,10 @@ export type ImportStats = {
 const LOCK_NAMESPACE = 7_230_115; // pg_advisory_lock(namespace, collection id): one import per collection at a time
 
 export async function ensureCollection(client: pg.ClientBase, name: string, imagesRoot: string): Promise<number> {
-  await client.query("INSERT INTO collections (name, images_root) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [name, imagesRoot]);
+  await client.query("INSERT INTO collections (name, images_root) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [
+    name,
+    imagesRoot,
+  ]);
   const r = await client.query(
     "SELECT id, images_root, EXISTS (SELECT 1 FROM images i WHERE i.collection_id = c.id) AS has_images FROM collections c WHERE name = $1",
     [name],
@@ -54,13 +57,21 @@ export async function ensureCollection(client: pg.ClientBase, name: string, imag
  * Takes the collection's import lock for the session of `client`, waiting up to `waitMs` for another
  * holder (after a kill -9, the dead process's server session can take a moment to go away).
  */
-export async function lockCollection(client: pg.ClientBase, collectionId: number, name: string, waitMs: number): Promise<() => Promise<void>> {
+export async function lockCollection(
+  client: pg.ClientBase,
+  collectionId: number,
+  name: string,
+  waitMs: number,
+): Promise<() => Promise<void>> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const r = await client.query("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_NAMESPACE, collectionId]);
     if (r.rows[0].ok) break;
     if (Date.now() >= deadline) {
-      throw new ImportError("import-running", `another import into collection "${name}" is running; wait for it to finish`);
+      throw new ImportError(
+        "import-running",
+        `another import into collection "${name}" is running; wait for it to finish`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -75,7 +86,11 @@ export async function lockCollection(client: pg.ClientBase, collectionId: number
  * of an older version of the file is abandoned. A folder's fingerprint cannot see files added deep
  * inside it, so a folder is always read again (its rows merge idempotently).
  */
-export async function startOrResume(client: pg.ClientBase, collectionId: number, source: SourceInfo): Promise<ImportJob> {
+export async function startOrResume(
+  client: pg.ClientBase,
+  collectionId: number,
+  source: SourceInfo,
+): Promise<ImportJob> {
   const previous = await client.query(
     `SELECT id, fingerprint, status, phase, records_done, stats FROM imports
      WHERE collection_id = $1 AND source = $2 AND status IN ('running', 'interrupted', 'done') ORDER BY id DESC`,
@@ -85,7 +100,13 @@ export async function startOrResume(client: pg.ClientBase, collectionId: number,
   for (const row of previous.rows) {
     if (row.status === "done") {
       if (!resume && row.fingerprint === source.fingerprint && source.kind !== "folder" && row.stats) {
-        return { id: row.id, phase: "done", recordsDone: Number(row.records_done), resumed: false, alreadyDone: row.stats };
+        return {
+          id: row.id,
+          phase: "done",
+          recordsDone: Number(row.records_done),
+          resumed: false,
+          alreadyDone: row.stats,
+        };
       }
       continue;
     }
@@ -137,16 +158,27 @@ export async function setPhase(client: pg.ClientBase, importId: number, phase: I
 
 /** An interruption keeps everything staged, for the next run to resume. */
 export async function markInterrupted(client: pg.ClientBase, importId: number, reason: string): Promise<void> {
-  await client.query("UPDATE imports SET status = 'interrupted', error = $2 WHERE id = $1 AND status = 'running'", [importId, reason]);
+  await client.query("UPDATE imports SET status = 'interrupted', error = $2 WHERE id = $1 AND status = 'running'", [
+    importId,
+    reason,
+  ]);
 }
 
 /**
  * Bad input: the staged rows go, the import is recorded as failed with its message, and a collection
  * this failure leaves empty and unused is removed (so a mistyped first import leaves no trace).
  */
-export async function markFailed(client: pg.ClientBase, importId: number, collectionId: number, message: string): Promise<void> {
+export async function markFailed(
+  client: pg.ClientBase,
+  importId: number,
+  collectionId: number,
+  message: string,
+): Promise<void> {
   await dropStageTables(client, importId);
-  await client.query("UPDATE imports SET status = 'failed', error = $2, finished_at = now() WHERE id = $1", [importId, message]);
+  await client.query("UPDATE imports SET status = 'failed', error = $2, finished_at = now() WHERE id = $1", [
+    importId,
+    message,
+  ]);
   await client.query(
     `DELETE FROM collections c WHERE c.id = $1 AND c.description IS NULL
        AND NOT EXISTS (SELECT 1 FROM images WHERE collection_id = c.id)

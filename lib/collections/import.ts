@@ -6,8 +6,15 @@ import { checkStaged, prepareChecks } from "./checks";
 import { ImportError, ImportInterruptedError } from "./errors";
 import { imagesRootLabel, pathWithinRoot, resolveImagesRoot, type ImagesRoot } from "./images-root";
 import {
-  ensureCollection, lockCollection, markFailed, markInterrupted, setPhase, startOrResume,
-  type ImportJob, type ImportPhase, type ImportStats,
+  ensureCollection,
+  lockCollection,
+  markFailed,
+  markInterrupted,
+  setPhase,
+  startOrResume,
+  type ImportJob,
+  type ImportPhase,
+  type ImportStats,
 } from "./import-jobs";
 import { readCsvManifest } from "./read-csv";
 import { readImageFolder } from "./read-folder";
@@ -96,7 +103,9 @@ function addToBatch(batch: StagedBatch, rec: RecordChunk["records"][number]): vo
 export async function importCollection(opts: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
   const source = describeSource(opts.source);
-  const root = await resolveImagesRoot(opts.imagesRoot ?? source.defaultImagesRoot, { timeoutMs: opts.urlProbeTimeoutMs });
+  const root = await resolveImagesRoot(opts.imagesRoot ?? source.defaultImagesRoot, {
+    timeoutMs: opts.urlProbeTimeoutMs,
+  });
   const rootLabel = imagesRootLabel(root);
   const pool = db();
   const session = await pool.connect(); // holds the collection's import lock for the whole run
@@ -106,20 +115,34 @@ export async function importCollection(opts: ImportOptions): Promise<ImportResul
     try {
       const job = await startOrResume(session, collectionId, source);
       const base = {
-        importId: job.id, collection: opts.collection, collectionId, source: source.path,
-        sourceKind: source.kind, imagesRoot: rootLabel, resumed: job.resumed,
+        importId: job.id,
+        collection: opts.collection,
+        collectionId,
+        source: source.path,
+        sourceKind: source.kind,
+        imagesRoot: rootLabel,
+        resumed: job.resumed,
       };
       if (job.alreadyDone) {
         const s = job.alreadyDone;
         return {
-          ...base, alreadyImported: true, records: s.records, images: { inSource: s.images, added: 0 },
-          taxa: { inSource: s.taxa, added: 0 }, annotations: s.annotations, seconds: (Date.now() - started) / 1000,
+          ...base,
+          alreadyImported: true,
+          records: s.records,
+          images: { inSource: s.images, added: 0 },
+          taxa: { inSource: s.taxa, added: 0 },
+          annotations: s.annotations,
+          seconds: (Date.now() - started) / 1000,
         };
       }
       const stats = await runImport(pool, session, job, source, root, collectionId, opts);
       return {
-        ...base, alreadyImported: false, records: stats.records, images: { inSource: stats.images, added: stats.imagesAdded },
-        taxa: { inSource: stats.taxa, added: stats.taxaAdded }, annotations: stats.annotations,
+        ...base,
+        alreadyImported: false,
+        records: stats.records,
+        images: { inSource: stats.images, added: stats.imagesAdded },
+        taxa: { inSource: stats.taxa, added: stats.taxaAdded },
+        annotations: stats.annotations,
         seconds: (Date.now() - started) / 1000,
       };
     } finally {
@@ -131,8 +154,13 @@ export async function importCollection(opts: ImportOptions): Promise<ImportResul
 }
 
 async function runImport(
-  pool: pg.Pool, session: pg.PoolClient, job: ImportJob, source: SourceInfo, root: ImagesRoot,
-  collectionId: number, opts: ImportOptions,
+  pool: pg.Pool,
+  session: pg.PoolClient,
+  job: ImportJob,
+  source: SourceInfo,
+  root: ImagesRoot,
+  collectionId: number,
+  opts: ImportOptions,
 ): Promise<ImportStats> {
   const limit = opts.batchSize ?? DEFAULT_BATCH;
   let recordsDone = job.recordsDone;
@@ -207,8 +235,12 @@ async function runImport(
         merged = await mergeStaged(client, job.id, collectionId);
       }
       const s: ImportStats = {
-        images: counts.images, taxa: counts.taxa, annotations: counts.annotations,
-        imagesAdded: merged.imagesAdded, taxaAdded: merged.taxaAdded, records: recordsDone,
+        images: counts.images,
+        taxa: counts.taxa,
+        annotations: counts.annotations,
+        imagesAdded: merged.imagesAdded,
+        taxaAdded: merged.taxaAdded,
+        records: recordsDone,
       };
       await client.query(
         `UPDATE imports SET status = 'done', phase = 'done', error = NULL, finished_at = now(), stats = $2 WHERE id = $1`,

@@ -17,7 +17,9 @@ const UNSAFE_TRIGGERS = `SELECT count(*)::int AS n FROM pg_trigger
   WHERE tgrelid IN ('images'::regclass, 'taxa'::regclass) AND NOT tgisinternal AND tgenabled = 'O' AND (tgtype & 4) <> 0`;
 
 async function skipForeignKeyTriggers(client: pg.ClientBase, collectionId: number): Promise<boolean> {
-  const r = await client.query(`SELECT current_setting('is_superuser') = 'on' AS superuser, (${UNSAFE_TRIGGERS}) AS triggers`);
+  const r = await client.query(
+    `SELECT current_setting('is_superuser') = 'on' AS superuser, (${UNSAFE_TRIGGERS}) AS triggers`,
+  );
   if (!r.rows[0].superuser || r.rows[0].triggers > 0) return false;
   // the locks each trigger would have taken: nobody may delete the collection or its taxa under us
   await client.query("SELECT 1 FROM collections WHERE id = $1 FOR KEY SHARE", [collectionId]);
@@ -26,7 +28,9 @@ async function skipForeignKeyTriggers(client: pg.ClientBase, collectionId: numbe
 }
 
 export async function mergeStaged(
-  client: pg.ClientBase, importId: number, collectionId: number,
+  client: pg.ClientBase,
+  importId: number,
+  collectionId: number,
 ): Promise<{ taxaAdded: number; imagesAdded: number }> {
   const t = stageTables(importId);
   await client.query(`SET LOCAL work_mem = '${MERGE_WORK_MEM}'`);
@@ -43,7 +47,9 @@ export async function mergeStaged(
   if (fast) await client.query("SELECT 1 FROM taxa WHERE collection_id = $1 FOR KEY SHARE", [collectionId]);
   // Into an empty collection nothing can conflict (this import holds the collection's lock, and the
   // checks found no repeated ids), and a plain INSERT skips the speculative-insertion work.
-  const empty = (await client.query("SELECT NOT EXISTS (SELECT 1 FROM images WHERE collection_id = $1) AS empty", [collectionId])).rows[0].empty;
+  const empty = (
+    await client.query("SELECT NOT EXISTS (SELECT 1 FROM images WHERE collection_id = $1) AS empty", [collectionId])
+  ).rows[0].empty;
   const licences = (await client.query(`SELECT EXISTS (SELECT 1 FROM ${t.licenses}) AS any`)).rows[0].any;
   const images = await client.query(
     `INSERT INTO images (collection_id, source_id, file_name, width, height, taxon_id, observed_at, latitude, longitude,

@@ -11,8 +11,32 @@ import { badEncoding, type ReaderContext, type RecordChunk } from "./read-inat-j
 // columns (image fields, and category fields when the manifest carries taxonomy). Each row becomes an
 // image, and, when it names a category, that category (once) and an annotation.
 
-const IMAGE_COLUMNS = ["id", "file_name", "width", "height", "date", "latitude", "longitude", "location_uncertainty", "license", "rights_holder"];
-const CATEGORY_COLUMNS = ["category_id", "name", "common_name", "supercategory", "kingdom", "phylum", "class", "order", "family", "genus", "specific_epithet", "image_dir_name"];
+const IMAGE_COLUMNS = [
+  "id",
+  "file_name",
+  "width",
+  "height",
+  "date",
+  "latitude",
+  "longitude",
+  "location_uncertainty",
+  "license",
+  "rights_holder",
+];
+const CATEGORY_COLUMNS = [
+  "category_id",
+  "name",
+  "common_name",
+  "supercategory",
+  "kingdom",
+  "phylum",
+  "class",
+  "order",
+  "family",
+  "genus",
+  "specific_epithet",
+  "image_dir_name",
+];
 const KNOWN_COLUMNS = new Set([...IMAGE_COLUMNS, ...CATEGORY_COLUMNS]);
 const NUMERIC_COLUMNS = new Set(["width", "height", "latitude", "longitude", "location_uncertainty"]);
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -21,16 +45,21 @@ const ROWS_PER_CHUNK = 2_000;
 function checkHeader(file: string, header: string[]): string[] {
   const name = path.basename(file);
   const columns = header.map((h) => h.trim());
-  const bad = (msg: string, field?: string) => new ImportError("bad-columns", `${name} line 1: ${msg}`, { file, line: 1, field });
+  const bad = (msg: string, field?: string) =>
+    new ImportError("bad-columns", `${name} line 1: ${msg}`, { file, line: 1, field });
   const seen = new Set<string>();
   for (const column of columns) {
     if (!KNOWN_COLUMNS.has(column)) {
-      throw bad(`unknown column ${JSON.stringify(column)}; a manifest has file_name and any of: ${[...KNOWN_COLUMNS].filter((c) => c !== "file_name").join(", ")}`, column);
+      throw bad(
+        `unknown column ${JSON.stringify(column)}; a manifest has file_name and any of: ${[...KNOWN_COLUMNS].filter((c) => c !== "file_name").join(", ")}`,
+        column,
+      );
     }
     if (seen.has(column)) throw bad(`column ${JSON.stringify(column)} appears twice`, column);
     seen.add(column);
   }
-  if (!seen.has("file_name")) throw bad(`there is no file_name column (the header is ${JSON.stringify(columns.join(","))})`, "file_name");
+  if (!seen.has("file_name"))
+    throw bad(`there is no file_name column (the header is ${JSON.stringify(columns.join(","))})`, "file_name");
   return columns;
 }
 
@@ -83,7 +112,13 @@ export async function* readCsvManifest(file: string, ctx: ReaderContext): AsyncG
         cells[columns[i]] = NUMERIC_COLUMNS.has(columns[i]) && NUMBER.test(cell) ? Number(cell) : cell;
       }
       if (cells.file_name === undefined) throw recordError("missing-field", place, "file_name", "is required");
-      const image = parseImage({ ...cells, id: cells.id ?? cells.file_name }, place, ords.images++, ctx.resolveFileName, ctx.rootLabel);
+      const image = parseImage(
+        { ...cells, id: cells.id ?? cells.file_name },
+        place,
+        ords.images++,
+        ctx.resolveFileName,
+        ctx.rootLabel,
+      );
       out.push({ kind: "image", row: image });
       if (CATEGORY_COLUMNS.some((c) => c in cells)) {
         // without a category_id column, a category is known by its name (or its deepest rank)
@@ -97,10 +132,19 @@ export async function* readCsvManifest(file: string, ctx: ReaderContext): AsyncG
         } else {
           const diff = difference(earlier, taxon);
           if (diff) {
-            throw recordError("duplicate-id", place, "category", `${JSON.stringify(taxon.source_id)} is described differently than on line ${earlier.line}: ${diff}`, taxon.source_id);
+            throw recordError(
+              "duplicate-id",
+              place,
+              "category",
+              `${JSON.stringify(taxon.source_id)} is described differently than on line ${earlier.line}: ${diff}`,
+              taxon.source_id,
+            );
           }
         }
-        out.push({ kind: "annotation", row: { ord: ords.annotations++, line, image_id: image.source_id, category_id: taxon.source_id } });
+        out.push({
+          kind: "annotation",
+          row: { ord: ords.annotations++, line, image_id: image.source_id, category_id: taxon.source_id },
+        });
       }
       if (out.length >= ROWS_PER_CHUNK) {
         yield { records: out, bytesRead: progress.bytesRead };
@@ -112,12 +156,20 @@ export async function* readCsvManifest(file: string, ctx: ReaderContext): AsyncG
       const line = (e as CsvError & { lines?: number }).lines;
       const counts = /expect (\d+), got (\d+)/.exec(e.message);
       if (e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" && counts) {
-        throw new ImportError("bad-columns", `${name} line ${line}: has ${counts[2]} fields but the header has ${counts[1]} columns`, { file, line });
+        throw new ImportError(
+          "bad-columns",
+          `${name} line ${line}: has ${counts[2]} fields but the header has ${counts[1]} columns`,
+          { file, line },
+        );
       }
       throw new ImportError("malformed-csv", `${name} line ${line}: ${e.message}`, { file, line });
     }
     throw e;
   }
-  if (!columns) throw new ImportError("bad-columns", `${name} is empty: a manifest needs a header line with a file_name column`, { file, line: 1 });
+  if (!columns)
+    throw new ImportError("bad-columns", `${name} is empty: a manifest needs a header line with a file_name column`, {
+      file,
+      line: 1,
+    });
   if (out.length) yield { records: out, bytesRead: progress.bytesRead };
 }

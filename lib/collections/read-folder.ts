@@ -8,7 +8,19 @@ import type { SourceRecord } from "./records";
 // what it already staged. An image's id is its path relative to the folder. Hidden files and folders
 // and symbolic links are left out (a link could lead outside the images root, or round in a loop).
 
-export const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp", ".avif", ".heic", ".heif"]);
+export const IMAGE_EXTENSIONS = new Set([
+  ".jpg",
+  ".jpeg",
+  ".png",
+  ".webp",
+  ".gif",
+  ".tif",
+  ".tiff",
+  ".bmp",
+  ".avif",
+  ".heic",
+  ".heif",
+]);
 const FILES_PER_CHUNK = 2_000;
 
 async function* walk(folder: string): AsyncGenerator<string> {
@@ -29,13 +41,26 @@ export async function* readImageFolder(folder: string, ctx: ReaderContext): Asyn
     const sourceId = path.relative(folder, full).split(path.sep).join("/");
     const fileName = ctx.resolveFileName(full);
     if (fileName === null) {
-      throw new ImportError("path-escapes-root", `${full} is outside the images root ${ctx.rootLabel}`, { file: full, id: sourceId });
+      throw new ImportError("path-escapes-root", `${full} is outside the images root ${ctx.rootLabel}`, {
+        file: full,
+        id: sourceId,
+      });
     }
     out.push({
       kind: "image",
       row: {
-        ord: ord++, line: null, source_id: sourceId, file_name: fileName, width: null, height: null, observed_at: null,
-        latitude: null, longitude: null, location_uncertainty: null, license: null, rights_holder: null,
+        ord: ord++,
+        line: null,
+        source_id: sourceId,
+        file_name: fileName,
+        width: null,
+        height: null,
+        observed_at: null,
+        latitude: null,
+        longitude: null,
+        location_uncertainty: null,
+        license: null,
+        rights_holder: null,
       },
     });
     if (out.length >= FILES_PER_CHUNK) {

@@ -4,7 +4,14 @@ import { TokenParser, Tokenizer, TokenizerError, TokenType } from "@streamparser
 import type { ParsedTokenInfo } from "@streamparser/json";
 import { LineTracker, Utf8Checker } from "./byte-stream";
 import { describePosition, ImportError } from "./errors";
-import { parseAnnotation, parseCategory, parseImage, parseLicense, type RecordPlace, type SourceRecord } from "./records";
+import {
+  parseAnnotation,
+  parseCategory,
+  parseImage,
+  parseLicense,
+  type RecordPlace,
+  type SourceRecord,
+} from "./records";
 
 // Reads an iNaturalist/COCO-style train.json as a stream: the file is never held in memory (iNat24's
 // is gigabytes). Records come out chunk by chunk, validated, in file order; the sections may come in
@@ -113,7 +120,8 @@ function describeSyntaxError(err: Error, lastTokenOffset: number): { offset: num
   if (tok) return { offset: Number(tok[2]), what: `unexpected ${JSON.stringify(tok[1])}` };
   const parse = /Unexpected \w+ \((.*)\) in state (\w+)/.exec(err.message);
   if (parse) {
-    if (parse[2] === "ENDED") return { offset: lastTokenOffset, what: `unexpected ${parse[1]} after the end of the JSON document` };
+    if (parse[2] === "ENDED")
+      return { offset: lastTokenOffset, what: `unexpected ${parse[1]} after the end of the JSON document` };
     const expected = PARSER_STATES[parse[2]];
     return { offset: lastTokenOffset, what: `unexpected ${parse[1]}${expected ? `, expected ${expected}` : ""}` };
   }
@@ -138,7 +146,10 @@ export async function* readInatJson(file: string, ctx: ReaderContext): AsyncGene
   });
 
   const tokenizer = new Tokenizer();
-  const parser = new TokenParser({ paths: ["$.images.*", "$.categories.*", "$.annotations.*", "$.licenses.*"], keepStack: false });
+  const parser = new TokenParser({
+    paths: ["$.images.*", "$.categories.*", "$.annotations.*", "$.licenses.*"],
+    keepStack: false,
+  });
   const ords = { images: 0, categories: 0, annotations: 0, licenses: 0 };
   let out: SourceRecord[] = [];
   let lastTokenOffset = 0;
@@ -148,7 +159,8 @@ export async function* readInatJson(file: string, ctx: ReaderContext): AsyncGene
     const pos = lines.position(outline.recordStart);
     const place: RecordPlace = { file, section, index: outline.index, line: pos?.line, column: pos?.column };
     const ord = ords[section]++;
-    if (section === "images") out.push({ kind: "image", row: parseImage(value, place, ord, ctx.resolveFileName, ctx.rootLabel) });
+    if (section === "images")
+      out.push({ kind: "image", row: parseImage(value, place, ord, ctx.resolveFileName, ctx.rootLabel) });
     else if (section === "categories") out.push({ kind: "taxon", row: parseCategory(value, place, ord) });
     else if (section === "annotations") out.push({ kind: "annotation", row: parseAnnotation(value, place, ord) });
     else out.push({ kind: "license", row: parseLicense(value, place, ord) });
@@ -187,26 +199,39 @@ export async function* readInatJson(file: string, ctx: ReaderContext): AsyncGene
     if (bad >= 0) throw badEncoding(name, located(bad));
     const truncated = () => {
       const loc = located(bytesRead);
-      return new ImportError("malformed-json", `${name} ends before its JSON is complete (truncated?) at ${describePosition(loc)}`, loc);
+      return new ImportError(
+        "malformed-json",
+        `${name} ends before its JSON is complete (truncated?) at ${describePosition(loc)}`,
+        loc,
+      );
     };
     if (bytesRead === 0) throw new ImportError("malformed-json", `${name} is empty`, { file });
     try {
       tokenizer.end();
     } catch (e) {
       if (e instanceof ImportError) throw e;
-      throw e instanceof TokenizerError && !/ended in the middle/.test(e.message) ? malformed(e.message, bytesRead) : truncated();
+      throw e instanceof TokenizerError && !/ended in the middle/.test(e.message)
+        ? malformed(e.message, bytesRead)
+        : truncated();
     }
     if (!parser.isEnded) throw truncated();
     if (out.length) yield { records: out, bytesRead };
     if (!outline.seen.has("images")) {
-      throw new ImportError("bad-structure", `${name} has no "images" array: is it an iNaturalist/COCO-style train.json?`, { file, section: "images" });
+      throw new ImportError(
+        "bad-structure",
+        `${name} has no "images" array: is it an iNaturalist/COCO-style train.json?`,
+        { file, section: "images" },
+      );
     }
   } finally {
     stream.destroy();
   }
 }
 
-export function badEncoding(name: string, loc: { file: string; byteOffset: number; line?: number; column?: number }): ImportError {
+export function badEncoding(
+  name: string,
+  loc: { file: string; byteOffset: number; line?: number; column?: number },
+): ImportError {
   return new ImportError(
     "bad-encoding",
     `${name} is not valid UTF-8 at ${describePosition(loc)}: save it as UTF-8`,

@@ -125,7 +125,13 @@ function at(place: RecordPlace): string {
   return pos ? ` (${pos})` : "";
 }
 
-export function recordError(code: ImportErrorCode, place: RecordPlace, field: string | undefined, problem: string, id?: string): ImportError {
+export function recordError(
+  code: ImportErrorCode,
+  place: RecordPlace,
+  field: string | undefined,
+  problem: string,
+  id?: string,
+): ImportError {
   return new ImportError(code, `${where(place, field)} ${problem}${at(place)}`, {
     file: place.file,
     section: place.section,
@@ -163,7 +169,8 @@ function missing(place: RecordPlace, field: string): never {
 
 // iNat's "2021-05-06 14:30:00+00:00" and ISO 8601. The common shapes are checked here and handed to
 // PostgreSQL as they are (parsing a million dates in JS is slow); anything else goes through Date.
-const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE_SHAPE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function parseDate(value: string | null | undefined, place: RecordPlace): string | null {
@@ -173,7 +180,11 @@ function parseDate(value: string | null | undefined, place: RecordPlace): string
   const m = DATE_SHAPE.exec(s);
   if (m) {
     const [month, day] = [Number(m[2]), Number(m[3])];
-    const ok = month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1] &&
+    const ok =
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= DAYS_IN_MONTH[month - 1] &&
       (m[4] === undefined || (Number(m[4]) < 24 && Number(m[5]) < 60 && (m[6] === undefined || Number(m[6]) < 60)));
     // February 29th of a non-leap year slips through; Date settles it
     if (ok && !(month === 2 && day === 29)) {
@@ -182,24 +193,41 @@ function parseDate(value: string | null | undefined, place: RecordPlace): string
       return m[7] === undefined ? `${s.replace(" ", "T")}Z` : s;
     }
   }
-  const ms = Date.parse(/Z|[+-]\d{2}:?\d{2}$/.test(s) ? s.replace(/^(\d{4}-\d{2}-\d{2}) /, "$1T") : `${s.replace(/^(\d{4}-\d{2}-\d{2}) /, "$1T")}Z`);
+  const ms = Date.parse(
+    /Z|[+-]\d{2}:?\d{2}$/.test(s)
+      ? s.replace(/^(\d{4}-\d{2}-\d{2}) /, "$1T")
+      : `${s.replace(/^(\d{4}-\d{2}-\d{2}) /, "$1T")}Z`,
+  );
   if (Number.isNaN(ms) || (m && new Date(ms).getUTCDate() !== Number(m[3]))) {
     throw recordError("invalid-field", place, "date", `${EXPECTED.date}, got ${show(value)}`);
   }
   return new Date(ms).toISOString();
 }
 
-const blank = (s: string | null | undefined): string | null => (s === undefined || s === null || s.trim() === "" ? null : s);
+const blank = (s: string | null | undefined): string | null =>
+  s === undefined || s === null || s.trim() === "" ? null : s;
 
 /**
  * An image record. `resolveFileName` maps the source's file_name to the path stored (relative to the
  * images root) and returns null when it escapes the root.
  */
-export function parseImage(raw: unknown, place: RecordPlace, ord: number, resolveFileName: (f: string) => string | null, rootLabel: string): ImageRow {
+export function parseImage(
+  raw: unknown,
+  place: RecordPlace,
+  ord: number,
+  resolveFileName: (f: string) => string | null,
+  rootLabel: string,
+): ImageRow {
   const r = validate(imageSchema, raw, place);
   const fileName = resolveFileName(r.file_name);
   if (fileName === null) {
-    throw recordError("path-escapes-root", place, "file_name", `${show(r.file_name)} is outside the images root ${rootLabel}`, String(r.id));
+    throw recordError(
+      "path-escapes-root",
+      place,
+      "file_name",
+      `${show(r.file_name)} is outside the images root ${rootLabel}`,
+      String(r.id),
+    );
   }
   return {
     ord,

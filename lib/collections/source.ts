@@ -23,7 +23,11 @@ function sniff(file: string): SourceKind | undefined {
   try {
     const buf = Buffer.alloc(4096);
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const head = buf.subarray(0, n).toString("utf8").replace(/^\uFEFF/, "").trimStart();
+    const head = buf
+      .subarray(0, n)
+      .toString("utf8")
+      .replace(/^\uFEFF/, "")
+      .trimStart();
     if (head.startsWith("{")) return "inat-json";
     if (/^[^\n]*\bfile_name\b/.test(head)) return "csv";
   } finally {
@@ -48,7 +52,15 @@ export function describeSource(source: string): SourceInfo {
   const ext = path.extname(full).toLowerCase();
   const kind = ext === ".json" ? "inat-json" : ext === ".csv" ? "csv" : sniff(full);
   if (!kind) {
-    throw new ImportError("unsupported-source", `${full} is not a train.json, a CSV manifest or a folder of images`, { file: full });
+    throw new ImportError("unsupported-source", `${full} is not a train.json, a CSV manifest or a folder of images`, {
+      file: full,
+    });
   }
-  return { path: full, kind, fingerprint: `${stat.size}:${stat.mtimeMs}`, size: stat.size, defaultImagesRoot: path.dirname(full) };
+  return {
+    path: full,
+    kind,
+    fingerprint: `${stat.size}:${stat.mtimeMs}`,
+    size: stat.size,
+    defaultImagesRoot: path.dirname(full),
+  };
 }

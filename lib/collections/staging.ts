@@ -8,7 +8,12 @@ import type { AnnotationRow, ImageRow, LicenseRow, TaxonRow } from "./records";
 // transaction. So a bad file leaves nothing half-written, and an interrupted one resumes from its
 // staged rows. The tables are per import, so finishing or abandoning one is a DROP, not a big DELETE.
 
-export type StagedBatch = { images: ImageRow[]; taxa: TaxonRow[]; annotations: AnnotationRow[]; licenses: LicenseRow[] };
+export type StagedBatch = {
+  images: ImageRow[];
+  taxa: TaxonRow[];
+  annotations: AnnotationRow[];
+  licenses: LicenseRow[];
+};
 
 /** Memory for the hash joins over a million staged rows (the default 4 MB spills them to disk). */
 export const MERGE_WORK_MEM = "256MB";
@@ -42,7 +47,10 @@ const ANNOTATION_COLUMNS = "ord bigint, line integer, image_id text, category_id
 const LICENSE_COLUMNS = "ord bigint, line integer, source_id text, name text";
 
 function names(columns: string): string {
-  return columns.split(",").map((c) => c.trim().split(/\s+/)[0]).join(", ");
+  return columns
+    .split(",")
+    .map((c) => c.trim().split(/\s+/)[0])
+    .join(", ");
 }
 
 /**
@@ -51,7 +59,9 @@ function names(columns: string): string {
  */
 export async function createStageTables(client: pg.ClientBase, importId: number, uniqueImages: boolean): Promise<void> {
   const t = stageTables(importId);
-  await client.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${t.images} (${IMAGE_COLUMNS}${uniqueImages ? ", UNIQUE (source_id)" : ""})`);
+  await client.query(
+    `CREATE UNLOGGED TABLE IF NOT EXISTS ${t.images} (${IMAGE_COLUMNS}${uniqueImages ? ", UNIQUE (source_id)" : ""})`,
+  );
   await client.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${t.taxa} (${TAXON_COLUMNS})`);
   await client.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${t.annotations} (${ANNOTATION_COLUMNS})`);
   await client.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${t.licenses} (${LICENSE_COLUMNS})`);
@@ -67,7 +77,14 @@ export async function dropStageTables(client: pg.ClientBase, importId: number): 
   await client.query(`DROP TABLE IF EXISTS ${t.images}, ${t.taxa}, ${t.annotations}, ${t.licenses}, ${t.annByImage}`);
 }
 
-async function insertRows(client: pg.ClientBase, table: string, columns: string, rows: object[], how: "copy" | "json", onConflict = ""): Promise<void> {
+async function insertRows(
+  client: pg.ClientBase,
+  table: string,
+  columns: string,
+  rows: object[],
+  how: "copy" | "json",
+  onConflict = "",
+): Promise<void> {
   if (rows.length === 0) return;
   const cols = names(columns);
   if (how === "copy") {
@@ -76,9 +93,10 @@ async function insertRows(client: pg.ClientBase, table: string, columns: string,
     return;
   }
   // One JSON parameter per batch: PostgreSQL parses it far faster than thousands of bind parameters.
-  await client.query(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_to_recordset($1::json) AS r(${columns}) ${onConflict}`, [
-    JSON.stringify(rows),
-  ]);
+  await client.query(
+    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM json_to_recordset($1::json) AS r(${columns}) ${onConflict}`,
+    [JSON.stringify(rows)],
+  );
 }
 
 /**
@@ -86,10 +104,23 @@ async function insertRows(client: pg.ClientBase, table: string, columns: string,
  * COPY where it works (PostgreSQL; PGlite's wire server does not speak COPY FROM STDIN), else JSON.
  * A folder import's images need ON CONFLICT, which COPY cannot do.
  */
-export async function stageBatch(client: pg.ClientBase, importId: number, batch: StagedBatch, uniqueImages: boolean, copy: boolean): Promise<void> {
+export async function stageBatch(
+  client: pg.ClientBase,
+  importId: number,
+  batch: StagedBatch,
+  uniqueImages: boolean,
+  copy: boolean,
+): Promise<void> {
   const t = stageTables(importId);
   const how = copy ? "copy" : "json";
-  await insertRows(client, t.images, IMAGE_COLUMNS, batch.images, uniqueImages ? "json" : how, uniqueImages ? "ON CONFLICT (source_id) DO NOTHING" : "");
+  await insertRows(
+    client,
+    t.images,
+    IMAGE_COLUMNS,
+    batch.images,
+    uniqueImages ? "json" : how,
+    uniqueImages ? "ON CONFLICT (source_id) DO NOTHING" : "",
+  );
   await insertRows(client, t.taxa, TAXON_COLUMNS, batch.taxa, how);
   await insertRows(client, t.annotations, ANNOTATION_COLUMNS, batch.annotations, how);
   await insertRows(client, t.licenses, LICENSE_COLUMNS, batch.licenses, how);

@@ -14,12 +14,17 @@ export class UploadError extends Error {}
 
 export async function saveUpload(file: File): Promise<string> {
   if (file.size > MAX_UPLOAD_BYTES) {
-    throw new UploadError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; uploads stop at ${MAX_UPLOAD_BYTES / 2 ** 20} MB: import bigger files with \`fieldmark import\``);
+    throw new UploadError(
+      `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; uploads stop at ${MAX_UPLOAD_BYTES / 2 ** 20} MB: import bigger files with \`fieldmark import\``,
+    );
   }
   if (!/\.(json|csv)$/i.test(file.name)) throw new UploadError(`${file.name} is neither a .json nor a .csv file`);
   const dir = path.join(readConfig().dataDir, "uploads", crypto.randomUUID());
   fs.mkdirSync(dir, { recursive: true });
   const target = path.join(dir, path.basename(file.name).replace(/[^\w.-]+/g, "_"));
-  await pipeline(Readable.fromWeb(file.stream() as import("node:stream/web").ReadableStream), fs.createWriteStream(target));
+  await pipeline(
+    Readable.fromWeb(file.stream() as import("node:stream/web").ReadableStream),
+    fs.createWriteStream(target),
+  );
   return target;
 }

@@ -13,7 +13,10 @@ const globalForDb = globalThis as unknown as { fieldmarkDb?: Clients };
 
 function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set: start Fieldmark with `fieldmark start`, or open the database with openDatabase()");
+  if (!url)
+    throw new Error(
+      "DATABASE_URL is not set: start Fieldmark with `fieldmark start`, or open the database with openDatabase()",
+    );
   return url;
 }
 

@@ -29,7 +29,10 @@ function pidAlive(pid: number): boolean {
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once("error", () => resolve(false));
   });
 }
@@ -62,7 +65,10 @@ const HELD_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
  */
 function queueWholeExchanges(server: PGLiteSocketServer): void {
   const queue = (server as unknown as { queryQueue?: { enqueue: Enqueue } }).queryQueue;
-  if (!queue || typeof queue.enqueue !== "function") throw new Error("pglite-socket's query queue is not where Fieldmark expects it: check lib/db/embedded.ts against this pglite-socket version");
+  if (!queue || typeof queue.enqueue !== "function")
+    throw new Error(
+      "pglite-socket's query queue is not where Fieldmark expects it: check lib/db/embedded.ts against this pglite-socket version",
+    );
   const enqueue = queue.enqueue.bind(queue);
   const held = new Map<number, Uint8Array[]>();
   queue.enqueue = (handlerId, message, onData) => {
@@ -118,7 +124,9 @@ export async function startEmbedded(dataDir: string, port = 0): Promise<Embedded
       try {
         const info = JSON.parse(fs.readFileSync(infoFile, "utf8"));
         if (info.pid === process.pid) fs.rmSync(infoFile, { force: true });
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
       await server.stop();
       await db.close();
     },

@@ -40,7 +40,9 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
       const previous = doneByName.get(name);
       if (previous !== undefined) {
         if (previous !== checksum) {
-          throw new Error(`Migration ${name} was changed after it was applied (checksum differs); add a new migration instead.`);
+          throw new Error(
+            `Migration ${name} was changed after it was applied (checksum differs); add a new migration instead.`,
+          );
         }
         continue;
       }

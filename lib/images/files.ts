@@ -12,7 +12,8 @@ export function isUrlRoot(root: string): boolean {
 
 /** Where an image's bytes live: an absolute file path or a URL, never outside the images root. */
 export function resolveImageLocation(imagesRoot: string | null, fileName: string): string {
-  if (!imagesRoot) throw new ImagePathError(`no images root is set for this collection, so ${fileName} cannot be found`);
+  if (!imagesRoot)
+    throw new ImagePathError(`no images root is set for this collection, so ${fileName} cannot be found`);
   if (isUrlRoot(imagesRoot)) {
     const base = new URL(imagesRoot.endsWith("/") ? imagesRoot : `${imagesRoot}/`);
     const url = new URL(fileName.split("/").map(encodeURIComponent).join("/"), base);
@@ -31,8 +32,14 @@ export function resolveImageLocation(imagesRoot: string | null, fileName: string
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-  ".gif": "image/gif", ".tif": "image/tiff", ".tiff": "image/tiff", ".avif": "image/avif",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".png": "image/png",
+  ".webp": "image/webp",
+  ".gif": "image/gif",
+  ".tif": "image/tiff",
+  ".tiff": "image/tiff",
+  ".avif": "image/avif",
 };
 
 export function contentTypeFor(fileName: string): string {
@@ -42,7 +49,10 @@ export function contentTypeFor(fileName: string): string {
 const FETCH_TIMEOUT_MS = 20_000;
 
 /** The original image's bytes. Throws with a reason a person can act on. */
-export async function readOriginal(image: { fileName: string; imagesRoot: string | null }): Promise<{ body: Buffer; contentType: string }> {
+export async function readOriginal(image: {
+  fileName: string;
+  imagesRoot: string | null;
+}): Promise<{ body: Buffer; contentType: string }> {
   const location = resolveImageLocation(image.imagesRoot, image.fileName);
   if (isUrlRoot(location)) {
     let res: Response;
@@ -60,6 +70,8 @@ export async function readOriginal(image: { fileName: string; imagesRoot: string
     return { body: await fs.readFile(location), contentType: contentTypeFor(image.fileName) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === "ENOENT" ? `file not found: ${location}` : `could not read ${location}: ${(e as Error).message}`);
+    throw new Error(
+      code === "ENOENT" ? `file not found: ${location}` : `could not read ${location}: ${(e as Error).message}`,
+    );
   }
 }

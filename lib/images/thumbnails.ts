@@ -13,7 +13,13 @@ import { markUnreadable } from "./status";
 
 export const THUMBNAIL_SIZE = 384;
 
-type ImageRow = { id: number; collection_id: number; file_name: string; images_root: string | null; width: number | null };
+type ImageRow = {
+  id: number;
+  collection_id: number;
+  file_name: string;
+  images_root: string | null;
+  width: number | null;
+};
 
 export function thumbnailPath(collectionId: number, imageId: number): string {
   return path.join(thumbnailsDir(), String(collectionId), `${imageId}.webp`);
@@ -38,10 +44,13 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
     const { body } = await readOriginal({ fileName: row.file_name, imagesRoot: row.images_root });
     // rotate() applies the EXIF orientation; failOn "warning" turns truncated JPEGs into errors
     // instead of half-grey thumbnails.
-    data = await decodeWithOwnError(() => sharp(body, { failOn: "warning" }).rotate()
-      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toBuffer());
+    data = await decodeWithOwnError(() =>
+      sharp(body, { failOn: "warning" })
+        .rotate()
+        .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer(),
+    );
     if (row.width == null) {
       const meta = await sharp(body).metadata();
       const swap = (meta.orientation ?? 1) >= 5;
@@ -50,7 +59,10 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
     }
   } catch (e) {
     // libvips repeats the same line once per decode attempt: keep each distinct line once
-    const lines = (e as Error).message.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = (e as Error).message
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
     let reason = [...new Set(lines)].join("; ");
     // libvips sometimes reports a decoder warning only by this generic line
     if (/warning treated as error/i.test(reason)) reason = `corrupt or truncated image (${reason})`;
@@ -84,7 +96,9 @@ function makeOnce(row: ImageRow): ReturnType<typeof makeThumbnail> {
 }
 
 /** The cached thumbnail for an image (made now if missing), or why it cannot be shown. */
-export async function thumbnailFor(imageRowId: number): Promise<{ path: string; etag: string } | { unreadable: string }> {
+export async function thumbnailFor(
+  imageRowId: number,
+): Promise<{ path: string; etag: string } | { unreadable: string }> {
   const [row] = await loadRows("i.id = $1", [imageRowId]);
   if (!row) return { unreadable: "no such image" };
   const target = thumbnailPath(row.collection_id, row.id);
@@ -125,7 +139,9 @@ export async function makeThumbnails(
 }
 
 /** How far a collection's thumbnails are: the UI and CLI show this as progress. */
-export async function thumbnailProgress(collectionId: number): Promise<{ total: number; done: number; unreadable: number }> {
+export async function thumbnailProgress(
+  collectionId: number,
+): Promise<{ total: number; done: number; unreadable: number }> {
   const r = await db().query(
     `SELECT count(*)::int AS total,
             count(*) FILTER (WHERE thumbnail_at IS NOT NULL)::int AS done,

@@ -10,7 +10,10 @@ export const EMBED_CHUNK = 256;
 
 export type EmbeddingJob = { collectionId: number; modelId: number; imageIds: number[] };
 
-export async function enqueueEmbedding(collectionId: number, modelId: number): Promise<{ chunks: number; images: number }> {
+export async function enqueueEmbedding(
+  collectionId: number,
+  modelId: number,
+): Promise<{ chunks: number; images: number }> {
   const b = await boss();
   let afterId = 0;
   let chunks = 0;
@@ -20,7 +23,9 @@ export async function enqueueEmbedding(collectionId: number, modelId: number): P
     if (!ids.length) break;
     const job: EmbeddingJob = { collectionId, modelId, imageIds: ids };
     await b.send(QUEUES.embeddings, job, {
-      retryLimit: 5, retryDelay: 10, retryBackoff: true,
+      retryLimit: 5,
+      retryDelay: 10,
+      retryBackoff: true,
       // a chunk whose worker died (kill -9) comes back after this long
       expireInSeconds: Number(process.env.FIELDMARK_EMBED_JOB_EXPIRE_SECONDS ?? 600),
     });

@@ -33,7 +33,12 @@ export type ImportJobStatus = {
 };
 
 const STATES: Record<string, ImportJobStatus["state"]> = {
-  created: "queued", retry: "queued", active: "running", completed: "done", cancelled: "failed", failed: "failed",
+  created: "queued",
+  retry: "queued",
+  active: "running",
+  completed: "done",
+  cancelled: "failed",
+  failed: "failed",
 };
 
 export async function importJobStatus(id: string): Promise<ImportJobStatus | null> {
@@ -55,7 +60,9 @@ export async function importJobStatus(id: string): Promise<ImportJobStatus | nul
     collection: data.collection,
     source: data.source,
     error: state === "failed" ? (output?.message ?? "the import failed") : null,
-    progress: row.rows[0] ? { phase: row.rows[0].phase, records: Number(row.rows[0].records_done), status: row.rows[0].status } : null,
+    progress: row.rows[0]
+      ? { phase: row.rows[0].phase, records: Number(row.rows[0].records_done), status: row.rows[0].status }
+      : null,
     result: state === "done" ? job.output : null,
   };
 }

@@ -21,18 +21,28 @@ export type IndexBuildStatus = {
 };
 
 const STATES: Record<string, IndexBuildStatus["state"]> = {
-  created: "queued", retry: "queued", active: "building", completed: "done", cancelled: "failed", failed: "failed",
+  created: "queued",
+  retry: "queued",
+  active: "building",
+  completed: "done",
+  cancelled: "failed",
+  failed: "failed",
 };
 
 /** Queues a (re)build of the model's index, unless one is already queued or running: then that one's id. */
 export async function enqueueIndexBuild(modelId: number): Promise<{ jobId: string; alreadyQueued: boolean }> {
   await getVectorStore(modelId); // says plainly when the model has no vectors yet
   const current = await indexBuildStatus(modelId);
-  if (current && (current.state === "queued" || current.state === "building")) return { jobId: current.jobId, alreadyQueued: true };
+  if (current && (current.state === "queued" || current.state === "building"))
+    return { jobId: current.jobId, alreadyQueued: true };
   const b = await boss();
   // a build is all or nothing (the old index is dropped first), so a retry simply starts again; a
   // worker killed mid-build hands the job back once it expires
-  const jobId = await b.send(QUEUES.indexes, { modelId } satisfies IndexJob, { retryLimit: 1, retryDelay: 5, expireInSeconds: 4 * 60 * 60 });
+  const jobId = await b.send(QUEUES.indexes, { modelId } satisfies IndexJob, {
+    retryLimit: 1,
+    retryDelay: 5,
+    expireInSeconds: 4 * 60 * 60,
+  });
   if (!jobId) throw new Error("the index build could not be queued");
   await db().query(
     `UPDATE vector_stores SET index_build_job = $2, index_build_phase = NULL, index_build_done = NULL, index_build_total = NULL
@@ -44,10 +54,12 @@ export async function enqueueIndexBuild(modelId: number): Promise<{ jobId: strin
 
 /** The last build queued for the model, or null when none was. */
 export async function indexBuildStatus(modelId: number): Promise<IndexBuildStatus | null> {
-  const row = (await db().query(
-    "SELECT index_build_job, index_build_phase, index_build_done, index_build_total FROM vector_stores WHERE model_id = $1",
-    [modelId],
-  )).rows[0];
+  const row = (
+    await db().query(
+      "SELECT index_build_job, index_build_phase, index_build_done, index_build_total FROM vector_stores WHERE model_id = $1",
+      [modelId],
+    )
+  ).rows[0];
   if (!row?.index_build_job) return null;
   const job = await (await boss()).getJobById(QUEUES.indexes, row.index_build_job);
   if (!job) return null; // pg-boss has archived and deleted it long since
@@ -66,10 +78,12 @@ export async function indexBuildStatus(modelId: number): Promise<IndexBuildStatu
 /** The worker's side: builds the index, writing its progress where indexBuildStatus reads it. */
 export async function runIndexBuild(modelId: number): Promise<{ seconds: number; sizeBytes: number; rows: number }> {
   const writeProgress = (p: IndexBuildProgress) =>
-    db().query(
-      "UPDATE vector_stores SET index_build_phase = $2, index_build_done = $3, index_build_total = $4 WHERE model_id = $1",
-      [modelId, p.phase, p.tuplesDone, p.tuplesTotal],
-    ).catch(() => {}); // progress is a courtesy: never fail the build over it
+    db()
+      .query(
+        "UPDATE vector_stores SET index_build_phase = $2, index_build_done = $3, index_build_total = $4 WHERE model_id = $1",
+        [modelId, p.phase, p.tuplesDone, p.tuplesTotal],
+      )
+      .catch(() => {}); // progress is a courtesy: never fail the build over it
   await writeProgress({ phase: "starting", tuplesDone: 0, tuplesTotal: 0 });
   const built = await buildIndex(modelId, { onProgress: (p) => void writeProgress(p) });
   await db().query(

@@ -22,7 +22,10 @@ export async function enqueueThumbnails(collectionId: number): Promise<number> {
   for (const c of r.rows) {
     const job: ThumbnailJob = { collectionId, fromId: c.from_id, toId: c.to_id };
     await b.send(QUEUES.thumbnails, job, {
-      retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60,
+      retryLimit: 3,
+      retryDelay: 5,
+      retryBackoff: true,
+      expireInSeconds: 15 * 60,
     });
   }
   return r.rows.length;

@@ -18,7 +18,8 @@ export type JudgmentRecord = {
 };
 
 export async function listJudgments(
-  query: QueryRef, opts: { annotatorId?: string | null; value?: JudgmentValue; limit?: number; offset?: number } = {},
+  query: QueryRef,
+  opts: { annotatorId?: string | null; value?: JudgmentValue; limit?: number; offset?: number } = {},
 ): Promise<JudgmentRecord[]> {
   const { rows } = await db().query<JudgmentRecord>(
     `SELECT i.source_id AS "imageId", j.annotator_id AS "annotatorId", u.name AS annotator, j.value, j.source,
@@ -32,12 +33,20 @@ export async function listJudgments(
 }
 
 export type JudgmentEventRecord = {
-  clientId: string; imageId: string; annotatorId: string; value: JudgmentValue | null; source: string | null;
-  timeSpentMs: number | null; at: Date;
+  clientId: string;
+  imageId: string;
+  annotatorId: string;
+  value: JudgmentValue | null;
+  source: string | null;
+  timeSpentMs: number | null;
+  at: Date;
 };
 
 /** Every write to the query's judgments in the order they were saved (value null: withdrawn by undo). */
-export async function listJudgmentEvents(query: QueryRef, opts: { annotatorId?: string | null } = {}): Promise<JudgmentEventRecord[]> {
+export async function listJudgmentEvents(
+  query: QueryRef,
+  opts: { annotatorId?: string | null } = {},
+): Promise<JudgmentEventRecord[]> {
   const { rows } = await db().query<JudgmentEventRecord>(
     `SELECT e.client_id AS "clientId", i.source_id AS "imageId", e.annotator_id AS "annotatorId", e.value, e.source,
             e.time_spent_ms AS "timeSpentMs", e.created_at AS at

@@ -70,7 +70,13 @@ export function localStorageOutbox(userId: string): OutboxStorage {
 }
 
 export function memoryOutbox(initial: OutboxItem[] = []): OutboxStorage & { items: OutboxItem[] } {
-  const store = { items: [...initial], load: () => store.items.map((i) => ({ ...i })), save: (items: OutboxItem[]) => { store.items = items.map((i) => ({ ...i })); } };
+  const store = {
+    items: [...initial],
+    load: () => store.items.map((i) => ({ ...i })),
+    save: (items: OutboxItem[]) => {
+      store.items = items.map((i) => ({ ...i }));
+    },
+  };
   return store;
 }
 
@@ -80,7 +86,11 @@ export function httpSender(fetchImpl: typeof fetch = (...args) => fetch(...args)
     const url = `/api/collections/${encodeURIComponent(target.collection)}/queries/${encodeURIComponent(target.queryId)}/judgments`;
     let res: Response;
     try {
-      res = await fetchImpl(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ writes }) });
+      res = await fetchImpl(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ writes }),
+      });
     } catch {
       return { kind: "unavailable", error: "No connection to the server" };
     }
@@ -106,7 +116,10 @@ export class JudgmentOutbox {
   private stopped = false;
   private snapshot: { items: OutboxItem[]; status: OutboxStatus };
 
-  constructor(private readonly storage: OutboxStorage, private readonly send: SendBatch) {
+  constructor(
+    private readonly storage: OutboxStorage,
+    private readonly send: SendBatch,
+  ) {
     this.snapshot = this.makeSnapshot();
   }
 
@@ -115,13 +128,17 @@ export class JudgmentOutbox {
 
   subscribe = (listener: () => void) => {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   };
 
   /** Called with each batch of writes the server acknowledged (to refresh progress, say). */
   onAcknowledged(listener: (target: OutboxTarget, acked: OutboxItem[]) => void): () => void {
     this.ackListeners.add(listener);
-    return () => { this.ackListeners.delete(listener); };
+    return () => {
+      this.ackListeners.delete(listener);
+    };
   }
 
   /** Stores the write before anything else happens, then sends it as soon as it can. */
@@ -131,7 +148,9 @@ export class JudgmentOutbox {
   }
 
   retryFailed(): void {
-    this.update((items) => items.map(({ error: _e, ...i }) => (i.state === "failed" ? { ...i, state: "pending" as const } : i)));
+    this.update((items) =>
+      items.map(({ error: _e, ...i }) => (i.state === "failed" ? { ...i, state: "pending" as const } : i)),
+    );
     this.failures = 0;
     this.schedule(0);
   }
@@ -169,14 +188,27 @@ export class JudgmentOutbox {
         }
         const target = { collection: pending[0].collection, queryId: pending[0].queryId };
         const batch = pending.filter((i) => sameTarget(i, target)).slice(0, BATCH_SIZE);
-        const outcome = await this.send(target, batch.map(({ clientId, imageId, value, source, timeSpentMs }) => ({ clientId, imageId, value, source, timeSpentMs })));
+        const outcome = await this.send(
+          target,
+          batch.map(({ clientId, imageId, value, source, timeSpentMs }) => ({
+            clientId,
+            imageId,
+            value,
+            source,
+            timeSpentMs,
+          })),
+        );
         if (this.stopped) return;
         if (outcome.kind === "unavailable" || outcome.kind === "unauthorized") {
           this.failures += 1;
-          const wait = outcome.kind === "unauthorized"
-            ? SIGNED_OUT_RETRY_MS
-            : Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (this.failures - 1));
-          this.problem = outcome.kind === "unauthorized" ? `Signed out (${outcome.error}): sign in again; your judgments are kept in this browser` : outcome.error;
+          const wait =
+            outcome.kind === "unauthorized"
+              ? SIGNED_OUT_RETRY_MS
+              : Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (this.failures - 1));
+          this.problem =
+            outcome.kind === "unauthorized"
+              ? `Signed out (${outcome.error}): sign in again; your judgments are kept in this browser`
+              : outcome.error;
           this.retryAt = Date.now() + wait;
           this.schedule(wait);
           return;
@@ -188,9 +220,13 @@ export class JudgmentOutbox {
         if (outcome.kind === "refused") for (const i of batch) verdict.set(i.clientId, outcome.error);
         else for (const r of outcome.results) verdict.set(r.clientId, r.status === "rejected" ? r.error : null);
         const acked = batch.filter((i) => verdict.get(i.clientId) === null);
-        this.update((items) => items
-          .filter((i) => verdict.get(i.clientId) !== null || !batch.some((b) => b.clientId === i.clientId))
-          .map((i) => (verdict.get(i.clientId) ? { ...i, state: "failed" as const, error: verdict.get(i.clientId)! } : i)));
+        this.update((items) =>
+          items
+            .filter((i) => verdict.get(i.clientId) !== null || !batch.some((b) => b.clientId === i.clientId))
+            .map((i) =>
+              verdict.get(i.clientId) ? { ...i, state: "failed" as const, error: verdict.get(i.clientId)! } : i,
+            ),
+        );
         if (acked.length) for (const l of this.ackListeners) l(target, acked);
       }
     } finally {
@@ -202,7 +238,10 @@ export class JudgmentOutbox {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, ms);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
   }
 
   private update(change: (items: OutboxItem[]) => OutboxItem[]): void {

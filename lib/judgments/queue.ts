@@ -34,7 +34,9 @@ export type QueuePage = {
 };
 
 export async function nextCandidates(
-  query: QueryRef, annotatorId: string, opts: { limit: number; exclude?: string[]; tab?: string },
+  query: QueryRef,
+  annotatorId: string,
+  opts: { limit: number; exclude?: string[]; tab?: string },
 ): Promise<QueuePage> {
   const limit = Math.max(1, Math.min(opts.limit, MAX_PAGE));
   // $6: the asking tab, or null (a lead reading another's queue holds nothing)
@@ -79,16 +81,22 @@ export async function nextCandidates(
   return {
     remaining: counts.remaining,
     heldElsewhere: counts.held_elsewhere,
-    candidates: rows.filter((r) => r.imageId !== null).map(({ image_id: _id, taxon_name, taxon_common_name, remaining: _r, held_elsewhere: _h, ...r }) => ({
-      ...r,
-      source: r.sources[0],
-      taxon: taxon_name ? { name: taxon_name, commonName: taxon_common_name } : null,
-    })),
+    candidates: rows
+      .filter((r) => r.imageId !== null)
+      .map(({ image_id: _id, taxon_name, taxon_common_name, remaining: _r, held_elsewhere: _h, ...r }) => ({
+        ...r,
+        source: r.sources[0],
+        taxon: taxon_name ? { name: taxon_name, commonName: taxon_common_name } : null,
+      })),
   };
 }
 
 /** A tab closing lets go of what it held, so the annotator's other tabs get those images at once. */
 export async function releaseHolds(query: QueryRef, annotatorId: string, tab: string): Promise<number> {
-  const r = await db().query("DELETE FROM candidate_holds WHERE query_id = $1 AND annotator_id = $2 AND tab = $3", [query.rowId, annotatorId, tab]);
+  const r = await db().query("DELETE FROM candidate_holds WHERE query_id = $1 AND annotator_id = $2 AND tab = $3", [
+    query.rowId,
+    annotatorId,
+    tab,
+  ]);
   return r.rowCount ?? 0;
 }

@@ -14,7 +14,10 @@ export type CandidateRefillJob = {
 };
 
 /** Enqueues a refill of the query's candidate queue; returns the job id, or null when one was asked for just now. */
-export async function requestCandidateRefill(queryId: number, reason: CandidateRefillJob["reason"] = "requested"): Promise<string | null> {
+export async function requestCandidateRefill(
+  queryId: number,
+  reason: CandidateRefillJob["reason"] = "requested",
+): Promise<string | null> {
   const job: CandidateRefillJob = { queryId, reason };
   return (await boss()).send(QUEUES.candidates, job, {
     singletonKey: `query-${queryId}`,

@@ -29,9 +29,17 @@ export const MAX_TIME_SPENT_MS = 10 * 60_000;
 export const judgmentWriteSchema = z.object({
   clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "clientId is 8-64 letters, digits, - or _"),
   imageId: z.string().min(1, "imageId is empty").max(1000),
-  value: z.enum(JUDGMENT_VALUES, { message: `value is one of ${JUDGMENT_VALUES.join(", ")}, or null to withdraw` }).nullable(),
+  value: z
+    .enum(JUDGMENT_VALUES, { message: `value is one of ${JUDGMENT_VALUES.join(", ")}, or null to withdraw` })
+    .nullable(),
   source: z.string().max(100).nullable().default(null),
-  timeSpentMs: z.number().int().min(0).transform((ms) => Math.min(ms, MAX_TIME_SPENT_MS)).nullable().default(null),
+  timeSpentMs: z
+    .number()
+    .int()
+    .min(0)
+    .transform((ms) => Math.min(ms, MAX_TIME_SPENT_MS))
+    .nullable()
+    .default(null),
 });
 export type JudgmentWrite = z.output<typeof judgmentWriteSchema>;
 export type JudgmentWriteInput = z.input<typeof judgmentWriteSchema>;
@@ -41,5 +49,4 @@ export const judgmentBatchSchema = z.object({
 });
 
 export type WriteResult =
-  | { clientId: string; status: "saved" | "duplicate" }
-  | { clientId: string; status: "rejected"; error: string };
+  { clientId: string; status: "saved" | "duplicate" } | { clientId: string; status: "rejected"; error: string };

@@ -9,7 +9,10 @@ export const seesEveryone = (role: Role) => role === "lead" || role === "admin";
  * `requested`: "me" (or nothing), "all", or a user id. Answers the annotator id to read (null for
  * everyone), or why not.
  */
-export function whoseJudgments(user: CurrentUser, requested: string | null | undefined): { annotatorId: string | null } | { error: string } {
+export function whoseJudgments(
+  user: CurrentUser,
+  requested: string | null | undefined,
+): { annotatorId: string | null } | { error: string } {
   if (!requested || requested === "me" || requested === user.id) return { annotatorId: user.id };
   if (!seesEveryone(user.role)) return { error: "Only leads and admins can see other annotators' judgments" };
   return { annotatorId: requested === "all" ? null : requested };

@@ -57,21 +57,47 @@ async function sameAsRecorded(query: QueryRef, annotatorId: string, w: JudgmentW
 }
 
 export async function applyJudgmentWrite(query: QueryRef, annotatorId: string, w: JudgmentWrite): Promise<WriteResult> {
-  const { rows } = w.value === null
-    ? await db().query(WITHDRAW_JUDGMENT, [query.collectionId, w.imageId, annotatorId, w.clientId, query.rowId, w.source, w.timeSpentMs])
-    : await db().query(SET_JUDGMENT, [query.collectionId, w.imageId, annotatorId, w.clientId, query.rowId, w.value, w.source, w.timeSpentMs]);
+  const { rows } =
+    w.value === null
+      ? await db().query(WITHDRAW_JUDGMENT, [
+          query.collectionId,
+          w.imageId,
+          annotatorId,
+          w.clientId,
+          query.rowId,
+          w.source,
+          w.timeSpentMs,
+        ])
+      : await db().query(SET_JUDGMENT, [
+          query.collectionId,
+          w.imageId,
+          annotatorId,
+          w.clientId,
+          query.rowId,
+          w.value,
+          w.source,
+          w.timeSpentMs,
+        ]);
   const { found, applied } = rows[0] as { found: number; applied: number };
   if (!found) return { clientId: w.clientId, status: "rejected", error: `No image ${w.imageId} in this collection` };
   if (applied) return { clientId: w.clientId, status: "saved" };
   if (await sameAsRecorded(query, annotatorId, w)) return { clientId: w.clientId, status: "duplicate" };
-  return { clientId: w.clientId, status: "rejected", error: `clientId ${w.clientId} was already used for a different judgment` };
+  return {
+    clientId: w.clientId,
+    status: "rejected",
+    error: `clientId ${w.clientId} was already used for a different judgment`,
+  };
 }
 
 /**
  * Applies writes in the order given (a judgment and its undo arrive in one batch after an outage).
  * Each is independent: a rejected one does not stop the rest, and the answer says which is which.
  */
-export async function applyJudgmentWrites(query: QueryRef, annotatorId: string, writes: JudgmentWrite[]): Promise<WriteResult[]> {
+export async function applyJudgmentWrites(
+  query: QueryRef,
+  annotatorId: string,
+  writes: JudgmentWrite[],
+): Promise<WriteResult[]> {
   const results: WriteResult[] = [];
   for (const w of writes) results.push(await applyJudgmentWrite(query, annotatorId, w));
   return results;

@@ -28,7 +28,8 @@ export interface TokenizedText {
 
 export async function loadEncoder(dirOrFolder: string | ModelFolder, options: EncoderOptions = {}): Promise<Encoder> {
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batch size must be a positive integer, got ${batchSize}`);
   const model = await openModel(dirOrFolder, options);
   return { ...model, batchSize, tokenizer: null };
 }
@@ -61,7 +62,12 @@ function chunks<T>(items: T[], size: number): T[][] {
  * Runs the vision tower over `inputs` batch by batch, fetching `outputs`. The next batch is decoded
  * (sharp, off the main thread) while the current one runs, so decoding hides behind inference.
  */
-async function runImageBatches(encoder: Encoder, inputs: ImageInput[], outputs: string[], onBatch: (batch: PreprocessedBatch, offset: number, results: ort.InferenceSession.OnnxValueMapType | null) => void): Promise<void> {
+async function runImageBatches(
+  encoder: Encoder,
+  inputs: ImageInput[],
+  outputs: string[],
+  onBatch: (batch: PreprocessedBatch, offset: number, results: ort.InferenceSession.OnnxValueMapType | null) => void,
+): Promise<void> {
   const v = encoder.vision;
   const batches = chunks(inputs, encoder.batchSize);
   let next = batches.length ? preprocessBatch(batches[0], v.preprocess) : null;
@@ -94,7 +100,8 @@ export async function embedImagesSettled(encoder: Encoder, inputs: ImageInput[])
 export async function embedImages(encoder: Encoder, inputs: ImageInput[]): Promise<Float32Array[]> {
   const results = await embedImagesSettled(encoder, inputs);
   return results.map((r, i) => {
-    if ("error" in r) throw new Error(`image ${typeof inputs[i] === "string" ? inputs[i] : `#${i}`} is unreadable: ${r.error}`);
+    if ("error" in r)
+      throw new Error(`image ${typeof inputs[i] === "string" ? inputs[i] : `#${i}`} is unreadable: ${r.error}`);
     return r.vector;
   });
 }
@@ -105,11 +112,14 @@ export async function classifyImages(encoder: Encoder, inputs: ImageInput[]): Pr
   if (!logitsName) throw new Error(`${encoder.folder.dir} has no class-logits output to classify with`);
   const out = new Array<Float32Array>(inputs.length);
   await runImageBatches(encoder, inputs, [logitsName], (batch, offset, results) => {
-    if (batch.failed.length) throw new Error(`image #${offset + batch.failed[0].index} is unreadable: ${batch.failed[0].error}`);
+    if (batch.failed.length)
+      throw new Error(`image #${offset + batch.failed[0].index} is unreadable: ${batch.failed[0].error}`);
     const logits = results![logitsName] as ort.Tensor;
     const classes = logits.dims[1];
     const data = logits.data as Float32Array;
-    batch.ok.forEach((index, row) => (out[offset + index] = softmax(data.subarray(row * classes, (row + 1) * classes))));
+    batch.ok.forEach(
+      (index, row) => (out[offset + index] = softmax(data.subarray(row * classes, (row + 1) * classes))),
+    );
   });
   return out;
 }
@@ -126,7 +136,9 @@ export function softmax(logits: Float32Array): Float32Array {
 
 /** The k best classes, best first. */
 export function topK(scores: Float32Array, k: number): { index: number; score: number }[] {
-  return Array.from(scores, (score, index) => ({ index, score })).sort((a, b) => b.score - a.score).slice(0, k);
+  return Array.from(scores, (score, index) => ({ index, score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
 }
 
 /** Unit-length text embeddings from already tokenized texts. */
@@ -147,5 +159,8 @@ export async function embedTexts(encoder: Encoder, texts: string[]): Promise<Flo
   if (!t) throw new Error(`${encoder.folder.dir} is an image-only model: it has no text tower`);
   encoder.tokenizer ??= loadClipTokenizer(t.tokenizerPath);
   const tokenizer = encoder.tokenizer;
-  return embedTokenIds(encoder, texts.map((s) => tokenizer.encodeForModel(s, t.contextLength)));
+  return embedTokenIds(
+    encoder,
+    texts.map((s) => tokenizer.encodeForModel(s, t.contextLength)),
+  );
 }

@@ -1,7 +1,16 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { DataType, node, readOnnxModel, sha256File, valueInfo, writeOnnxModel, type ModelProto, type NodeProto } from "./onnx-file";
+import {
+  DataType,
+  node,
+  readOnnxModel,
+  sha256File,
+  valueInfo,
+  writeOnnxModel,
+  type ModelProto,
+  type NodeProto,
+} from "./onnx-file";
 
 // Image-only classifiers hold their best embedding inside the graph (e.g. MobileNetV2's pooled 1280-d
 // layer before the classifier). This adds that tensor as an extra float [N, D] output, dequantizing it
@@ -53,10 +62,15 @@ export function exposeTensorAsEmbedding(model: ModelProto, tensor: string): Mode
     const params = QUANTIZED_OUTPUT_PARAMS[producer.opType];
     if (!params) throw new Error(`cannot dequantize the output of a ${producer.opType} node`);
     floatTensor = `${tensor}_fieldmark_dequantized`;
-    nodes.push(node("DequantizeLinear", [tensor, producer.input![params[0]], producer.input![params[1]]], [floatTensor]));
+    nodes.push(
+      node("DequantizeLinear", [tensor, producer.input![params[0]], producer.input![params[1]]], [floatTensor]),
+    );
   }
   nodes.push(node("Flatten", [floatTensor], [EXPOSED_EMBEDDING_OUTPUT], { axis: 1 }));
-  const output = [...(graph.output ?? []), valueInfo(EXPOSED_EMBEDDING_OUTPUT, DataType.FLOAT, ["batch", "embedding_dim"])];
+  const output = [
+    ...(graph.output ?? []),
+    valueInfo(EXPOSED_EMBEDDING_OUTPUT, DataType.FLOAT, ["batch", "embedding_dim"]),
+  ];
   return { ...model, graph: { ...graph, node: nodes, output } } as ModelProto;
 }
 
@@ -64,14 +78,26 @@ export function exposeTensorAsEmbedding(model: ModelProto, tensor: string): Mode
  * The path of `modelPath` with `tensor` (or, for "auto", the last global average pool) exposed as
  * an embedding output, built once into `cacheDir` and reused while the source file is unchanged.
  */
-export function derivedEmbeddingModel(modelPath: string, tensor: string | "auto", cacheDir: string): { path: string; output: string; tensor: string } {
-  const key = crypto.createHash("sha256").update(`${sha256File(modelPath)}:${tensor}:${EDIT_VERSION}`).digest("hex").slice(0, 16);
+export function derivedEmbeddingModel(
+  modelPath: string,
+  tensor: string | "auto",
+  cacheDir: string,
+): { path: string; output: string; tensor: string } {
+  const key = crypto
+    .createHash("sha256")
+    .update(`${sha256File(modelPath)}:${tensor}:${EDIT_VERSION}`)
+    .digest("hex")
+    .slice(0, 16);
   const out = path.join(cacheDir, `${path.basename(modelPath, ".onnx")}-embedding-${key}.onnx`);
   const marker = `${out}.tensor`;
-  if (fs.existsSync(out) && fs.existsSync(marker)) return { path: out, output: EXPOSED_EMBEDDING_OUTPUT, tensor: fs.readFileSync(marker, "utf8") };
+  if (fs.existsSync(out) && fs.existsSync(marker))
+    return { path: out, output: EXPOSED_EMBEDDING_OUTPUT, tensor: fs.readFileSync(marker, "utf8") };
   const model = readOnnxModel(modelPath);
   const chosen = tensor === "auto" ? lastGlobalPoolTensor(model) : tensor;
-  if (!chosen) throw new Error(`${path.basename(modelPath)} has no global average pool to take an embedding from: name an inner tensor as vision.embeddingFrom in fieldmark.json`);
+  if (!chosen)
+    throw new Error(
+      `${path.basename(modelPath)} has no global average pool to take an embedding from: name an inner tensor as vision.embeddingFrom in fieldmark.json`,
+    );
   writeOnnxModel(exposeTensorAsEmbedding(model, chosen), out);
   fs.writeFileSync(marker, chosen);
   return { path: out, output: EXPOSED_EMBEDDING_OUTPUT, tensor: chosen };

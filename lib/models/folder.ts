@@ -2,7 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { z } from "zod";
-import { IMAGENET_PREPROCESS, parsePreprocessorConfig, PreprocessConfigError, type PreprocessConfig } from "./preprocess-config";
+import {
+  IMAGENET_PREPROCESS,
+  parsePreprocessorConfig,
+  PreprocessConfigError,
+  type PreprocessConfig,
+} from "./preprocess-config";
 
 // A model folder, read and checked at the file level (no model is loaded here):
 // - CLIP family in the Hugging Face ONNX export layout: onnx/text_model.onnx, onnx/vision_model.onnx,
@@ -51,7 +56,10 @@ export interface ModelFolder {
 }
 
 export class ModelFolderError extends Error {
-  constructor(readonly dir: string, readonly problems: string[]) {
+  constructor(
+    readonly dir: string,
+    readonly problems: string[],
+  ) {
     super(`model folder ${dir} is not usable:\n${problems.map((p) => `- ${p}`).join("\n")}`);
   }
 }
@@ -59,20 +67,24 @@ export class ModelFolderError extends Error {
 const towerFile = z.string().min(1);
 const folderConfigSchema = z.strictObject({
   kind: z.enum(["clip", "image"]).optional(),
-  vision: z.strictObject({
-    file: towerFile.optional(),
-    input: z.string().min(1).optional(),
-    output: z.string().min(1).optional(),
-    embeddingFrom: z.string().min(1).optional(),
-    logits: z.string().min(1).nullable().optional(),
-  }).optional(),
-  text: z.strictObject({
-    file: towerFile.optional(),
-    inputIds: z.string().min(1).optional(),
-    attentionMask: z.union([z.string().min(1), z.literal(false)]).optional(),
-    output: z.string().min(1).optional(),
-    contextLength: z.number().int().positive().optional(),
-  }).optional(),
+  vision: z
+    .strictObject({
+      file: towerFile.optional(),
+      input: z.string().min(1).optional(),
+      output: z.string().min(1).optional(),
+      embeddingFrom: z.string().min(1).optional(),
+      logits: z.string().min(1).nullable().optional(),
+    })
+    .optional(),
+  text: z
+    .strictObject({
+      file: towerFile.optional(),
+      inputIds: z.string().min(1).optional(),
+      attentionMask: z.union([z.string().min(1), z.literal(false)]).optional(),
+      output: z.string().min(1).optional(),
+      contextLength: z.number().int().positive().optional(),
+    })
+    .optional(),
   tokenizer: z.string().min(1).optional(),
   preprocessor: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
 });
@@ -94,7 +106,8 @@ function readFolderConfig(dir: string, problems: string[]): FolderConfig {
   if (json === undefined) return {};
   const parsed = folderConfigSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) problems.push(`${FOLDER_CONFIG_FILE}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+  for (const issue of parsed.error.issues)
+    problems.push(`${FOLDER_CONFIG_FILE}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
   return {};
 }
 
@@ -109,20 +122,29 @@ function requireFile(dir: string, rel: string, what: string, problems: string[])
   return full;
 }
 
-function readPreprocess(dir: string, cfg: FolderConfig, kind: "clip" | "image", problems: string[]): { preprocess: PreprocessConfig; source: string } {
+function readPreprocess(
+  dir: string,
+  cfg: FolderConfig,
+  kind: "clip" | "image",
+  problems: string[],
+): { preprocess: PreprocessConfig; source: string } {
   const inline = cfg.preprocessor && typeof cfg.preprocessor === "object" ? cfg.preprocessor : null;
   const rel = typeof cfg.preprocessor === "string" ? cfg.preprocessor : "preprocessor_config.json";
   const file = path.join(dir, rel);
   if (!inline && !fs.existsSync(file)) {
     // Image-only models rarely ship one; they are nearly all trained with ImageNet's preprocessing.
-    if (kind === "image" && !cfg.preprocessor) return { preprocess: IMAGENET_PREPROCESS, source: "ImageNet defaults (no preprocessor_config.json)" };
+    if (kind === "image" && !cfg.preprocessor)
+      return { preprocess: IMAGENET_PREPROCESS, source: "ImageNet defaults (no preprocessor_config.json)" };
     problems.push(`missing preprocessing config: ${rel}`);
     return { preprocess: IMAGENET_PREPROCESS, source: "" };
   }
   const json = inline ?? readJson(file, problems);
   if (json === undefined) return { preprocess: IMAGENET_PREPROCESS, source: "" };
   try {
-    return { preprocess: parsePreprocessorConfig(json, inline ? `${FOLDER_CONFIG_FILE} preprocessor` : rel), source: inline ? FOLDER_CONFIG_FILE : rel };
+    return {
+      preprocess: parsePreprocessorConfig(json, inline ? `${FOLDER_CONFIG_FILE} preprocessor` : rel),
+      source: inline ? FOLDER_CONFIG_FILE : rel,
+    };
   } catch (e) {
     if (!(e instanceof PreprocessConfigError)) throw e;
     problems.push(...e.problems.map((p) => `${inline ? `${FOLDER_CONFIG_FILE} preprocessor` : rel}: ${p}`));
@@ -165,27 +187,39 @@ function imageModelFile(dir: string, cfg: FolderConfig, problems: string[]): str
   if (cfg.vision?.file) return cfg.vision.file;
   const files = onnxFilesIn(dir);
   if (files.length === 1) return files[0];
-  if (files.length === 0) problems.push("missing model: no .onnx file in the folder (a CLIP export has onnx/text_model.onnx and onnx/vision_model.onnx)");
-  else problems.push(`several .onnx files (${files.join(", ")}): name the image model in ${FOLDER_CONFIG_FILE} as {"kind": "image", "vision": {"file": ...}}`);
+  if (files.length === 0)
+    problems.push(
+      "missing model: no .onnx file in the folder (a CLIP export has onnx/text_model.onnx and onnx/vision_model.onnx)",
+    );
+  else
+    problems.push(
+      `several .onnx files (${files.join(", ")}): name the image model in ${FOLDER_CONFIG_FILE} as {"kind": "image", "vision": {"file": ...}}`,
+    );
   return "";
 }
 
 /** Reads and checks a model folder's files and configs. Throws ModelFolderError listing every problem. */
 export function readModelFolder(dirArg: string): ModelFolder {
   const dir = path.resolve(dirArg);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ModelFolderError(dir, ["the folder does not exist"]);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new ModelFolderError(dir, ["the folder does not exist"]);
   const problems: string[] = [];
   const cfg = readFolderConfig(dir, problems);
   const kind = guessKind(dir, cfg);
   const v = cfg.vision ?? {};
 
-  const visionRel = kind === "clip" ? v.file ?? "onnx/vision_model.onnx" : imageModelFile(dir, cfg, problems);
-  const visionPath = visionRel ? requireFile(dir, visionRel, kind === "clip" ? "vision tower" : "image model", problems) : "";
+  const visionRel = kind === "clip" ? (v.file ?? "onnx/vision_model.onnx") : imageModelFile(dir, cfg, problems);
+  const visionPath = visionRel
+    ? requireFile(dir, visionRel, kind === "clip" ? "vision tower" : "image model", problems)
+    : "";
   const { preprocess, source } = readPreprocess(dir, cfg, kind, problems);
-  if (v.output && v.embeddingFrom) problems.push(`${FOLDER_CONFIG_FILE}: vision.output and vision.embeddingFrom exclude each other`);
+  if (v.output && v.embeddingFrom)
+    problems.push(`${FOLDER_CONFIG_FILE}: vision.output and vision.embeddingFrom exclude each other`);
   const embedding: EmbeddingSource = v.embeddingFrom
     ? { innerTensor: v.embeddingFrom }
-    : v.output || kind === "clip" ? { output: v.output ?? "image_embeds" } : { auto: true };
+    : v.output || kind === "clip"
+      ? { output: v.output ?? "image_embeds" }
+      : { auto: true };
   const vision: VisionTowerSpec = {
     modelPath: visionPath,
     input: v.input ?? (kind === "clip" ? "pixel_values" : null),
@@ -202,7 +236,10 @@ export function readModelFolder(dirArg: string): ModelFolder {
     text = {
       modelPath: requireFile(dir, textRel, "text tower", problems),
       inputIds: t.inputIds ?? "input_ids",
-      attentionMask: t.attentionMask === false ? null : { name: t.attentionMask ?? "attention_mask", required: t.attentionMask !== undefined },
+      attentionMask:
+        t.attentionMask === false
+          ? null
+          : { name: t.attentionMask ?? "attention_mask", required: t.attentionMask !== undefined },
       output: t.output ?? "text_embeds",
       contextLength: t.contextLength ?? 77,
       tokenizerPath: findTokenizer(dir, cfg, problems),

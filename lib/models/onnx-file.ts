@@ -47,12 +47,18 @@ export function sha256File(file: string): string {
 /** Protobuf int64 fields arrive as Long objects or numbers. */
 export function toNumber(v: unknown): number {
   if (typeof v === "number") return v;
-  if (v && typeof (v as { toNumber?: unknown }).toNumber === "function") return (v as { toNumber(): number }).toNumber();
+  if (v && typeof (v as { toNumber?: unknown }).toNumber === "function")
+    return (v as { toNumber(): number }).toNumber();
   return Number(v);
 }
 
 export function floatTensor(name: string, dims: number[], data: Float32Array): TensorProto {
-  return { name, dims, dataType: DataType.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return {
+    name,
+    dims,
+    dataType: DataType.FLOAT,
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 export function int64Tensor(name: string, dims: number[], values: number[]): TensorProto {
@@ -61,7 +67,12 @@ export function int64Tensor(name: string, dims: number[], values: number[]): Ten
 }
 
 export function int8Tensor(name: string, dims: number[], data: Int8Array): TensorProto {
-  return { name, dims, dataType: DataType.INT8, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return {
+    name,
+    dims,
+    dataType: DataType.INT8,
+    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** A float initializer's values, whether stored as raw bytes or as a repeated float field. */
@@ -83,11 +94,13 @@ export function readTensorNumbers(t: TensorProto): Float64Array {
     case DataType.UINT8:
       return Float64Array.from(raw ?? t.int32Data ?? []);
     case DataType.INT8:
-      return Float64Array.from(raw ? new Int8Array(raw.buffer) : t.int32Data ?? []);
+      return Float64Array.from(raw ? new Int8Array(raw.buffer) : (t.int32Data ?? []));
     case DataType.INT32:
-      return Float64Array.from(raw ? new Int32Array(raw.buffer) : t.int32Data ?? []);
+      return Float64Array.from(raw ? new Int32Array(raw.buffer) : (t.int32Data ?? []));
     case DataType.INT64:
-      return raw ? Float64Array.from(new BigInt64Array(raw.buffer), Number) : Float64Array.from((t.int64Data ?? []).map(toNumber));
+      return raw
+        ? Float64Array.from(new BigInt64Array(raw.buffer), Number)
+        : Float64Array.from((t.int64Data ?? []).map(toNumber));
     default:
       throw new Error(`tensor ${t.name} has unsupported data type ${t.dataType}`);
   }
@@ -100,13 +113,24 @@ export function tensorDims(t: TensorProto): number[] {
 type AttrValue = number | number[] | string | TensorProto;
 
 /** A node; integer attributes are written as INT(S), fractional numbers as FLOAT(S). */
-export function node(opType: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, extra: { name?: string; domain?: string } = {}): NodeProto {
+export function node(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attrs: Record<string, AttrValue> = {},
+  extra: { name?: string; domain?: string } = {},
+): NodeProto {
   const attribute = Object.entries(attrs).map(([name, v]) => {
     if (typeof v === "string") return { name, type: AttrType.STRING, s: new TextEncoder().encode(v) };
     if (Array.isArray(v)) {
-      return v.every(Number.isInteger) ? { name, type: AttrType.INTS, ints: v } : { name, type: AttrType.FLOATS, floats: v };
+      return v.every(Number.isInteger)
+        ? { name, type: AttrType.INTS, ints: v }
+        : { name, type: AttrType.FLOATS, floats: v };
     }
-    if (typeof v === "number") return Number.isInteger(v) && !FLOAT_ATTRS.has(name) ? { name, type: AttrType.INT, i: v } : { name, type: AttrType.FLOAT, f: v };
+    if (typeof v === "number")
+      return Number.isInteger(v) && !FLOAT_ATTRS.has(name)
+        ? { name, type: AttrType.INT, i: v }
+        : { name, type: AttrType.FLOAT, f: v };
     return { name, type: AttrType.TENSOR, t: v };
   });
   return { opType, input: inputs, output: outputs, attribute, name: extra.name ?? outputs[0], domain: extra.domain };
@@ -118,7 +142,12 @@ const FLOAT_ATTRS = new Set(["alpha", "beta", "epsilon", "gamma", "value_float"]
 export function valueInfo(name: string, elemType: number, dims: (number | string)[]): ValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
   };
 }
 

@@ -30,7 +30,10 @@ const PIL_RESAMPLE: Record<number, Resample> = { 0: "nearest", 1: "lanczos", 2: 
 const PIL_UNSUPPORTED: Record<number, string> = { 4: "box", 5: "hamming" };
 
 export class PreprocessConfigError extends Error {
-  constructor(readonly problems: string[], source: string) {
+  constructor(
+    readonly problems: string[],
+    source: string,
+  ) {
     super(`${source}: ${problems.join("; ")}`);
   }
 }
@@ -59,7 +62,9 @@ function readSize(v: unknown, field: string, problems: string[]): PreprocessConf
     }
     if (isPositiveInt(o.width) && isPositiveInt(o.height)) return { width: o.width, height: o.height };
   }
-  problems.push(`${field} must be a positive integer, {"shortest_edge": n} or {"height": h, "width": w} (got ${JSON.stringify(v)})`);
+  problems.push(
+    `${field} must be a positive integer, {"shortest_edge": n} or {"height": h, "width": w} (got ${JSON.stringify(v)})`,
+  );
   return null;
 }
 
@@ -72,10 +77,16 @@ function readCrop(v: unknown, problems: string[]): { width: number; height: numb
 }
 
 function readTriple(v: unknown, field: string, problems: string[], positive: boolean): [number, number, number] | null {
-  if (Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === "number" && Number.isFinite(x) && (!positive || x > 0))) {
+  if (
+    Array.isArray(v) &&
+    v.length === 3 &&
+    v.every((x) => typeof x === "number" && Number.isFinite(x) && (!positive || x > 0))
+  ) {
     return v as [number, number, number];
   }
-  problems.push(`${field} must be 3 ${positive ? "positive " : ""}numbers, one per RGB channel (got ${JSON.stringify(v)})`);
+  problems.push(
+    `${field} must be 3 ${positive ? "positive " : ""}numbers, one per RGB channel (got ${JSON.stringify(v)})`,
+  );
   return null;
 }
 
@@ -83,28 +94,46 @@ function readResample(v: unknown, problems: string[]): Resample {
   if (v === undefined) return "bicubic"; // CLIPImageProcessor's default
   if (typeof v === "number" && PIL_RESAMPLE[v]) return PIL_RESAMPLE[v];
   if (typeof v === "number" && PIL_UNSUPPORTED[v]) {
-    problems.push(`resample ${v} (${PIL_UNSUPPORTED[v]}) is not supported; use 0 nearest, 1 lanczos, 2 bilinear or 3 bicubic`);
+    problems.push(
+      `resample ${v} (${PIL_UNSUPPORTED[v]}) is not supported; use 0 nearest, 1 lanczos, 2 bilinear or 3 bicubic`,
+    );
   } else {
-    problems.push(`resample must be a PIL filter code: 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic (got ${JSON.stringify(v)})`);
+    problems.push(
+      `resample must be a PIL filter code: 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic (got ${JSON.stringify(v)})`,
+    );
   }
   return "bicubic";
 }
 
 /** Parses a preprocessor_config.json object; throws PreprocessConfigError listing every bad field. */
 export function parsePreprocessorConfig(json: unknown, source = "preprocessor_config.json"): PreprocessConfig {
-  if (!json || typeof json !== "object" || Array.isArray(json)) throw new PreprocessConfigError(["must be a JSON object"], source);
+  if (!json || typeof json !== "object" || Array.isArray(json))
+    throw new PreprocessConfigError(["must be a JSON object"], source);
   const c = json as Json;
   const problems: string[] = [];
   if (c.do_convert_rgb === false) problems.push("do_convert_rgb false is not supported: images are always read as RGB");
 
-  const resize = c.do_resize === false ? null : c.size === undefined ? (problems.push("size is missing (needed when do_resize is not false)"), null) : readSize(c.size, "size", problems);
-  const crop = c.do_center_crop === false ? null : c.crop_size === undefined ? (c.do_center_crop === true ? (problems.push("crop_size is missing but do_center_crop is true"), null) : null) : readCrop(c.crop_size, problems);
+  const resize =
+    c.do_resize === false
+      ? null
+      : c.size === undefined
+        ? (problems.push("size is missing (needed when do_resize is not false)"), null)
+        : readSize(c.size, "size", problems);
+  const crop =
+    c.do_center_crop === false
+      ? null
+      : c.crop_size === undefined
+        ? c.do_center_crop === true
+          ? (problems.push("crop_size is missing but do_center_crop is true"), null)
+          : null
+        : readCrop(c.crop_size, problems);
   const resample = readResample(c.resample, problems);
 
   let rescaleFactor = 1;
   if (c.do_rescale !== false) {
     rescaleFactor = c.rescale_factor === undefined ? 1 / 255 : (c.rescale_factor as number);
-    if (typeof rescaleFactor !== "number" || !(rescaleFactor > 0)) problems.push(`rescale_factor must be a positive number (got ${JSON.stringify(c.rescale_factor)})`);
+    if (typeof rescaleFactor !== "number" || !(rescaleFactor > 0))
+      problems.push(`rescale_factor must be a positive number (got ${JSON.stringify(c.rescale_factor)})`);
   }
   let mean: [number, number, number] | null = [0, 0, 0];
   let std: [number, number, number] | null = [1, 1, 1];
@@ -113,11 +142,20 @@ export function parsePreprocessorConfig(json: unknown, source = "preprocessor_co
     std = readTriple(c.image_std, "image_std", problems, true);
   }
 
-  if (resize && crop && "shortestEdge" in resize && (crop.width > resize.shortestEdge || crop.height > resize.shortestEdge)) {
-    problems.push(`crop_size ${crop.width}x${crop.height} is larger than the resized shorter side ${resize.shortestEdge}`);
+  if (
+    resize &&
+    crop &&
+    "shortestEdge" in resize &&
+    (crop.width > resize.shortestEdge || crop.height > resize.shortestEdge)
+  ) {
+    problems.push(
+      `crop_size ${crop.width}x${crop.height} is larger than the resized shorter side ${resize.shortestEdge}`,
+    );
   }
   if (!crop && !(resize && "width" in resize)) {
-    problems.push("the output size is not fixed: give crop_size with do_center_crop, or size as {\"height\": h, \"width\": w}");
+    problems.push(
+      'the output size is not fixed: give crop_size with do_center_crop, or size as {"height": h, "width": w}',
+    );
   }
   if (problems.length) throw new PreprocessConfigError(problems, source);
   return { resize, resample, crop, rescaleFactor, mean: mean!, std: std! };

@@ -30,14 +30,20 @@ export function resizedSize(width: number, height: number, cfg: PreprocessConfig
 }
 
 /** RGB pixels (HWC, uint8) of the resized and cropped image. */
-export async function preprocessedPixels(image: ImageInput, cfg: PreprocessConfig): Promise<{ pixels: Buffer; width: number; height: number }> {
+export async function preprocessedPixels(
+  image: ImageInput,
+  cfg: PreprocessConfig,
+): Promise<{ pixels: Buffer; width: number; height: number }> {
   // A path is read here, once: Node names a missing file plainly, and sharp decodes from memory. A
   // failed decode is tried again alone, so its error is its own (lib/images/decode-alone.ts).
   const input = typeof image === "string" ? await fs.readFile(image) : image;
   return decodeWithOwnError(() => decodePixels(input, cfg));
 }
 
-async function decodePixels(input: Buffer, cfg: PreprocessConfig): Promise<{ pixels: Buffer; width: number; height: number }> {
+async function decodePixels(
+  input: Buffer,
+  cfg: PreprocessConfig,
+): Promise<{ pixels: Buffer; width: number; height: number }> {
   const meta = await sharp(input).metadata();
   const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };
   if (!oriented.width || !oriented.height) throw new Error("image has no size");
@@ -45,11 +51,17 @@ async function decodePixels(input: Buffer, cfg: PreprocessConfig): Promise<{ pix
   const out = outputSize(cfg);
   let pipeline = sharp(input).autoOrient();
   if (cfg.resize) {
-    pipeline = pipeline.resize(resized.width, resized.height, { fit: "fill", kernel: SHARP_KERNEL[cfg.resample], fastShrinkOnLoad: false });
+    pipeline = pipeline.resize(resized.width, resized.height, {
+      fit: "fill",
+      kernel: SHARP_KERNEL[cfg.resample],
+      fastShrinkOnLoad: false,
+    });
   }
   if (cfg.crop) {
     if (cfg.crop.width > resized.width || cfg.crop.height > resized.height) {
-      throw new Error(`image resized to ${resized.width}x${resized.height} is smaller than the crop ${cfg.crop.width}x${cfg.crop.height}`);
+      throw new Error(
+        `image resized to ${resized.width}x${resized.height} is smaller than the crop ${cfg.crop.width}x${cfg.crop.height}`,
+      );
     }
     const left = Math.floor((resized.width - cfg.crop.width) / 2);
     const top = Math.floor((resized.height - cfg.crop.height) / 2);
@@ -57,7 +69,12 @@ async function decodePixels(input: Buffer, cfg: PreprocessConfig): Promise<{ pix
   }
   // toColourspace("srgb") turns greyscale and CMYK into 3 channels and 16-bit into 8-bit.
   const { data, info } = await pipeline.removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3 || info.width !== out.width || info.height !== out.height || data.length !== out.width * out.height * 3) {
+  if (
+    info.channels !== 3 ||
+    info.width !== out.width ||
+    info.height !== out.height ||
+    data.length !== out.width * out.height * 3
+  ) {
     throw new Error(`unexpected decoded image ${info.width}x${info.height}x${info.channels}`);
   }
   return { pixels: data, width: info.width, height: info.height };
@@ -73,7 +90,14 @@ export function channelTables(cfg: PreprocessConfig): Float32Array[] {
 }
 
 /** Writes HWC RGB bytes into `out` as CHW floats starting at `offset`. */
-export function writeChw(pixels: Uint8Array, width: number, height: number, tables: Float32Array[], out: Float32Array, offset: number): void {
+export function writeChw(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  tables: Float32Array[],
+  out: Float32Array,
+  offset: number,
+): void {
   const plane = width * height;
   const [r, g, b] = tables;
   for (let i = 0, p = 0; i < plane; i++, p += 3) {
@@ -108,7 +132,9 @@ export async function preprocessBatch(inputs: ImageInput[], cfg: PreprocessConfi
   const results = await Promise.allSettled(inputs.map((input) => preprocessedPixels(input, cfg)));
   const ok: number[] = [];
   const failed: { index: number; error: string }[] = [];
-  results.forEach((r, index) => (r.status === "fulfilled" ? ok.push(index) : failed.push({ index, error: describeError(r.reason) })));
+  results.forEach((r, index) =>
+    r.status === "fulfilled" ? ok.push(index) : failed.push({ index, error: describeError(r.reason) }),
+  );
   const size = 3 * width * height;
   const data = new Float32Array(ok.length * size);
   const tables = channelTables(cfg);

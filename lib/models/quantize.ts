@@ -1,7 +1,20 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { DataType, int8Tensor, node, readFloatTensor, readOnnxModel, sha256File, tensorDims, toNumber, writeOnnxModel, type ModelProto, type NodeProto, type TensorProto } from "./onnx-file";
+import {
+  DataType,
+  int8Tensor,
+  node,
+  readFloatTensor,
+  readOnnxModel,
+  sha256File,
+  tensorDims,
+  toNumber,
+  writeOnnxModel,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+} from "./onnx-file";
 
 // Int8 dynamic quantization of MatMul/Gemm weights, with the ONNX protobuf alone (no onnxruntime
 // Python tooling). Each float MatMul against a constant weight W [K, N] becomes the pattern
@@ -31,7 +44,13 @@ export interface QuantizeSummary {
 }
 
 /** Symmetric int8 weights [K, N] with per-column (or one) scale. */
-export function quantizeWeight(w: Float32Array, K: number, N: number, perChannel: boolean, reduceRange: boolean): { q: Int8Array; scale: Float32Array } {
+export function quantizeWeight(
+  w: Float32Array,
+  K: number,
+  N: number,
+  perChannel: boolean,
+  reduceRange: boolean,
+): { q: Int8Array; scale: Float32Array } {
   const qmax = reduceRange ? 63 : 127;
   const absMax = new Float32Array(perChannel ? N : 1);
   for (let k = 0; k < K; k++) {
@@ -65,7 +84,10 @@ function attr(n: NodeProto, name: string, fallback: number): number {
 }
 
 /** Quantizes a model's MatMul/Gemm weights in place of the float ones; returns the new model and what was done. */
-export function quantizeDynamicInt8(model: ModelProto, options: QuantizeOptions = {}): { model: ModelProto; summary: QuantizeSummary } {
+export function quantizeDynamicInt8(
+  model: ModelProto,
+  options: QuantizeOptions = {},
+): { model: ModelProto; summary: QuantizeSummary } {
   const perChannel = options.perChannel ?? true;
   const reduceRange = options.reduceRange ?? false;
   const graph = model.graph!;
@@ -89,12 +111,27 @@ export function quantizeDynamicInt8(model: ModelProto, options: QuantizeOptions 
       summary.skipped.push({ node: label, reason });
       nodes.push(n);
     };
-    if (!w) { skip("weight is not a constant"); continue; }
-    if (w.dataType !== DataType.FLOAT) { skip("weight is not float32"); continue; }
+    if (!w) {
+      skip("weight is not a constant");
+      continue;
+    }
+    if (w.dataType !== DataType.FLOAT) {
+      skip("weight is not float32");
+      continue;
+    }
     const dims = tensorDims(w);
-    if (dims.length !== 2) { skip(`weight has ${dims.length} dimensions`); continue; }
-    if (dims[0] * dims[1] < (options.minWeightElements ?? 0)) { skip("weight is small"); continue; }
-    if (op === "Gemm" && (attr(n, "alpha", 1) !== 1 || attr(n, "beta", 1) !== 1 || attr(n, "transA", 0) !== 0)) { skip("Gemm with alpha, beta or transA"); continue; }
+    if (dims.length !== 2) {
+      skip(`weight has ${dims.length} dimensions`);
+      continue;
+    }
+    if (dims[0] * dims[1] < (options.minWeightElements ?? 0)) {
+      skip("weight is small");
+      continue;
+    }
+    if (op === "Gemm" && (attr(n, "alpha", 1) !== 1 || attr(n, "beta", 1) !== 1 || attr(n, "transA", 0) !== 0)) {
+      skip("Gemm with alpha, beta or transA");
+      continue;
+    }
 
     let values = readFloatTensor(w);
     let [K, N] = dims;
@@ -106,12 +143,21 @@ export function quantizeDynamicInt8(model: ModelProto, options: QuantizeOptions 
     const id = `${wName}_fieldmark_int8_${counter++}`;
     const zeroPoint = new Int8Array(scale.length);
     newInits.push(int8Tensor(`${id}_quantized`, [K, N], q));
-    newInits.push({ name: `${id}_scale`, dims: perChannel ? [N] : [], dataType: DataType.FLOAT, rawData: new Uint8Array(scale.buffer) });
+    newInits.push({
+      name: `${id}_scale`,
+      dims: perChannel ? [N] : [],
+      dataType: DataType.FLOAT,
+      rawData: new Uint8Array(scale.buffer),
+    });
     newInits.push(int8Tensor(`${id}_zero_point`, perChannel ? [N] : [], zeroPoint));
 
     let xq = activationQuant.get(x);
     if (!xq) {
-      xq = [`${x}_quantized`, `${x}_scale`, `${x}_zero_point`].map((s) => `${s}_${counter}`) as [string, string, string];
+      xq = [`${x}_quantized`, `${x}_scale`, `${x}_zero_point`].map((s) => `${s}_${counter}`) as [
+        string,
+        string,
+        string,
+      ];
       nodes.push(node("DynamicQuantizeLinear", [x], xq, {}, { name: `${xq[0]}_DynamicQuantizeLinear` }));
       activationQuant.set(x, xq);
     }
@@ -140,8 +186,16 @@ export function quantizeDynamicInt8(model: ModelProto, options: QuantizeOptions 
  * The int8 version of `modelPath`, built once into `cacheDir`. A model with nothing to quantize
  * (e.g. one already int8) is returned as it is.
  */
-export function int8ModelPath(modelPath: string, cacheDir: string, options: QuantizeOptions = {}): { path: string; summary: QuantizeSummary } {
-  const key = crypto.createHash("sha256").update(`${sha256File(modelPath)}:${JSON.stringify(options)}:int8-v1`).digest("hex").slice(0, 16);
+export function int8ModelPath(
+  modelPath: string,
+  cacheDir: string,
+  options: QuantizeOptions = {},
+): { path: string; summary: QuantizeSummary } {
+  const key = crypto
+    .createHash("sha256")
+    .update(`${sha256File(modelPath)}:${JSON.stringify(options)}:int8-v1`)
+    .digest("hex")
+    .slice(0, 16);
   const out = path.join(cacheDir, `${path.basename(modelPath, ".onnx")}-int8-${key}.onnx`);
   const marker = `${out}.json`;
   if (fs.existsSync(marker)) {

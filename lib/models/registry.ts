@@ -6,7 +6,14 @@ import { describeModel, openModel, closeModel } from "./open-model";
 // Registering a model: its folder is opened and checked (files, tensor names, a dummy run that
 // measures the embedding size) before anything is written, then it gets its vector table.
 
-export type RegisteredModel = { id: number; name: string; kind: "clip" | "image"; folder: string; dim: number; half: boolean };
+export type RegisteredModel = {
+  id: number;
+  name: string;
+  kind: "clip" | "image";
+  folder: string;
+  dim: number;
+  half: boolean;
+};
 
 export class ModelRegistrationError extends Error {}
 
@@ -24,7 +31,9 @@ export async function registerModel(opts: { folder: string; name: string; half?:
   if (existing.rows[0]) {
     const row = existing.rows[0];
     if (row.folder !== folder || row.dim !== description.dim) {
-      throw new ModelRegistrationError(`a model named "${name}" is already registered from ${row.folder} (${row.dim}-d); choose another name`);
+      throw new ModelRegistrationError(
+        `a model named "${name}" is already registered from ${row.folder} (${row.dim}-d); choose another name`,
+      );
     }
     id = row.id; // same folder again: nothing changes
   } else {
@@ -51,7 +60,9 @@ export async function listModels(): Promise<{ id: number; name: string; kind: st
 }
 
 /** Registered models that have vectors for this collection: the ones worth searching it with. */
-export async function modelsWithVectors(collectionId: number): Promise<{ id: number; name: string; kind: string; folder: string; dim: number }[]> {
+export async function modelsWithVectors(
+  collectionId: number,
+): Promise<{ id: number; name: string; kind: string; folder: string; dim: number }[]> {
   const models = await listModels();
   const has = await Promise.all(models.map((m) => hasVectors(m.id, collectionId)));
   return models.filter((_, i) => has[i]);

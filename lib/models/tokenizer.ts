@@ -5,7 +5,13 @@ import { cleanClipText, splitClipPieces } from "./tokenizer/clip-text";
 import { END_OF_TEXT, readClipVocabulary, START_OF_TEXT, type ClipVocabulary } from "./tokenizer/vocabulary-files";
 
 export { cleanClipText } from "./tokenizer/clip-text";
-export { readClipVocabulary, vocabularyFromMerges, vocabularyFromTokenizerJson, VOCABULARY_FILE_NAMES, type ClipVocabulary } from "./tokenizer/vocabulary-files";
+export {
+  readClipVocabulary,
+  vocabularyFromMerges,
+  vocabularyFromTokenizerJson,
+  VOCABULARY_FILE_NAMES,
+  type ClipVocabulary,
+} from "./tokenizer/vocabulary-files";
 
 /** Tokens the CLIP text towers take (positions in their embedding table). */
 export const CLIP_CONTEXT_LENGTH = 77;
@@ -71,7 +77,8 @@ export class ClipTokenizer {
    * the last kept token becomes the end token, so the tower still finds it), padded with padId.
    */
   encodeForModel(text: string, contextLength = CLIP_CONTEXT_LENGTH): ModelInput {
-    if (!Number.isInteger(contextLength) || contextLength < 2) throw new Error(`context length must be an integer of at least 2, got ${contextLength}`);
+    if (!Number.isInteger(contextLength) || contextLength < 2)
+      throw new Error(`context length must be an integer of at least 2, got ${contextLength}`);
     const ids = this.encode(text);
     if (ids.length > contextLength) {
       ids.length = contextLength;

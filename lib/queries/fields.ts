@@ -9,16 +9,37 @@ export type Supercategory = (typeof SUPERCATEGORIES)[number];
 
 /** INQUIRE's 16 fine categories, spelled as its CSVs spell them; offered as suggestions, free text allowed. */
 export const INQUIRE_CATEGORIES = [
-  "Sex identification", "Tracking and Identification", "Life Cycle and Development", "Health and Disease",
-  "Unique appearances or morphs", "Feeding and Hydration", "Defensive and Survival Behaviors",
-  "Mating, Courtship, Reproduction", "Cooperative and Social Behaviors", "Miscellaneous Behavior",
-  "Animal Structures and Habitats", "Human Impact", "Miscellaneous Context", "Parasitism and Symbiosis",
-  "Collected Specimens", "Species ID",
+  "Sex identification",
+  "Tracking and Identification",
+  "Life Cycle and Development",
+  "Health and Disease",
+  "Unique appearances or morphs",
+  "Feeding and Hydration",
+  "Defensive and Survival Behaviors",
+  "Mating, Courtship, Reproduction",
+  "Cooperative and Social Behaviors",
+  "Miscellaneous Behavior",
+  "Animal Structures and Habitats",
+  "Human Impact",
+  "Miscellaneous Context",
+  "Parasitism and Symbiosis",
+  "Collected Specimens",
+  "Species ID",
 ] as const;
 
 /** The iconic groups INQUIRE's queries use; free text allowed. */
 export const INQUIRE_ICONIC_GROUPS = [
-  "Amphibians", "Animalia", "Arachnids", "Birds", "Fish", "Fungi", "Insects", "Mammals", "Mollusks", "Plants", "Reptiles",
+  "Amphibians",
+  "Animalia",
+  "Arachnids",
+  "Birds",
+  "Fish",
+  "Fungi",
+  "Insects",
+  "Mammals",
+  "Mollusks",
+  "Plants",
+  "Reptiles",
 ] as const;
 
 export const SPLITS = ["val", "test"] as const;
@@ -49,7 +70,10 @@ export const queryFieldsSchema = z.object({
     .string({ message: "Write the query text" })
     .refine((t) => t.trim().length > 0, "Write the query text")
     .refine((t) => t.length <= 1000, "The query text is at most 1000 characters"),
-  supercategory: z.enum(SUPERCATEGORIES, { message: `The supercategory is one of ${SUPERCATEGORIES.join(", ")}` }).nullable().default(null),
+  supercategory: z
+    .enum(SUPERCATEGORIES, { message: `The supercategory is one of ${SUPERCATEGORIES.join(", ")}` })
+    .nullable()
+    .default(null),
   category: optionalText(200, "The category"),
   iconicGroup: optionalText(100, "The iconic group"),
   taxonScope: taxonScopeSchema,

@@ -1,7 +1,14 @@
 import { CsvError, parse } from "csv-parse/sync";
 import { inTransaction } from "@/lib/db/transaction";
 import { SUPERCATEGORIES, type QueryFields, type Split } from "./fields";
-import { applyQueryChange, findQuery, insertQuery, lockCollectionQueries, parseQueryFields, QueryInputError } from "./queries";
+import {
+  applyQueryChange,
+  findQuery,
+  insertQuery,
+  lockCollectionQueries,
+  parseQueryFields,
+  QueryInputError,
+} from "./queries";
 
 // INQUIRE's query CSVs (inquire_queries_val.csv, inquire_queries_test.csv), as pandas wrote them:
 //   ,query_id,query_text,supercategory,category,iconic_group
@@ -12,7 +19,11 @@ import { applyQueryChange, findQuery, insertQuery, lockCollectionQueries, parseQ
 export const INQUIRE_COLUMNS = ["query_id", "query_text", "supercategory", "category", "iconic_group"] as const;
 
 export class QueryCsvError extends Error {
-  constructor(message: string, readonly line?: number, readonly column?: string) {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: string,
+  ) {
     super(message);
     this.name = "QueryCsvError";
   }
@@ -55,37 +66,54 @@ export function parseInquireQueriesCsv(bytes: Buffer, fileName: string): Inquire
   let records: { record: string[]; info: { lines: number } }[];
   try {
     // info: true makes each record {record, info}; the typings do not follow the option
-    records = parse(bytes.toString("utf8"), { bom: true, info: true, skip_empty_lines: true }) as unknown as typeof records;
+    records = parse(bytes.toString("utf8"), {
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+    }) as unknown as typeof records;
   } catch (e) {
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines;
-      const detail = e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH"
-        ? `this row has a different number of fields from the header (${e.message.replace(/^Invalid Record Length: /, "")})`
-        : e.message;
+      const detail =
+        e.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH"
+          ? `this row has a different number of fields from the header (${e.message.replace(/^Invalid Record Length: /, "")})`
+          : e.message;
       throw new QueryCsvError(`${fileName}${line ? ` line ${line}` : ""}: ${detail}`, line);
     }
     throw e;
   }
-  if (records.length === 0) throw new QueryCsvError(`${fileName}: the file is empty; expected the header ,${INQUIRE_COLUMNS.join(",")}`, 1);
+  if (records.length === 0)
+    throw new QueryCsvError(`${fileName}: the file is empty; expected the header ,${INQUIRE_COLUMNS.join(",")}`, 1);
 
   const header = records[0].record;
   const at = new Map<string, number>();
   header.forEach((name, i) => {
     if (i === 0 && isIndexColumn(name)) return;
     if (!(INQUIRE_COLUMNS as readonly string[]).includes(name)) {
-      throw new QueryCsvError(`${fileName} line 1: unknown column ${JSON.stringify(name)}; INQUIRE's query files have ${INQUIRE_COLUMNS.join(", ")}`, 1, name);
+      throw new QueryCsvError(
+        `${fileName} line 1: unknown column ${JSON.stringify(name)}; INQUIRE's query files have ${INQUIRE_COLUMNS.join(", ")}`,
+        1,
+        name,
+      );
     }
     if (at.has(name)) throw new QueryCsvError(`${fileName} line 1: column ${name} appears twice`, 1, name);
     at.set(name, i);
   });
   const missing = INQUIRE_COLUMNS.filter((c) => !at.has(c));
-  if (missing.length) throw new QueryCsvError(`${fileName} line 1: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`, 1, missing[0]);
+  if (missing.length)
+    throw new QueryCsvError(
+      `${fileName} line 1: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
+      1,
+      missing[0],
+    );
 
   const seen = new Map<string, number>();
   return records.slice(1).map(({ record, info }) => {
     const line = info.lines;
     const cell = (c: (typeof INQUIRE_COLUMNS)[number]) => record[at.get(c)!];
-    const fail = (column: string, message: string): never => { throw new QueryCsvError(`${fileName} line ${line}, column ${column}: ${message}`, line, column); };
+    const fail = (column: string, message: string): never => {
+      throw new QueryCsvError(`${fileName} line ${line}, column ${column}: ${message}`, line, column);
+    };
     const queryId = cell("query_id");
     if (queryId.trim() === "") fail("query_id", "empty; every query needs its id");
     if (queryId.trim() !== queryId) fail("query_id", `${JSON.stringify(queryId)} has spaces around it`);
@@ -101,7 +129,14 @@ export function parseInquireQueriesCsv(bytes: Buffer, fileName: string): Inquire
       fail("supercategory", `${JSON.stringify(supercategory)} is not one of ${SUPERCATEGORIES.join(", ")}`);
     }
     const optional = (c: "category" | "iconic_group") => (cell(c).trim() === "" ? null : cell(c).trim());
-    return { line, queryId, text, supercategory: supercategory as QueryFields["supercategory"], category: optional("category"), iconicGroup: optional("iconic_group") };
+    return {
+      line,
+      queryId,
+      text,
+      supercategory: supercategory as QueryFields["supercategory"],
+      category: optional("category"),
+      iconicGroup: optional("iconic_group"),
+    };
   });
 }
 
@@ -113,7 +148,9 @@ export type QueryImportResult = { created: number; updated: number; unchanged: n
  * is set on every row. Importing the same file twice changes nothing.
  */
 export async function importInquireQueries(
-  collectionId: number, rows: InquireQueryRow[], opts: { split?: Split; editorId?: string | null } = {},
+  collectionId: number,
+  rows: InquireQueryRow[],
+  opts: { split?: Split; editorId?: string | null } = {},
 ): Promise<QueryImportResult> {
   const result: QueryImportResult = { created: 0, updated: 0, unchanged: 0, total: rows.length };
   const editorId = opts.editorId ?? null;
@@ -125,8 +162,14 @@ export async function importInquireQueries(
       let fields: QueryFields;
       try {
         fields = parseQueryFields({
-          text: row.text, supercategory: row.supercategory, category: row.category, iconicGroup: row.iconicGroup,
-          taxonScope: base.taxonScope, notes: base.notes, examples: base.examples, split: opts.split ?? base.split,
+          text: row.text,
+          supercategory: row.supercategory,
+          category: row.category,
+          iconicGroup: row.iconicGroup,
+          taxonScope: base.taxonScope,
+          notes: base.notes,
+          examples: base.examples,
+          split: opts.split ?? base.split,
         });
       } catch (e) {
         if (e instanceof QueryInputError) throw new QueryCsvError(`line ${row.line}: ${e.message}`, row.line, e.field);

@@ -8,7 +8,10 @@ import { queryFieldsSchema, type QueryFields, type QueryFieldsInput, type QueryS
 // A query's id as users see it is queries.source_id (INQUIRE's query_id, or a number given here).
 
 export class QueryInputError extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = "QueryInputError";
   }
@@ -28,7 +31,13 @@ export type QueryRecord = QueryFields & {
 
 /** What a revision records: the query as it was after that save. */
 export type QuerySnapshot = QueryFields & { status: QueryStatus };
-export type QueryRevision = { number: number; at: Date; editor: string | null; snapshot: QuerySnapshot; changed: (keyof QuerySnapshot)[] };
+export type QueryRevision = {
+  number: number;
+  at: Date;
+  editor: string | null;
+  snapshot: QuerySnapshot;
+  changed: (keyof QuerySnapshot)[];
+};
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -45,8 +54,15 @@ const NUMERIC_ID = "'^[0-9]{1,15}$'";
 /** INQUIRE's ids are numbers: list them in numeric order, any other ids after them. */
 export const QUERY_ORDER = `(q.source_id ~ ${NUMERIC_ID}) DESC, CASE WHEN q.source_id ~ ${NUMERIC_ID} THEN q.source_id::bigint END, q.source_id`;
 
-export async function findQuery(collectionId: number, sourceId: string, client: Queryable = db()): Promise<QueryRecord | null> {
-  const { rows } = await client.query<QueryRecord>(`${SELECT_QUERY} WHERE q.collection_id = $1 AND q.source_id = $2`, [collectionId, sourceId]);
+export async function findQuery(
+  collectionId: number,
+  sourceId: string,
+  client: Queryable = db(),
+): Promise<QueryRecord | null> {
+  const { rows } = await client.query<QueryRecord>(`${SELECT_QUERY} WHERE q.collection_id = $1 AND q.source_id = $2`, [
+    collectionId,
+    sourceId,
+  ]);
   return rows[0] ?? null;
 }
 
@@ -60,13 +76,27 @@ export function parseQueryFields(input: unknown): QueryFields {
   return parsed.data;
 }
 
-async function checkTaxonScope(client: Queryable, collectionId: number, scope: QueryFields["taxonScope"]): Promise<void> {
+async function checkTaxonScope(
+  client: Queryable,
+  collectionId: number,
+  scope: QueryFields["taxonScope"],
+): Promise<void> {
   for (const entry of scope) {
     const params: unknown[] = [collectionId];
-    const param = (v: unknown) => { params.push(v); return `$${params.length}`; };
+    const param = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
     const cond = taxonCondition(entry.name, entry.rank, param);
-    const { rowCount } = await client.query(`SELECT 1 FROM taxa t WHERE t.collection_id = $1 AND ${cond} LIMIT 1`, params);
-    if (!rowCount) throw new QueryInputError(`Taxon scope: this collection has no ${entry.rank} named "${entry.name}"`, "taxonScope");
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM taxa t WHERE t.collection_id = $1 AND ${cond} LIMIT 1`,
+      params,
+    );
+    if (!rowCount)
+      throw new QueryInputError(
+        `Taxon scope: this collection has no ${entry.rank} named "${entry.name}"`,
+        "taxonScope",
+      );
   }
 }
 
@@ -74,11 +104,13 @@ async function checkTaxonScope(client: Queryable, collectionId: number, scope: Q
 async function resolveExamples(client: Queryable, collectionId: number, examples: string[]): Promise<number[]> {
   if (examples.length === 0) return [];
   const { rows } = await client.query<{ id: number; source_id: string }>(
-    "SELECT id, source_id FROM images WHERE collection_id = $1 AND source_id = ANY($2::text[])", [collectionId, examples],
+    "SELECT id, source_id FROM images WHERE collection_id = $1 AND source_id = ANY($2::text[])",
+    [collectionId, examples],
   );
   const bySource = new Map(rows.map((r) => [r.source_id, r.id]));
   const missing = examples.filter((e) => !bySource.has(e));
-  if (missing.length) throw new QueryInputError(`Example images not in this collection: ${missing.join(", ")}`, "examples");
+  if (missing.length)
+    throw new QueryInputError(`Example images not in this collection: ${missing.join(", ")}`, "examples");
   return [...new Set(examples)].map((e) => bySource.get(e)!);
 }
 
@@ -94,26 +126,55 @@ async function writeExamples(client: Queryable, queryRowId: number, imageRowIds:
 
 function snapshotOf(fields: QueryFields, status: QueryStatus): QuerySnapshot {
   return {
-    text: fields.text, supercategory: fields.supercategory, category: fields.category, iconicGroup: fields.iconicGroup,
-    taxonScope: fields.taxonScope, notes: fields.notes, examples: fields.examples, split: fields.split, status,
+    text: fields.text,
+    supercategory: fields.supercategory,
+    category: fields.category,
+    iconicGroup: fields.iconicGroup,
+    taxonScope: fields.taxonScope,
+    notes: fields.notes,
+    examples: fields.examples,
+    split: fields.split,
+    status,
   };
 }
 
 /** JSON with object keys sorted: jsonb hands objects back with its own key order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value ?? null, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }
 
-const SNAPSHOT_KEYS: (keyof QuerySnapshot)[] = ["text", "supercategory", "category", "iconicGroup", "taxonScope", "notes", "examples", "split", "status"];
+const SNAPSHOT_KEYS: (keyof QuerySnapshot)[] = [
+  "text",
+  "supercategory",
+  "category",
+  "iconicGroup",
+  "taxonScope",
+  "notes",
+  "examples",
+  "split",
+  "status",
+];
 
 function changedKeys(before: QuerySnapshot | null, after: QuerySnapshot): (keyof QuerySnapshot)[] {
   if (!before) return SNAPSHOT_KEYS;
   return SNAPSHOT_KEYS.filter((k) => canonical(before[k]) !== canonical(after[k]));
 }
 
-async function addRevision(client: Queryable, queryRowId: number, editorId: string | null, snapshot: QuerySnapshot): Promise<void> {
-  await client.query("INSERT INTO query_revisions (query_id, editor_id, snapshot) VALUES ($1, $2, $3)", [queryRowId, editorId, JSON.stringify(snapshot)]);
+async function addRevision(
+  client: Queryable,
+  queryRowId: number,
+  editorId: string | null,
+  snapshot: QuerySnapshot,
+): Promise<void> {
+  await client.query("INSERT INTO query_revisions (query_id, editor_id, snapshot) VALUES ($1, $2, $3)", [
+    queryRowId,
+    editorId,
+    JSON.stringify(snapshot),
+  ]);
 }
 
 /** Serialises id assignment and imports within one collection. */
@@ -131,14 +192,29 @@ async function nextSourceId(client: Queryable, collectionId: number): Promise<st
 
 /** Inserts a checked query with its first revision; the caller holds the collection's lock. */
 export async function insertQuery(
-  client: pg.PoolClient, collectionId: number, sourceId: string, fields: QueryFields, editorId: string | null,
+  client: pg.PoolClient,
+  collectionId: number,
+  sourceId: string,
+  fields: QueryFields,
+  editorId: string | null,
 ): Promise<number> {
   await checkTaxonScope(client, collectionId, fields.taxonScope);
   const exampleRows = await resolveExamples(client, collectionId, fields.examples);
   const { rows } = await client.query<{ id: number }>(
     `INSERT INTO queries (collection_id, source_id, text, supercategory, category, iconic_group, taxon_scope, notes, split, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-    [collectionId, sourceId, fields.text, fields.supercategory, fields.category, fields.iconicGroup, JSON.stringify(fields.taxonScope), fields.notes, fields.split, editorId],
+    [
+      collectionId,
+      sourceId,
+      fields.text,
+      fields.supercategory,
+      fields.category,
+      fields.iconicGroup,
+      JSON.stringify(fields.taxonScope),
+      fields.notes,
+      fields.split,
+      editorId,
+    ],
   );
   const rowId = rows[0].id;
   await writeExamples(client, rowId, exampleRows);
@@ -147,7 +223,12 @@ export async function insertQuery(
 }
 
 /** Saves `fields` over `current` if anything differs (a new revision); returns whether it did. */
-export async function applyQueryChange(client: pg.PoolClient, current: QueryRecord, fields: QueryFields, editorId: string | null): Promise<boolean> {
+export async function applyQueryChange(
+  client: pg.PoolClient,
+  current: QueryRecord,
+  fields: QueryFields,
+  editorId: string | null,
+): Promise<boolean> {
   const before = snapshotOf(current, current.status);
   const after = snapshotOf(fields, current.status);
   if (changedKeys(before, after).length === 0) return false;
@@ -156,7 +237,16 @@ export async function applyQueryChange(client: pg.PoolClient, current: QueryReco
   await client.query(
     `UPDATE queries SET text = $2, supercategory = $3, category = $4, iconic_group = $5, taxon_scope = $6, notes = $7, split = $8,
             updated_at = now() WHERE id = $1`,
-    [current.rowId, fields.text, fields.supercategory, fields.category, fields.iconicGroup, JSON.stringify(fields.taxonScope), fields.notes, fields.split],
+    [
+      current.rowId,
+      fields.text,
+      fields.supercategory,
+      fields.category,
+      fields.iconicGroup,
+      JSON.stringify(fields.taxonScope),
+      fields.notes,
+      fields.split,
+    ],
   );
   await writeExamples(client, current.rowId, exampleRows);
   await addRevision(client, current.rowId, editorId, after);
@@ -165,13 +255,17 @@ export async function applyQueryChange(client: pg.PoolClient, current: QueryReco
 
 /** A new query; its id is the next number in the collection unless `sourceId` is given. */
 export async function createQuery(
-  collectionId: number, input: QueryFieldsInput, editorId: string | null, opts: { sourceId?: string } = {},
+  collectionId: number,
+  input: QueryFieldsInput,
+  editorId: string | null,
+  opts: { sourceId?: string } = {},
 ): Promise<QueryRecord> {
   const fields = parseQueryFields(input);
   return inTransaction(async (client) => {
     await lockCollectionQueries(client, collectionId);
     const sourceId = opts.sourceId ?? (await nextSourceId(client, collectionId));
-    if (await findQuery(collectionId, sourceId, client)) throw new QueryInputError(`A query with id ${sourceId} already exists in this collection`, "id");
+    if (await findQuery(collectionId, sourceId, client))
+      throw new QueryInputError(`A query with id ${sourceId} already exists in this collection`, "id");
     await insertQuery(client, collectionId, sourceId, fields, editorId);
     return (await findQuery(collectionId, sourceId, client))!;
   });
@@ -182,11 +276,17 @@ export async function createQuery(
  * saved in between, instead of silently overwriting their edit.
  */
 export async function updateQuery(
-  collectionId: number, sourceId: string, changes: Partial<QueryFieldsInput>, editorId: string | null,
+  collectionId: number,
+  sourceId: string,
+  changes: Partial<QueryFieldsInput>,
+  editorId: string | null,
   opts: { expectedRevision?: number } = {},
 ): Promise<QueryRecord> {
   return inTransaction(async (client) => {
-    await client.query("SELECT 1 FROM queries WHERE collection_id = $1 AND source_id = $2 FOR UPDATE", [collectionId, sourceId]);
+    await client.query("SELECT 1 FROM queries WHERE collection_id = $1 AND source_id = $2 FOR UPDATE", [
+      collectionId,
+      sourceId,
+    ]);
     const current = await findQuery(collectionId, sourceId, client);
     if (!current) throw new QueryInputError(`No query ${sourceId} in this collection`, "id");
     if (opts.expectedRevision !== undefined && opts.expectedRevision !== current.revision) {
@@ -195,7 +295,17 @@ export async function updateQuery(
         "revision",
       );
     }
-    const { rowId, id, collectionId: _c, status, createdBy, createdAt, updatedAt, revision, ...currentFields } = current;
+    const {
+      rowId,
+      id,
+      collectionId: _c,
+      status,
+      createdBy,
+      createdAt,
+      updatedAt,
+      revision,
+      ...currentFields
+    } = current;
     const fields = parseQueryFields({ ...currentFields, ...changes });
     await applyQueryChange(client, current, fields, editorId);
     return (await findQuery(collectionId, sourceId, client))!;
@@ -208,10 +318,17 @@ export async function listRevisions(queryRowId: number): Promise<QueryRevision[]
       WHERE r.query_id = $1 ORDER BY r.id`,
     [queryRowId],
   );
-  return rows.map((r, i) => ({ number: i + 1, ...r, changed: changedKeys(i === 0 ? null : rows[i - 1].snapshot, r.snapshot) }));
+  return rows.map((r, i) => ({
+    number: i + 1,
+    ...r,
+    changed: changedKeys(i === 0 ? null : rows[i - 1].snapshot, r.snapshot),
+  }));
 }
 
-export type QuerySummary = Pick<QueryRecord, "id" | "text" | "supercategory" | "category" | "iconicGroup" | "split" | "status" | "updatedAt"> & {
+export type QuerySummary = Pick<
+  QueryRecord,
+  "id" | "text" | "supercategory" | "category" | "iconicGroup" | "split" | "status" | "updatedAt"
+> & {
   /** images judged by anyone, and judged relevant by anyone */
   judged: number;
   relevant: number;

@@ -17,4 +17,5 @@ export function judgedPath(collection: string, queryId: string, annotator?: stri
   return `${queriesPath(collection)}/${seg(queryId)}/judged${annotator ? `?annotator=${seg(annotator)}` : ""}`;
 }
 
-export const queryApiPath = (collection: string, queryId: string) => `/api/collections/${seg(collection)}/queries/${seg(queryId)}`;
+export const queryApiPath = (collection: string, queryId: string) =>
+  `/api/collections/${seg(collection)}/queries/${seg(queryId)}`;

@@ -28,13 +28,25 @@ export type SearchFilters = {
 export const RANK_COLUMNS = ["kingdom", "phylum", "class", "order", "family", "genus"] as const;
 
 export function hasFilters(f: SearchFilters | undefined): boolean {
-  return !!f && (f.taxon !== undefined || f.iconicGroup !== undefined || f.from !== undefined || f.to !== undefined || f.bbox !== undefined);
+  return (
+    !!f &&
+    (f.taxon !== undefined ||
+      f.iconicGroup !== undefined ||
+      f.from !== undefined ||
+      f.to !== undefined ||
+      f.bbox !== undefined)
+  );
 }
 
 /** Parses a CLI taxon argument: "genus:Danaus", "species:Danaus plexippus", or a bare name at any rank. */
 export function parseTaxonArg(arg: string): TaxonFilter {
   const m = /^([a-z]+):(.+)$/i.exec(arg.trim());
-  if (m && (RANK_COLUMNS as readonly string[]).concat(["species", "subspecies", "tribe", "subfamily", "superfamily", "variety"]).includes(m[1].toLowerCase())) {
+  if (
+    m &&
+    (RANK_COLUMNS as readonly string[])
+      .concat(["species", "subspecies", "tribe", "subfamily", "superfamily", "variety"])
+      .includes(m[1].toLowerCase())
+  ) {
     return { rank: m[1].toLowerCase(), name: m[2].trim() };
   }
   return { name: arg.trim() };
@@ -53,7 +65,8 @@ function taxonCondition(t: TaxonFilter, p: SqlParams): string {
     // the taxon itself at that rank, whether or not its own rank chain repeats its name
     return `(lower(t."${rank}") = ${name} OR (lower(t.rank) = ${p.add(rank)} AND ${ownName}))`;
   }
-  if (rank === "species") return `(${binomial} OR (lower(t.rank) IN ('species', 'subspecies', 'variety', 'form') AND (${ownName} OR lower(t.name) LIKE ${name} || ' %')))`;
+  if (rank === "species")
+    return `(${binomial} OR (lower(t.rank) IN ('species', 'subspecies', 'variety', 'form') AND (${ownName} OR lower(t.name) LIKE ${name} || ' %')))`;
   return `(lower(t.rank) = ${p.add(rank)} AND ${ownName})`;
 }
 
@@ -73,9 +86,11 @@ export async function resolveTaxonIds(collectionId: number, f: SearchFilters): P
 
 function checkBbox(b: [number, number, number, number]): void {
   const [minLon, minLat, maxLon, maxLat] = b;
-  if (b.length !== 4 || b.some((x) => !Number.isFinite(x))) throw new Error("bbox must be four numbers: minLon, minLat, maxLon, maxLat");
+  if (b.length !== 4 || b.some((x) => !Number.isFinite(x)))
+    throw new Error("bbox must be four numbers: minLon, minLat, maxLon, maxLat");
   if (minLat > maxLat) throw new Error(`bbox minLat ${minLat} is above maxLat ${maxLat}`);
-  if (Math.abs(minLat) > 90 || Math.abs(maxLat) > 90 || Math.abs(minLon) > 180 || Math.abs(maxLon) > 180) throw new Error("bbox is outside -180..180, -90..90");
+  if (Math.abs(minLat) > 90 || Math.abs(maxLat) > 90 || Math.abs(minLon) > 180 || Math.abs(maxLon) > 180)
+    throw new Error("bbox is outside -180..180, -90..90");
 }
 
 /**
@@ -92,9 +107,11 @@ export function imageConditions(f: SearchFilters, taxonIds: number[] | undefined
     checkBbox(f.bbox);
     const [minLon, minLat, maxLon, maxLat] = f.bbox;
     out.push(`${alias}.latitude BETWEEN ${p.add(minLat)} AND ${p.add(maxLat)}`);
-    out.push(minLon <= maxLon
-      ? `${alias}.longitude BETWEEN ${p.add(minLon)} AND ${p.add(maxLon)}`
-      : `(${alias}.longitude >= ${p.add(minLon)} OR ${alias}.longitude <= ${p.add(maxLon)})`);
+    out.push(
+      minLon <= maxLon
+        ? `${alias}.longitude BETWEEN ${p.add(minLon)} AND ${p.add(maxLon)}`
+        : `(${alias}.longitude >= ${p.add(minLon)} OR ${alias}.longitude <= ${p.add(maxLon)})`,
+    );
   }
   return out;
 }

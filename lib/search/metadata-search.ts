@@ -18,7 +18,11 @@ export function queryWords(text: string): string[] {
 
 export type MetadataSearchOptions = { k?: number; filters?: SearchFilters };
 
-export async function searchMetadata(collectionId: number, text: string, opts: MetadataSearchOptions = {}): Promise<SearchResult[]> {
+export async function searchMetadata(
+  collectionId: number,
+  text: string,
+  opts: MetadataSearchOptions = {},
+): Promise<SearchResult[]> {
   const k = opts.k ?? 100;
   if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new Error(`k must be an integer from 1 to 10000, not ${k}`);
   const words = queryWords(text);

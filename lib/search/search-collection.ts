@@ -31,27 +31,42 @@ export type CollectionSearchAnswer = {
 
 /** A request that cannot be answered as asked (the caller's mistake, not a missing thing). */
 export class SearchRequestError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
 
 export async function searchCollection(s: CollectionSearch): Promise<CollectionSearchAnswer> {
   const given = (["text", "image", "metadata"] as const).filter((key) => s[key] !== undefined);
-  if (given.length !== 1) throw new SearchRequestError(given[1] ?? "text", "give exactly one of text (text to images), image (similar images) or metadata (taxonomy text)");
+  if (given.length !== 1)
+    throw new SearchRequestError(
+      given[1] ?? "text",
+      "give exactly one of text (text to images), image (similar images) or metadata (taxonomy text)",
+    );
   const mode = given[0];
   // lookups throw a plain Error naming what is unknown (the API answers 404 with it)
   const collection = await collectionByName(s.collection);
   const filters = s.filters ?? {};
   if (mode === "metadata") {
-    return { collection, mode, strategy: "full-text", results: await searchMetadata(collection.id, s.metadata!, { k: s.k, filters }) };
+    return {
+      collection,
+      mode,
+      strategy: "full-text",
+      results: await searchMetadata(collection.id, s.metadata!, { k: s.k, filters }),
+    };
   }
   if (!s.model) throw new SearchRequestError("model", `a model is needed to search by ${mode}`);
   const model = await modelByName(s.model);
   const common = { collectionId: collection.id, k: s.k, filters, strategy: s.strategy ?? "auto", efSearch: s.efSearch };
   if (mode === "text") {
     if (model.kind !== "clip") {
-      throw new SearchRequestError("model", `"${model.name}" is image-only and has no text tower: search it by image, or pick a CLIP-family model to search by text`);
+      throw new SearchRequestError(
+        "model",
+        `"${model.name}" is image-only and has no text tower: search it by image, or pick a CLIP-family model to search by text`,
+      );
     }
     const detail = await searchByVectorDetailed(model.id, await embedQueryText(model, s.text!), common);
     return { collection, mode, strategy: detail.strategy, results: detail.results };

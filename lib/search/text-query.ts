@@ -8,7 +8,10 @@ import type { ModelRow } from "./lookup";
 /** The unit-length text embedding of `text` from the model's text tower. */
 export async function embedQueryText(model: ModelRow, text: string): Promise<Float32Array> {
   const encoder = await encoderFor(model);
-  if (!encoder.text) throw new Error(`model "${model.name}" is image-only: search it with --image, or use a CLIP-family model for --text`);
+  if (!encoder.text)
+    throw new Error(
+      `model "${model.name}" is image-only: search it with --image, or use a CLIP-family model for --text`,
+    );
   const [vector] = await embedTexts(encoder, [text]);
   return vector;
 }

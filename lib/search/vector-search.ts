@@ -40,7 +40,12 @@ export type VectorSearchOptions = {
   excludeImageIds?: number[];
 };
 
-export type SearchDetail = { results: SearchResult[]; strategy: "exact" | "index"; estimatedRows: number; fellBack: boolean };
+export type SearchDetail = {
+  results: SearchResult[];
+  strategy: "exact" | "index";
+  estimatedRows: number;
+  fellBack: boolean;
+};
 
 export const DEFAULT_K = 100;
 export const MAX_K = 10_000;
@@ -88,7 +93,12 @@ function resultSql(hits: string): string {
  * Runs the search statement in a transaction with its settings. JIT is off throughout: compiling takes
  * 100-250 ms, far more than these statements run, and the enable_* penalties below would always trigger it.
  */
-async function runWithSettings(client: pg.PoolClient, settings: string[], sql: string, values: unknown[]): Promise<SearchResult[]> {
+async function runWithSettings(
+  client: pg.PoolClient,
+  settings: string[],
+  sql: string,
+  values: unknown[],
+): Promise<SearchResult[]> {
   await client.query(["BEGIN", "SET LOCAL jit = off", ...settings.map((x) => `SET LOCAL ${x}`)].join("; "));
   try {
     const rows = (await client.query<SearchResult>(sql, values)).rows;
@@ -105,15 +115,30 @@ async function runExact(client: pg.PoolClient, q: Query, parallel: boolean): Pro
   const hits = `SELECT s.image_id, s.distance FROM (
       SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} OFFSET 0) s
     ORDER BY s.distance, s.image_id LIMIT ${q.k}`;
-  return runWithSettings(client, parallel ? [] : ["max_parallel_workers_per_gather = 0"], resultSql(hits), q.params.values);
+  return runWithSettings(
+    client,
+    parallel ? [] : ["max_parallel_workers_per_gather = 0"],
+    resultSql(hits),
+    q.params.values,
+  );
 }
 
-async function runIndex(client: pg.PoolClient, q: Query, efSearch: number, maxScanTuples: number): Promise<SearchResult[]> {
+async function runIndex(
+  client: pg.PoolClient,
+  q: Query,
+  efSearch: number,
+  maxScanTuples: number,
+): Promise<SearchResult[]> {
   // The planner is steered to the HNSW scan: with a filter its cost model often prefers a bitmap scan
   // and a sort, i.e. an exact scan, which is runExact's job. Settings are integers checked by the caller.
   const settings = [
-    `hnsw.ef_search = ${efSearch}`, "hnsw.iterative_scan = relaxed_order", `hnsw.max_scan_tuples = ${maxScanTuples}`,
-    "hnsw.scan_mem_multiplier = 2", "enable_seqscan = off", "enable_bitmapscan = off", "enable_sort = off",
+    `hnsw.ef_search = ${efSearch}`,
+    "hnsw.iterative_scan = relaxed_order",
+    `hnsw.max_scan_tuples = ${maxScanTuples}`,
+    "hnsw.scan_mem_multiplier = 2",
+    "enable_seqscan = off",
+    "enable_bitmapscan = off",
+    "enable_sort = off",
   ];
   const hits = `SELECT e.image_id, ${distanceSql(q)} AS distance ${fromWhere(q)} ORDER BY ${distanceSql(q)} LIMIT ${q.k}`;
   return runWithSettings(client, settings, resultSql(hits), q.params.values);
@@ -132,7 +157,10 @@ async function estimateRows(client: pg.PoolClient, q: Query, cap: number): Promi
     ? `SELECT 1 FROM images i WHERE i.collection_id = $1 AND ${conds.join(" AND ")}`
     : `SELECT 1 FROM ${q.store.tableName} e WHERE e.collection_id = $1`;
   const values = q.params.values.slice(0, maxParamIndex(sql));
-  const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+  const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(
+    `EXPLAIN (FORMAT JSON) ${sql}`,
+    values,
+  );
   const planned = plan.rows[0]["QUERY PLAN"][0].Plan["Plan Rows"];
   // below the limit the planner's word is enough: if it underestimated, the exact scan is slower, not wrong
   if (conds.length === 0 || planned > 10 * cap || planned <= cap) return planned;
@@ -157,9 +185,14 @@ async function tableState(client: pg.PoolClient, store: VectorStore): Promise<{ 
 }
 
 /** Nearest images to a vector by cosine similarity, best first, with the search path used. */
-export async function searchByVectorDetailed(modelId: number, vector: ArrayLike<number>, opts: VectorSearchOptions): Promise<SearchDetail> {
+export async function searchByVectorDetailed(
+  modelId: number,
+  vector: ArrayLike<number>,
+  opts: VectorSearchOptions,
+): Promise<SearchDetail> {
   const store = await getVectorStore(modelId);
-  if (vector.length !== store.dim) throw new Error(`query vector has ${vector.length} dimensions, the model stores ${store.dim}`);
+  if (vector.length !== store.dim)
+    throw new Error(`query vector has ${vector.length} dimensions, the model stores ${store.dim}`);
   const k = opts.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new Error(`k must be an integer from 1 to ${MAX_K}, not ${k}`);
   const filters = opts.filters ?? {};
@@ -172,7 +205,9 @@ export async function searchByVectorDetailed(modelId: number, vector: ArrayLike<
   const taxonParam = taxonIds ? params.add(taxonIds) : undefined;
   const taxonCond = taxonParam ? (alias: string) => `${alias}.taxon_id = ANY(${taxonParam}::int[])` : undefined;
   const imageConds = imageConditions(filters, undefined, params);
-  const vectorConds = opts.excludeImageIds?.length ? [`e.image_id <> ALL(${params.add(opts.excludeImageIds)}::bigint[])`] : [];
+  const vectorConds = opts.excludeImageIds?.length
+    ? [`e.image_id <> ALL(${params.add(opts.excludeImageIds)}::bigint[])`]
+    : [];
   const queryParam = `${params.add(vectorParam(vector))}::vector${store.half ? `::halfvec(${store.dim})` : ""}`;
   const q: Query = { store, k, taxonCond, imageConds, vectorConds, params, queryParam };
 
@@ -207,15 +242,23 @@ export async function searchByVectorDetailed(modelId: number, vector: ArrayLike<
 }
 
 /** Nearest images to a vector by cosine similarity, best first: `[{ imageId, sourceId, score }]`. */
-export async function searchByVector(modelId: number, vector: ArrayLike<number>, opts: VectorSearchOptions): Promise<SearchResult[]> {
+export async function searchByVector(
+  modelId: number,
+  vector: ArrayLike<number>,
+  opts: VectorSearchOptions,
+): Promise<SearchResult[]> {
   return (await searchByVectorDetailed(modelId, vector, opts)).results;
 }
 
 /** The stored vector of one image for a model. */
-export async function imageVector(modelId: number, imageId: number): Promise<{ vector: Float32Array; collectionId: number }> {
+export async function imageVector(
+  modelId: number,
+  imageId: number,
+): Promise<{ vector: Float32Array; collectionId: number }> {
   const store = await getVectorStore(modelId);
   const r = await db().query<{ v: string; collection_id: number }>(
-    `SELECT vector::vector::text AS v, collection_id FROM ${store.tableName} WHERE image_id = $1`, [imageId],
+    `SELECT vector::vector::text AS v, collection_id FROM ${store.tableName} WHERE image_id = $1`,
+    [imageId],
   );
   if (!r.rows[0]) throw new Error(`image ${imageId} has no vector for model ${modelId}`);
   return { vector: parseVectorText(r.rows[0].v), collectionId: r.rows[0].collection_id };
@@ -232,5 +275,9 @@ export async function searchSimilarToImage(
 ): Promise<SearchResult[]> {
   const { vector, collectionId } = await imageVector(modelId, imageId);
   const exclude = opts.includeSelf ? opts.excludeImageIds : [...(opts.excludeImageIds ?? []), imageId];
-  return searchByVector(modelId, vector, { ...opts, collectionId: opts.collectionId ?? collectionId, excludeImageIds: exclude });
+  return searchByVector(modelId, vector, {
+    ...opts,
+    collectionId: opts.collectionId ?? collectionId,
+    excludeImageIds: exclude,
+  });
 }

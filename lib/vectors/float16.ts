@@ -10,9 +10,14 @@ function halfTable(): Float32Array {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >> 10) & 0x1f;
     const frac = h & 0x3ff;
-    table[h] = exp === 0 ? sign * 2 ** -14 * (frac / 1024)
-      : exp === 31 ? (frac ? NaN : sign * Infinity)
-      : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+    table[h] =
+      exp === 0
+        ? sign * 2 ** -14 * (frac / 1024)
+        : exp === 31
+          ? frac
+            ? NaN
+            : sign * Infinity
+          : sign * 2 ** (exp - 15) * (1 + frac / 1024);
   }
   return table;
 }
@@ -22,9 +27,16 @@ export function halfToFloat(bits: number): number {
 }
 
 /** Decodes `count` little- or big-endian halves starting at `offset` in `buf`. */
-export function decodeHalves(buf: Buffer, offset: number, count: number, littleEndian: boolean, out = new Float32Array(count)): Float32Array {
+export function decodeHalves(
+  buf: Buffer,
+  offset: number,
+  count: number,
+  littleEndian: boolean,
+  out = new Float32Array(count),
+): Float32Array {
   const t = halfTable();
-  for (let i = 0, at = offset; i < count; i++, at += 2) out[i] = t[littleEndian ? buf.readUInt16LE(at) : buf.readUInt16BE(at)];
+  for (let i = 0, at = offset; i < count; i++, at += 2)
+    out[i] = t[littleEndian ? buf.readUInt16LE(at) : buf.readUInt16BE(at)];
   return out;
 }
 
@@ -36,7 +48,7 @@ export function floatToHalf(value: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 31) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;

@@ -48,7 +48,8 @@ export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}):
   const m = opts.m ?? 16;
   const efConstruction = opts.efConstruction ?? 200;
   if (!Number.isInteger(m) || m < 2 || m > 100) throw new Error(`HNSW m must be an integer from 2 to 100, not ${m}`);
-  if (!Number.isInteger(efConstruction) || efConstruction < 4 || efConstruction > 1000) throw new Error(`HNSW ef_construction must be from 4 to 1000, not ${efConstruction}`);
+  if (!Number.isInteger(efConstruction) || efConstruction < 4 || efConstruction > 1000)
+    throw new Error(`HNSW ef_construction must be from 4 to 1000, not ${efConstruction}`);
   const pglite = databaseKind() === "pglite";
   const memory = opts.maintenanceWorkMem ?? (pglite ? "256MB" : "1GB"); // PGlite is 32-bit wasm
   if (!MEMORY.test(memory)) throw new Error(`maintenanceWorkMem must look like "2GB", not ${memory}`);
@@ -66,12 +67,23 @@ export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}):
       // pgvector reports tuples done but no total while it loads the graph
       const rows = Number((await client.query(`SELECT count(*)::bigint AS n FROM ${store.tableName}`)).rows[0].n);
       timer = setInterval(() => {
-        db().query<{ phase: string; tuples_done: number; tuples_total: number }>(
-          "SELECT phase, tuples_done, tuples_total FROM pg_stat_progress_create_index WHERE pid = $1", [pid],
-        ).then((r) => {
-          const p = r.rows[0];
-          if (p) onProgress({ phase: p.phase, tuplesDone: Number(p.tuples_done), tuplesTotal: Number(p.tuples_total) || rows });
-        }, () => {});
+        db()
+          .query<{ phase: string; tuples_done: number; tuples_total: number }>(
+            "SELECT phase, tuples_done, tuples_total FROM pg_stat_progress_create_index WHERE pid = $1",
+            [pid],
+          )
+          .then(
+            (r) => {
+              const p = r.rows[0];
+              if (p)
+                onProgress({
+                  phase: p.phase,
+                  tuplesDone: Number(p.tuples_done),
+                  tuplesTotal: Number(p.tuples_total) || rows,
+                });
+            },
+            () => {},
+          );
       }, 1000);
     }
     await client.query(`DROP INDEX IF EXISTS ${store.indexName}`);

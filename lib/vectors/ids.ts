@@ -20,7 +20,17 @@ export type Shard = {
 export type Layout = { shards: Shard[]; /** one ids file for all shards, in shard order */ sharedIdsFile?: string };
 
 /** Columns tried, in order, when no id column is named: ids first, then paths. */
-export const ID_COLUMNS = ["image_id", "id", "source_id", "image_path", "path", "file_name", "filename", "filepath", "key"];
+export const ID_COLUMNS = [
+  "image_id",
+  "id",
+  "source_id",
+  "image_path",
+  "path",
+  "file_name",
+  "filename",
+  "filepath",
+  "key",
+];
 
 /** Finds the shards and their ids files; throws, naming what is missing. */
 export function findLayout(folder: string, opts: { idsFile?: string } = {}): Layout {
@@ -30,10 +40,16 @@ export function findLayout(folder: string, opts: { idsFile?: string } = {}): Lay
   if (npys.length === 0) throw new Error(`${folder}: no .npy files (expected img_emb/img_emb_0.npy, ...)`);
   const numbered = npys.map((f) => ({ f, n: /(\d+)\.npy$/.exec(f)?.[1] }));
   const allNumbered = numbered.every((x) => x.n !== undefined);
-  const sorted = allNumbered ? numbered.sort((a, b) => Number(a.n) - Number(b.n)) : numbered.sort((a, b) => a.f.localeCompare(b.f));
-  const shards: Shard[] = sorted.map((x, i) => ({ npy: path.join(embDir, x.f), number: allNumbered ? Number(x.n) : i }));
+  const sorted = allNumbered
+    ? numbered.sort((a, b) => Number(a.n) - Number(b.n))
+    : numbered.sort((a, b) => a.f.localeCompare(b.f));
+  const shards: Shard[] = sorted.map((x, i) => ({
+    npy: path.join(embDir, x.f),
+    number: allNumbered ? Number(x.n) : i,
+  }));
 
-  const shared = opts.idsFile ?? (fs.existsSync(path.join(folder, "ids.txt")) ? path.join(folder, "ids.txt") : undefined);
+  const shared =
+    opts.idsFile ?? (fs.existsSync(path.join(folder, "ids.txt")) ? path.join(folder, "ids.txt") : undefined);
   if (shared) {
     if (!fs.existsSync(shared)) throw new Error(`ids file ${shared} does not exist`);
     return { shards, sharedIdsFile: shared };
@@ -43,7 +59,9 @@ export function findLayout(folder: string, opts: { idsFile?: string } = {}): Lay
     const candidates = [`metadata_${s.number}.parquet`, `metadata_${s.number}.txt`].map((f) => path.join(metaDir, f));
     s.idsFile = candidates.find((f) => fs.existsSync(f));
     if (!s.idsFile) {
-      throw new Error(`${path.relative(folder, s.npy)}: no ids for it: expected metadata/metadata_${s.number}.parquet, metadata/metadata_${s.number}.txt, or an ids.txt for all shards`);
+      throw new Error(
+        `${path.relative(folder, s.npy)}: no ids for it: expected metadata/metadata_${s.number}.parquet, metadata/metadata_${s.number}.txt, or an ids.txt for all shards`,
+      );
     }
   }
   return { shards };
@@ -66,7 +84,9 @@ export async function readIdsParquet(file: string, column?: string): Promise<{ i
   const names = parquetSchema(metadata).children.map((c) => c.element.name);
   const chosen = column ?? ID_COLUMNS.find((c) => names.includes(c));
   if (!chosen || !names.includes(chosen)) {
-    throw new Error(`${file}: ${column ? `no column "${column}"` : `no id or path column (looked for ${ID_COLUMNS.join(", ")})`}; it has ${names.join(", ")}`);
+    throw new Error(
+      `${file}: ${column ? `no column "${column}"` : `no id or path column (looked for ${ID_COLUMNS.join(", ")})`}; it has ${names.join(", ")}`,
+    );
   }
   const rows = await parquetReadObjects({ file: buffer, metadata, columns: [chosen], compressors });
   const ids = rows.map((r, i) => {

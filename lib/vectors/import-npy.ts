@@ -51,14 +51,25 @@ function pathKey(value: string, root: string | null): string {
 }
 
 /** Internal image ids for ids or paths, 0 where none matches. */
-async function resolveImageIds(collectionId: number, root: string | null, values: string[], match: "auto" | "id" | "path"): Promise<Float64Array> {
+async function resolveImageIds(
+  collectionId: number,
+  root: string | null,
+  values: string[],
+  match: "auto" | "id" | "path",
+): Promise<Float64Array> {
   const out = new Float64Array(values.length);
   const CHUNK = 100_000;
   for (let at = 0; at < values.length; at += CHUNK) {
     const part = values.slice(at, at + CHUNK);
     const keys = part.map((v) => pathKey(v, root));
-    const byId = match !== "path" ? "LEFT JOIN images s ON s.collection_id = $1 AND s.source_id = u.value" : "LEFT JOIN (SELECT NULL::bigint AS id) s ON false";
-    const byPath = match !== "id" ? "LEFT JOIN images f ON f.collection_id = $1 AND f.file_name = u.key" : "LEFT JOIN (SELECT NULL::bigint AS id) f ON false";
+    const byId =
+      match !== "path"
+        ? "LEFT JOIN images s ON s.collection_id = $1 AND s.source_id = u.value"
+        : "LEFT JOIN (SELECT NULL::bigint AS id) s ON false";
+    const byPath =
+      match !== "id"
+        ? "LEFT JOIN images f ON f.collection_id = $1 AND f.file_name = u.key"
+        : "LEFT JOIN (SELECT NULL::bigint AS id) f ON false";
     const r = await db().query<{ ord: number; id: number | null }>(
       `SELECT u.ord::int AS ord, coalesce(s.id, f.id) AS id
        FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(value, key, ord) ${byId} ${byPath}`,
@@ -69,7 +80,10 @@ async function resolveImageIds(collectionId: number, root: string | null, values
   return out;
 }
 
-async function names(collectionId: number, modelId: number): Promise<{ collection: string; root: string | null; model: string; dim: number }> {
+async function names(
+  collectionId: number,
+  modelId: number,
+): Promise<{ collection: string; root: string | null; model: string; dim: number }> {
   const c = await db().query("SELECT name, images_root FROM collections WHERE id = $1", [collectionId]);
   if (!c.rows[0]) throw new Error(`no collection with id ${collectionId}`);
   const m = await db().query("SELECT name, dim FROM models WHERE id = $1", [modelId]);
@@ -86,7 +100,8 @@ export async function importEmbeddings(folder: string, opts: EmbeddingsImportOpt
   // 1. shapes and dimensions
   const headers = layout.shards.map((s) => {
     const h = readNpyHeader(s.npy);
-    if (h.cols !== dim) throw new Error(`${rel(s.npy)}: vectors have ${h.cols} dimensions but model "${model}" has ${dim}`);
+    if (h.cols !== dim)
+      throw new Error(`${rel(s.npy)}: vectors have ${h.cols} dimensions but model "${model}" has ${dim}`);
     return h;
   });
   const total = headers.reduce((n, h) => n + h.rows, 0);
@@ -96,10 +111,15 @@ export async function importEmbeddings(folder: string, opts: EmbeddingsImportOpt
   if (layout.sharedIdsFile) {
     const { ids } = await readIdsFile(layout.sharedIdsFile, opts.idColumn);
     if (ids.length !== total) {
-      throw new Error(`${rel(layout.sharedIdsFile)} has ${ids.length} ids but the ${headers.length} .npy file(s) hold ${total} vectors`);
+      throw new Error(
+        `${rel(layout.sharedIdsFile)} has ${ids.length} ids but the ${headers.length} .npy file(s) hold ${total} vectors`,
+      );
     }
     let at = 0;
-    for (const h of headers) { idsPerShard.push({ ids: ids.slice(at, at + h.rows), file: layout.sharedIdsFile }); at += h.rows; }
+    for (const h of headers) {
+      idsPerShard.push({ ids: ids.slice(at, at + h.rows), file: layout.sharedIdsFile });
+      at += h.rows;
+    }
   } else {
     for (const [i, s] of layout.shards.entries()) {
       const { ids, column } = await readIdsFile(s.idsFile!, opts.idColumn);
@@ -119,8 +139,20 @@ export async function importEmbeddings(folder: string, opts: EmbeddingsImportOpt
     const imageIds = await resolveImageIds(opts.collectionId, root, ids, match);
     const missing = ids.filter((_, r) => imageIds[r] === 0);
     if (missing.length && !opts.allowUnknown) {
-      const how = match === "id" ? "source id" : match === "path" ? "path" : looksLikePaths(ids, column) ? "path (or source id)" : "source id (or path)";
-      throw new Error(`${rel(file)} (ids of ${rel(s.npy)}): ${missing.length} of ${ids.length} match no image of collection "${collection}" by ${how}, e.g. ${missing.slice(0, 3).map((m) => JSON.stringify(m)).join(", ")}`);
+      const how =
+        match === "id"
+          ? "source id"
+          : match === "path"
+            ? "path"
+            : looksLikePaths(ids, column)
+              ? "path (or source id)"
+              : "source id (or path)";
+      throw new Error(
+        `${rel(file)} (ids of ${rel(s.npy)}): ${missing.length} of ${ids.length} match no image of collection "${collection}" by ${how}, e.g. ${missing
+          .slice(0, 3)
+          .map((m) => JSON.stringify(m))
+          .join(", ")}`,
+      );
     }
     unknown += missing.length;
     for (const id of imageIds) {
@@ -134,9 +166,11 @@ export async function importEmbeddings(folder: string, opts: EmbeddingsImportOpt
   }
 
   // 3. vectors, with the index dropped for a large load and rebuilt after it
-  const store = (await findVectorStore(opts.modelId)) ?? (await ensureVectorStorage(opts.modelId, dim, { half: opts.half }));
+  const store =
+    (await findVectorStore(opts.modelId)) ?? (await ensureVectorStorage(opts.modelId, dim, { half: opts.half }));
   const existing = await countVectors(opts.modelId);
-  const rebuild = (opts.buildIndex ?? true) && (total > Math.max(10_000, existing) || !(await indexInfo(opts.modelId)).exists);
+  const rebuild =
+    (opts.buildIndex ?? true) && (total > Math.max(10_000, existing) || !(await indexInfo(opts.modelId)).exists);
   if (rebuild) await dropIndex(opts.modelId);
   let done = 0;
   for (const c of checked) {
@@ -147,7 +181,9 @@ export async function importEmbeddings(folder: string, opts: EmbeddingsImportOpt
       try {
         await upsertEmbeddings(opts.modelId, rows, store);
       } catch (e) {
-        throw new Error(`${c.label}, rows ${batch.start}-${batch.start + batch.rows.length - 1}: ${(e as Error).message}`);
+        throw new Error(
+          `${c.label}, rows ${batch.start}-${batch.start + batch.rows.length - 1}: ${(e as Error).message}`,
+        );
       }
       done += batch.rows.length;
       opts.onProgress?.({ phase: "writing", done, total });

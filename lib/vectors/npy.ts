@@ -6,7 +6,14 @@ import { decodeHalves, floatToHalf } from "./float16";
 // Read in row batches from a file descriptor, so a multi-gigabyte shard never sits in memory whole.
 
 export type NpyDtype = "f2" | "f4" | "f8";
-export type NpyHeader = { dtype: NpyDtype; littleEndian: boolean; rows: number; cols: number; dataOffset: number; bytesPerValue: number };
+export type NpyHeader = {
+  dtype: NpyDtype;
+  littleEndian: boolean;
+  rows: number;
+  cols: number;
+  dataOffset: number;
+  bytesPerValue: number;
+};
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
@@ -28,26 +35,46 @@ export function readNpyHeader(file: string): NpyHeader {
     const descr = /'descr'\s*:\s*'([^']*)'/.exec(dict)?.[1];
     const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(dict)?.[1];
     const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(dict)?.[1];
-    if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`${file}: unreadable .npy header ${dict.trim()}`);
+    if (descr === undefined || fortran === undefined || shapeText === undefined)
+      throw new Error(`${file}: unreadable .npy header ${dict.trim()}`);
     const m = /^([<>|=])(f)([248])$/.exec(descr);
     if (!m) throw new Error(`${file}: vectors must be float16, float32 or float64, not dtype '${descr}'`);
-    if (fortran === "True") throw new Error(`${file}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
-    const shape = shapeText.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+    if (fortran === "True")
+      throw new Error(`${file}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
+    const shape = shapeText
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number);
     if (shape.length !== 2 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new Error(`${file}: expected a 2-D matrix (rows x dimensions), got shape (${shapeText.trim()})`);
     }
     const bytesPerValue = Number(m[3]);
     const dataOffset = start + headerLen;
     const expected = dataOffset + shape[0] * shape[1] * bytesPerValue;
-    if (size < expected) throw new Error(`${file}: truncated: header says ${shape[0]} x ${shape[1]} but the file holds ${size - dataOffset} data bytes`);
-    return { dtype: `f${m[3]}` as NpyDtype, littleEndian: m[1] !== ">", rows: shape[0], cols: shape[1], dataOffset, bytesPerValue };
+    if (size < expected)
+      throw new Error(
+        `${file}: truncated: header says ${shape[0]} x ${shape[1]} but the file holds ${size - dataOffset} data bytes`,
+      );
+    return {
+      dtype: `f${m[3]}` as NpyDtype,
+      littleEndian: m[1] !== ">",
+      rows: shape[0],
+      cols: shape[1],
+      dataOffset,
+      bytesPerValue,
+    };
   } finally {
     fs.closeSync(fd);
   }
 }
 
 /** Rows of a .npy matrix as float32 vectors, `batchRows` at a time. */
-export async function* readNpyRows(file: string, header: NpyHeader, batchRows = 2048): AsyncGenerator<{ start: number; rows: Float32Array[] }> {
+export async function* readNpyRows(
+  file: string,
+  header: NpyHeader,
+  batchRows = 2048,
+): AsyncGenerator<{ start: number; rows: Float32Array[] }> {
   const { rows, cols, bytesPerValue, littleEndian } = header;
   const rowBytes = cols * bytesPerValue;
   const handle = await fs.promises.open(file, "r");
@@ -62,8 +89,12 @@ export async function* readNpyRows(file: string, header: NpyHeader, batchRows = 
         const at = r * rowBytes;
         const v = new Float32Array(cols);
         if (header.dtype === "f2") decodeHalves(buf, at, cols, littleEndian, v);
-        else if (header.dtype === "f4") for (let c = 0; c < cols; c++) v[c] = littleEndian ? buf.readFloatLE(at + 4 * c) : buf.readFloatBE(at + 4 * c);
-        else for (let c = 0; c < cols; c++) v[c] = littleEndian ? buf.readDoubleLE(at + 8 * c) : buf.readDoubleBE(at + 8 * c);
+        else if (header.dtype === "f4")
+          for (let c = 0; c < cols; c++)
+            v[c] = littleEndian ? buf.readFloatLE(at + 4 * c) : buf.readFloatBE(at + 4 * c);
+        else
+          for (let c = 0; c < cols; c++)
+            v[c] = littleEndian ? buf.readDoubleLE(at + 8 * c) : buf.readDoubleBE(at + 8 * c);
         out.push(v);
       }
       yield { start, rows: out };

@@ -30,11 +30,21 @@ export function columnType(store: Pick<VectorStore, "dim" | "half">): string {
 type StoreRow = { model_id: number; table_name: string; dim: number; half: boolean; index_built_at: Date | null };
 
 function toStore(r: StoreRow): VectorStore {
-  return { modelId: r.model_id, tableName: r.table_name, dim: r.dim, half: r.half, indexName: `${r.table_name}_hnsw_idx`, indexBuiltAt: r.index_built_at };
+  return {
+    modelId: r.model_id,
+    tableName: r.table_name,
+    dim: r.dim,
+    half: r.half,
+    indexName: `${r.table_name}_hnsw_idx`,
+    indexBuiltAt: r.index_built_at,
+  };
 }
 
 export async function findVectorStore(modelId: number): Promise<VectorStore | undefined> {
-  const r = await db().query<StoreRow>("SELECT model_id, table_name, dim, half, index_built_at FROM vector_stores WHERE model_id = $1", [modelId]);
+  const r = await db().query<StoreRow>(
+    "SELECT model_id, table_name, dim, half, index_built_at FROM vector_stores WHERE model_id = $1",
+    [modelId],
+  );
   return r.rows[0] ? toStore(r.rows[0]) : undefined;
 }
 
@@ -49,25 +59,39 @@ export async function getVectorStore(modelId: number): Promise<VectorStore> {
  * when `dim` differs from the model's registered dimension, or when storage already exists with another
  * dimension or precision (drop it first with dropVectorStorage).
  */
-export async function ensureVectorStorage(modelId: number, dim: number, opts: { half?: boolean } = {}): Promise<VectorStore> {
+export async function ensureVectorStorage(
+  modelId: number,
+  dim: number,
+  opts: { half?: boolean } = {},
+): Promise<VectorStore> {
   const half = opts.half ?? false;
   if (!Number.isInteger(dim) || dim <= 0) throw new Error(`bad vector dimension ${dim}`);
   const limit = half ? MAX_INDEXED_DIM.halfvec : MAX_INDEXED_DIM.vector;
   if (dim > limit) {
-    throw new Error(`${dim} dimensions exceed pgvector's HNSW limit for ${half ? "halfvec" : "vector"} (${limit})${half ? "" : ": use halfvec storage"}`);
+    throw new Error(
+      `${dim} dimensions exceed pgvector's HNSW limit for ${half ? "halfvec" : "vector"} (${limit})${half ? "" : ": use halfvec storage"}`,
+    );
   }
   const client = await db().connect();
   try {
     await client.query("BEGIN");
-    const model = await client.query<{ name: string; dim: number }>("SELECT name, dim FROM models WHERE id = $1 FOR UPDATE", [modelId]);
+    const model = await client.query<{ name: string; dim: number }>(
+      "SELECT name, dim FROM models WHERE id = $1 FOR UPDATE",
+      [modelId],
+    );
     if (!model.rows[0]) throw new Error(`no model with id ${modelId}`);
     const { name, dim: modelDim } = model.rows[0];
     if (modelDim !== dim) throw new Error(`model "${name}" has ${modelDim} dimensions, not ${dim}`);
-    const existing = await client.query<StoreRow>("SELECT model_id, table_name, dim, half, index_built_at FROM vector_stores WHERE model_id = $1", [modelId]);
+    const existing = await client.query<StoreRow>(
+      "SELECT model_id, table_name, dim, half, index_built_at FROM vector_stores WHERE model_id = $1",
+      [modelId],
+    );
     if (existing.rows[0]) {
       const store = toStore(existing.rows[0]);
       if (store.dim !== dim || store.half !== half) {
-        throw new Error(`model "${name}" already stores ${columnType(store)} vectors, not ${columnType({ dim, half })}: drop its vectors first`);
+        throw new Error(
+          `model "${name}" already stores ${columnType(store)} vectors, not ${columnType({ dim, half })}: drop its vectors first`,
+        );
       }
       await client.query("COMMIT");
       return store;
@@ -107,9 +131,13 @@ export async function dropVectorStorage(modelId: number): Promise<void> {
 export async function countVectors(modelId: number, collectionId?: number): Promise<number> {
   const store = await findVectorStore(modelId);
   if (!store) return 0;
-  const r = collectionId === undefined
-    ? await db().query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${store.tableName}`)
-    : await db().query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${store.tableName} WHERE collection_id = $1`, [collectionId]);
+  const r =
+    collectionId === undefined
+      ? await db().query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${store.tableName}`)
+      : await db().query<{ n: number }>(
+          `SELECT count(*)::bigint AS n FROM ${store.tableName} WHERE collection_id = $1`,
+          [collectionId],
+        );
   return Number(r.rows[0].n);
 }
 
@@ -125,16 +153,24 @@ export async function hasVectors(modelId: number, collectionId: number): Promise
  * Readable images of a collection that have no vector for this model yet, in id order, for embedding
  * jobs that resume after a crash: page with `afterId`.
  */
-export async function imagesWithoutVectors(modelId: number, collectionId: number, opts: { afterId?: number; limit?: number } = {}): Promise<number[]> {
+export async function imagesWithoutVectors(
+  modelId: number,
+  collectionId: number,
+  opts: { afterId?: number; limit?: number } = {},
+): Promise<number[]> {
   const store = await findVectorStore(modelId);
   const limit = opts.limit ?? 1000;
   const afterId = opts.afterId ?? 0;
   const r = store
     ? await db().query<{ id: number }>(
-      `SELECT i.id FROM images i WHERE i.collection_id = $1 AND i.status = 'ok' AND i.id > $2
+        `SELECT i.id FROM images i WHERE i.collection_id = $1 AND i.status = 'ok' AND i.id > $2
          AND NOT EXISTS (SELECT 1 FROM ${store.tableName} e WHERE e.image_id = i.id)
-       ORDER BY i.id LIMIT $3`, [collectionId, afterId, limit])
+       ORDER BY i.id LIMIT $3`,
+        [collectionId, afterId, limit],
+      )
     : await db().query<{ id: number }>(
-      "SELECT id FROM images WHERE collection_id = $1 AND status = 'ok' AND id > $2 ORDER BY id LIMIT $3", [collectionId, afterId, limit]);
+        "SELECT id FROM images WHERE collection_id = $1 AND status = 'ok' AND id > $2 ORDER BY id LIMIT $3",
+        [collectionId, afterId, limit],
+      );
   return r.rows.map((row) => Number(row.id));
 }

@@ -11,7 +11,8 @@ export function upsertBatchRows(dim: number): number {
 
 function checkRow(row: EmbeddingRow, dim: number): void {
   if (!Number.isInteger(row.imageId) || row.imageId <= 0) throw new Error(`bad image id ${row.imageId}`);
-  if (row.vector.length !== dim) throw new Error(`image ${row.imageId}: vector has ${row.vector.length} dimensions, the model stores ${dim}`);
+  if (row.vector.length !== dim)
+    throw new Error(`image ${row.imageId}: vector has ${row.vector.length} dimensions, the model stores ${dim}`);
   for (let i = 0; i < row.vector.length; i++) {
     if (!Number.isFinite(row.vector[i])) throw new Error(`image ${row.imageId}: vector has a non-finite value at ${i}`);
   }
@@ -46,13 +47,21 @@ export async function upsertEmbeddings(modelId: number, rows: EmbeddingRow[], st
        ON CONFLICT (image_id) DO UPDATE
          SET vector = EXCLUDED.vector, collection_id = EXCLUDED.collection_id, taxon_id = EXCLUDED.taxon_id, created_at = now()
        RETURNING image_id`,
-      [ids, vectorArrayParam(part.map((r) => r.vector), oid)],
+      [
+        ids,
+        vectorArrayParam(
+          part.map((r) => r.vector),
+          oid,
+        ),
+      ],
     );
     written += r.rowCount ?? 0;
     if ((r.rowCount ?? 0) < part.length) {
       const found = new Set(r.rows.map((row) => Number(row.image_id)));
       const missing = ids.filter((id) => !found.has(id));
-      throw new Error(`${missing.length} image id(s) do not exist: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}`);
+      throw new Error(
+        `${missing.length} image id(s) do not exist: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}`,
+      );
     }
   }
   return written;

@@ -15,11 +15,22 @@ function arg(name: string): string | undefined {
 
 const out = arg("out");
 if (!out) {
-  console.error(`usage: build-test-models.ts --out DIR [--arch ${Object.keys(ARCHITECTURES).join("|")}] [--seed N] [--tokenizer FILE]`);
+  console.error(
+    `usage: build-test-models.ts --out DIR [--arch ${Object.keys(ARCHITECTURES).join("|")}] [--seed N] [--tokenizer FILE]`,
+  );
   process.exit(2);
 }
-const sharedMerges = path.resolve(import.meta.dirname, "../../../shared/models/clip-tokenizer/bpe_simple_vocab_16e6.txt.gz");
+const sharedMerges = path.resolve(
+  import.meta.dirname,
+  "../../../shared/models/clip-tokenizer/bpe_simple_vocab_16e6.txt.gz",
+);
 const tokenizerFile = arg("tokenizer") ?? (fs.existsSync(sharedMerges) ? sharedMerges : undefined);
 const started = Date.now();
-writeClipTestFolder(out, { architecture: (arg("arch") ?? "tiny") as keyof typeof ARCHITECTURES, seed: Number(arg("seed") ?? 1), tokenizerFile });
-console.log(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s${tokenizerFile ? "" : " (no tokenizer: pass --tokenizer)"}`);
+writeClipTestFolder(out, {
+  architecture: (arg("arch") ?? "tiny") as keyof typeof ARCHITECTURES,
+  seed: Number(arg("seed") ?? 1),
+  tokenizerFile,
+});
+console.log(
+  `wrote ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s${tokenizerFile ? "" : " (no tokenizer: pass --tokenizer)"}`,
+);

@@ -32,19 +32,33 @@ export interface ClipTestFolderOptions {
 }
 
 export function writeClipTestFolder(dir: string, options: ClipTestFolderOptions = {}): string {
-  const arch = typeof options.architecture === "string" ? ARCHITECTURES[options.architecture] : options.architecture ?? TINY_CLIP;
-  if (!arch) throw new Error(`unknown architecture ${options.architecture}; known: ${Object.keys(ARCHITECTURES).join(", ")}`);
+  const arch =
+    typeof options.architecture === "string"
+      ? ARCHITECTURES[options.architecture]
+      : (options.architecture ?? TINY_CLIP);
+  if (!arch)
+    throw new Error(`unknown architecture ${options.architecture}; known: ${Object.keys(ARCHITECTURES).join(", ")}`);
   const seed = options.seed ?? 1;
   fs.mkdirSync(path.join(dir, "onnx"), { recursive: true });
   // Built and written one at a time: a ViT-B/32 tower is hundreds of MB.
   writeOnnxModel(buildVisionTower(arch, seed), path.join(dir, "onnx", "vision_model.onnx"));
   writeOnnxModel(buildTextTower(arch, seed + 1), path.join(dir, "onnx", "text_model.onnx"));
-  fs.writeFileSync(path.join(dir, "preprocessor_config.json"), `${JSON.stringify(CLIP_PREPROCESSOR_CONFIG, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, "preprocessor_config.json"),
+    `${JSON.stringify(CLIP_PREPROCESSOR_CONFIG, null, 2)}\n`,
+  );
   if (options.tokenizerFile) {
     const base = path.basename(options.tokenizerFile);
-    const name = base.endsWith(".json") ? "tokenizer.json" : base.endsWith(".gz") ? "bpe_simple_vocab_16e6.txt.gz" : "bpe_simple_vocab_16e6.txt";
+    const name = base.endsWith(".json")
+      ? "tokenizer.json"
+      : base.endsWith(".gz")
+        ? "bpe_simple_vocab_16e6.txt.gz"
+        : "bpe_simple_vocab_16e6.txt";
     fs.writeFileSync(path.join(dir, name), fs.readFileSync(options.tokenizerFile)); // not copyFile: keep it writable
   }
-  fs.writeFileSync(path.join(dir, "config.json"), `${JSON.stringify({ fieldmark_test_model: true, seed, architecture: arch }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, "config.json"),
+    `${JSON.stringify({ fieldmark_test_model: true, seed, architecture: arch }, null, 2)}\n`,
+  );
   return dir;
 }

@@ -1,4 +1,13 @@
-import { DataType, floatTensor, node, readTensorNumbers, tensorDims, type ModelProto, type NodeProto, type TensorProto } from "@/lib/models/onnx-file";
+import {
+  DataType,
+  floatTensor,
+  node,
+  readTensorNumbers,
+  tensorDims,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+} from "@/lib/models/onnx-file";
 
 // The float (fp32) twin of a statically quantized QOperator model (QLinearConv, QLinearAdd, ...), for
 // comparing int8 against fp32 with the same pretrained weights (bench/embed: MobileNetV2). Weights and
@@ -18,7 +27,14 @@ function numbers(inits: Inits, name: string): Float64Array {
  * only where it starts at 0, i.e. where it is a fused ReLU/ReLU6; elsewhere it is mere saturation,
  * which a float model does not have.
  */
-function rangeClip(inits: Inits, out: string, scaleName: string, zpName: string, nodes: NodeProto[], pre: string): void {
+function rangeClip(
+  inits: Inits,
+  out: string,
+  scaleName: string,
+  zpName: string,
+  nodes: NodeProto[],
+  pre: string,
+): void {
   const scale = numbers(inits, scaleName)[0];
   const zp = numbers(inits, zpName)[0];
   const [qmin, qmax] = inits.get(zpName)!.dataType === DataType.INT8 ? [-128, 127] : [0, 255];
@@ -34,7 +50,14 @@ function rangeClip(inits: Inits, out: string, scaleName: string, zpName: string,
 }
 
 /** (q - zp) * scale, with scale and zero point per tensor or per channel along `axis` (0 for Conv, 1 for MatMul's B). */
-function dequantizeConstant(inits: Inits, q: string, scaleName: string, zpName: string, outName: string, axis = 0): string {
+function dequantizeConstant(
+  inits: Inits,
+  q: string,
+  scaleName: string,
+  zpName: string,
+  outName: string,
+  axis = 0,
+): string {
   const t = inits.get(q)!;
   const dims = tensorDims(t);
   const values = readTensorNumbers(t);
@@ -75,7 +98,14 @@ export function dequantizeQOperatorModel(model: ModelProto): ModelProto {
           const bias = numbers(inits, i[8]);
           const ws = numbers(inits, i[4]);
           const name = `${i[8]}_float`;
-          inits.set(name, floatTensor(name, [bias.length], Float32Array.from(bias, (b, c) => b * xs * ws[ws.length > 1 ? c : 0])));
+          inits.set(
+            name,
+            floatTensor(
+              name,
+              [bias.length],
+              Float32Array.from(bias, (b, c) => b * xs * ws[ws.length > 1 ? c : 0]),
+            ),
+          );
           inputs.push(name);
         }
         nodes.push({ ...node("Conv", inputs, [`${y}_conv`]), attribute: attrsOf(n) });

@@ -36,7 +36,12 @@ export class GraphBuilder {
   constructor(private readonly normal: () => number) {}
 
   /** Adds a node and returns its (first) output name. */
-  op(opType: string, inputs: string[], attrs: Record<string, number | number[] | string> = {}, outputName?: string): string {
+  op(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, number | number[] | string> = {},
+    outputName?: string,
+  ): string {
     const out = outputName ?? `${opType.toLowerCase()}_${this.counter++}`;
     this.nodes.push(node(opType, inputs, [out], attrs));
     return out;
@@ -53,7 +58,9 @@ export class GraphBuilder {
   }
 
   constFloat(name: string, dims: number[], values: Float32Array | number[]): string {
-    this.initializers.push(floatTensor(name, dims, values instanceof Float32Array ? values : Float32Array.from(values)));
+    this.initializers.push(
+      floatTensor(name, dims, values instanceof Float32Array ? values : Float32Array.from(values)),
+    );
     return name;
   }
 
@@ -76,7 +83,9 @@ export class GraphBuilder {
 
   /** QuickGELU, as OpenAI CLIP uses: x * sigmoid(1.702 x). */
   quickGelu(x: string): string {
-    const k = this.initializers.some((t) => t.name === "quick_gelu_k") ? "quick_gelu_k" : this.constFloat("quick_gelu_k", [], [1.702]);
+    const k = this.initializers.some((t) => t.name === "quick_gelu_k")
+      ? "quick_gelu_k"
+      : this.constFloat("quick_gelu_k", [], [1.702]);
     return this.op("Mul", [x, this.op("Sigmoid", [this.op("Mul", [x, k])])]);
   }
 
@@ -84,7 +93,14 @@ export class GraphBuilder {
    * A pre-norm transformer block on x [N, S, width]: multi-head self-attention (with an additive
    * bias [.., S, S] when given, e.g. a causal mask) and a 4x MLP, each with a residual.
    */
-  residualBlock(prefix: string, x: string, width: number, heads: number, layers: number, attnBias: string | null): string {
+  residualBlock(
+    prefix: string,
+    x: string,
+    width: number,
+    heads: number,
+    layers: number,
+    attnBias: string | null,
+  ): string {
     const headDim = width / heads;
     const attnStd = width ** -0.5;
     const projStd = width ** -0.5 * (2 * layers) ** -0.5;
@@ -92,11 +108,18 @@ export class GraphBuilder {
     const mergeHeads = this.constInt64(`${prefix}.merge_heads`, [0, 0, width]);
     const h = this.layerNorm(`${prefix}.ln_1`, x, width);
     const heads4 = (name: string, perm: number[]) =>
-      this.op("Transpose", [this.op("Reshape", [this.linear(`${prefix}.attn.${name}`, h, width, width, attnStd), splitHeads])], { perm });
+      this.op(
+        "Transpose",
+        [this.op("Reshape", [this.linear(`${prefix}.attn.${name}`, h, width, width, attnStd), splitHeads])],
+        { perm },
+      );
     const q = heads4("q_proj", [0, 2, 1, 3]); // [N, H, S, d]
     const k = heads4("k_proj", [0, 2, 3, 1]); // [N, H, d, S]
     const v = heads4("v_proj", [0, 2, 1, 3]);
-    let scores = this.op("Mul", [this.op("MatMul", [q, k]), this.constFloat(`${prefix}.attn.scale`, [], [headDim ** -0.5])]);
+    let scores = this.op("Mul", [
+      this.op("MatMul", [q, k]),
+      this.constFloat(`${prefix}.attn.scale`, [], [headDim ** -0.5]),
+    ]);
     if (attnBias) scores = this.op("Add", [scores, attnBias]);
     const attn = this.op("MatMul", [this.op("Softmax", [scores], { axis: -1 }), v]);
     const merged = this.op("Reshape", [this.op("Transpose", [attn], { perm: [0, 2, 1, 3] }), mergeHeads]);

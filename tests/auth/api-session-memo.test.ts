@@ -12,13 +12,23 @@ const request = (cookie: string) => new Request("http://localhost/api/collection
 
 describe("remembered API sessions", () => {
   let t: TestDatabase;
-  beforeAll(async () => { t = await createTestDatabase("pglite"); });
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await createTestDatabase("pglite");
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it("answers from memory until the app's sign-out forgets it", async () => {
     await createUser({ email: "memo@example.org", name: "Memo", password: "memo-password", role: "expert" });
-    const { headers } = await getAuth().api.signInEmail({ body: { email: "memo@example.org", password: "memo-password" }, returnHeaders: true });
-    const cookie = headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const { headers } = await getAuth().api.signInEmail({
+      body: { email: "memo@example.org", password: "memo-password" },
+      returnHeaders: true,
+    });
+    const cookie = headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     expect(await requireApiUser(request(cookie))).toMatchObject({ email: "memo@example.org", role: "expert" });
     // ended behind the app's back (another process): still accepted here for at most a few seconds
     await getAuth().api.signOut({ headers: new Headers({ cookie }) });

@@ -4,7 +4,15 @@ import { isPublicPage, safeNextPath, signInPathFor } from "@/lib/auth/paths";
 describe("sign-in redirects", () => {
   it("only ever return to a path on this site", () => {
     expect(safeNextPath("/collections/a?taxon=x")).toBe("/collections/a?taxon=x");
-    for (const bad of ["https://evil.example", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "", undefined, 42]) {
+    for (const bad of [
+      "https://evil.example",
+      "//evil.example/x",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "",
+      undefined,
+      42,
+    ]) {
       expect(safeNextPath(bad)).toBe("/");
     }
   });

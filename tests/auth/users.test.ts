@@ -10,18 +10,26 @@ import { dbKinds } from "../helpers/services";
 /** Signs in through better-auth and returns the Cookie header a browser would send back. */
 async function signInCookie(email: string, password: string): Promise<string> {
   const { headers } = await getAuth().api.signInEmail({ body: { email, password }, returnHeaders: true });
-  return headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 // Sessions are signed with this; set here so the tests never write a secret file into the data folder.
 process.env.BETTER_AUTH_SECRET ??= "fieldmark-test-secret-not-for-production-use";
 
-const request = (cookie?: string) => new Request("http://localhost/api/collections", { headers: cookie ? { cookie } : {} });
+const request = (cookie?: string) =>
+  new Request("http://localhost/api/collections", { headers: cookie ? { cookie } : {} });
 
 describe.each(dbKinds)("accounts on %s", (kind) => {
   let t: TestDatabase;
-  beforeAll(async () => { t = await createTestDatabase(kind); });
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it("the first admin is made only while there are no users", async () => {
     expect(await countUsers()).toBe(0);
@@ -35,12 +43,19 @@ describe.each(dbKinds)("accounts on %s", (kind) => {
     const expert = await createUser({ email: "eli@example.org", name: "Eli", password: "s3cret-pass", role: "expert" });
     await createUser({ email: "lea@example.org", name: "Lea", password: "s3cret-pass", role: "lead" });
     expect(expert.role).toBe("expert");
-    const stored = (await db().query("SELECT a.password, a.provider_id FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.email = $1", ["eli@example.org"])).rows[0];
+    const stored = (
+      await db().query(
+        "SELECT a.password, a.provider_id FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.email = $1",
+        ["eli@example.org"],
+      )
+    ).rows[0];
     expect(stored.provider_id).toBe("credential");
     expect(stored.password).not.toContain("s3cret-pass");
     expect(await verifyPassword({ hash: stored.password, password: "s3cret-pass" })).toBe(true);
     expect((await listUsers()).map((u) => [u.email, u.role])).toEqual([
-      ["ada@example.org", "admin"], ["eli@example.org", "expert"], ["lea@example.org", "lead"],
+      ["ada@example.org", "admin"],
+      ["eli@example.org", "expert"],
+      ["lea@example.org", "lead"],
     ]);
   });
 
@@ -55,18 +70,22 @@ describe.each(dbKinds)("accounts on %s", (kind) => {
   });
 
   it("signs in with the right password only, and the session carries the role", async () => {
-    await expect(getAuth().api.signInEmail({ body: { email: "eli@example.org", password: "wrong-password" } })).rejects.toThrow();
+    await expect(
+      getAuth().api.signInEmail({ body: { email: "eli@example.org", password: "wrong-password" } }),
+    ).rejects.toThrow();
     const cookie = await signInCookie("eli@example.org", "s3cret-pass");
     const session = await getAuth().api.getSession({ headers: new Headers({ cookie }) });
     expect(session?.user).toMatchObject({ email: "eli@example.org", role: "expert" });
   });
 
   it("has no public sign-up", async () => {
-    const res = await getAuth().handler(new Request("http://localhost/api/auth/sign-up/email", {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: "http://localhost" },
-      body: JSON.stringify({ email: "walk-in@example.org", password: "walk-in-pass", name: "Walk In" }),
-    }));
+    const res = await getAuth().handler(
+      new Request("http://localhost/api/auth/sign-up/email", {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "http://localhost" },
+        body: JSON.stringify({ email: "walk-in@example.org", password: "walk-in-pass", name: "Walk In" }),
+      }),
+    );
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/sign up is not enabled/i);
     expect((await listUsers()).some((u) => u.email === "walk-in@example.org")).toBe(false);
@@ -74,7 +93,9 @@ describe.each(dbKinds)("accounts on %s", (kind) => {
 
   it("a user cannot raise their own role", async () => {
     const cookie = await signInCookie("eli@example.org", "s3cret-pass");
-    await getAuth().api.updateUser({ body: { role: "admin" } as never, headers: new Headers({ cookie }) }).catch(() => {});
+    await getAuth()
+      .api.updateUser({ body: { role: "admin" } as never, headers: new Headers({ cookie }) })
+      .catch(() => {});
     const { rows } = await db().query("SELECT role FROM users WHERE email = 'eli@example.org'");
     expect(rows[0].role).toBe("expert");
   });
@@ -94,7 +115,9 @@ describe.each(dbKinds)("accounts on %s", (kind) => {
     const wrongRole = await requireApiUser(request(cookie), ["admin"]);
     expect((wrongRole as Response).status).toBe(403);
     expect(await (wrongRole as Response).json()).toEqual({ error: "This needs the admin role" });
-    expect(await requireApiUser(request(await signInCookie("ada@example.org", "correct-horse")), ["admin"])).toMatchObject({ role: "admin" });
+    expect(
+      await requireApiUser(request(await signInCookie("ada@example.org", "correct-horse")), ["admin"]),
+    ).toMatchObject({ role: "admin" });
   });
 
   it("signing out ends the session", async () => {

@@ -7,20 +7,35 @@ const parse = (qs: string) => parseImageQuery(new URLSearchParams(qs));
 
 describe("image filters in URLs", () => {
   it("parse every filter, and round-trip", () => {
-    const r = parse("taxon=Papilionidae&rank=family&iconic_group=Insecta&from=2023-01-01&to=2023-06-30&bbox=-10,35,30,60&cursor=abc&limit=20");
+    const r = parse(
+      "taxon=Papilionidae&rank=family&iconic_group=Insecta&from=2023-01-01&to=2023-06-30&bbox=-10,35,30,60&cursor=abc&limit=20",
+    );
     expect(r).toEqual({
       ok: true,
       query: {
-        filter: { taxon: "Papilionidae", rank: "family", iconicGroup: "Insecta", from: "2023-01-01", to: "2023-06-30", bbox: { minLon: -10, minLat: 35, maxLon: 30, maxLat: 60 } },
+        filter: {
+          taxon: "Papilionidae",
+          rank: "family",
+          iconicGroup: "Insecta",
+          from: "2023-01-01",
+          to: "2023-06-30",
+          bbox: { minLon: -10, minLat: 35, maxLon: 30, maxLat: 60 },
+        },
         cursor: "abc",
         limit: 20,
       },
     });
-    if (r.ok) expect(parse(filterToSearchParams(r.query.filter).toString())).toMatchObject({ query: { filter: r.query.filter } });
+    if (r.ok)
+      expect(parse(filterToSearchParams(r.query.filter).toString())).toMatchObject({
+        query: { filter: r.query.filter },
+      });
   });
 
   it("treat blank fields as absent (an empty form)", () => {
-    expect(parse("taxon=&rank=&iconic_group=&from=&to=&bbox=")).toEqual({ ok: true, query: { filter: {}, cursor: undefined, limit: undefined } });
+    expect(parse("taxon=&rank=&iconic_group=&from=&to=&bbox=")).toEqual({
+      ok: true,
+      query: { filter: {}, cursor: undefined, limit: undefined },
+    });
     expect(parse("rank=family")).toMatchObject({ query: { filter: {} } }); // a rank alone means nothing
   });
 
@@ -35,7 +50,9 @@ describe("image filters in URLs", () => {
   });
 
   it("build page and API paths with the source id as one encoded segment", () => {
-    expect(imagePagePath("my photos", "oak/field trip/01.jpg")).toBe("/collections/my%20photos/images/oak%2Ffield%20trip%2F01.jpg");
+    expect(imagePagePath("my photos", "oak/field trip/01.jpg")).toBe(
+      "/collections/my%20photos/images/oak%2Ffield%20trip%2F01.jpg",
+    );
     expect(thumbnailUrl("c", "a/b")).toBe("/api/collections/c/images/a%2Fb/thumbnail");
     expect(collectionPath("c", { iconicGroup: "Aves" })).toBe("/collections/c?iconic_group=Aves");
     expect(pageParam("oak%2Ffield%20trip%2F01.jpg")).toBe("oak/field trip/01.jpg");

@@ -8,7 +8,8 @@ import { browserEnabled } from "../helpers/services";
 // The app as a person uses it, in Chromium, against a real `next start`.
 
 const SKIP_REASON = "browser tests (skipped: set FIELDMARK_TEST_BROWSER=1 to run them)";
-const imagesOf = (keep: (t: (typeof SEED_TAXA)[number]) => boolean) => SEED_TAXA.filter(keep).reduce((n, t) => n + t.images, 0);
+const imagesOf = (keep: (t: (typeof SEED_TAXA)[number]) => boolean) =>
+  SEED_TAXA.filter(keep).reduce((n, t) => n + t.images, 0);
 
 const count = (page: Page) => page.locator("[data-testid=image-count]");
 const cards = (page: Page) => page.locator("[data-testid=image-grid] > li");
@@ -58,7 +59,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: signing in and brows
     expect(await cards(page).count()).toBe(24);
     // thumbnails really load (lazily, from the thumbnail route)
     const first = cards(page).first().locator("img");
-    await expect.poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
   });
 
   it("filters by a species picked in the typeahead, then by an iconic group", async () => {
@@ -104,7 +107,18 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: signing in and brows
     await page.waitForURL(/\/collections\/garden-survey\/images\//);
     expect(await page.locator("[data-testid=image-title]").textContent()).toBe("Bald Eagle");
     const text = await page.locator("main").innerText();
-    for (const v of ["Animalia", "Chordata", "Aves", "Accipitriformes", "Accipitridae", "Haliaeetus", "Haliaeetus leucocephalus", "320 × 240 px", "cc-by", "Test Photographer"]) {
+    for (const v of [
+      "Animalia",
+      "Chordata",
+      "Aves",
+      "Accipitriformes",
+      "Accipitridae",
+      "Haliaeetus",
+      "Haliaeetus leucocephalus",
+      "320 × 240 px",
+      "cc-by",
+      "Test Photographer",
+    ]) {
       expect(text).toContain(v);
     }
     const picture = page.locator("main img");
@@ -117,7 +131,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: signing in and brows
 
   it("shows an unreadable image as a placeholder with its reason, and the page still works", async () => {
     const page = await admin.newPage();
-    const thumb = await page.request.get(`${app.url}/api/collections/garden-survey/images/${encodeURIComponent(CORRUPT_IMAGE_ID)}/thumbnail`);
+    const thumb = await page.request.get(
+      `${app.url}/api/collections/garden-survey/images/${encodeURIComponent(CORRUPT_IMAGE_ID)}/thumbnail`,
+    );
     expect(thumb.headers()["content-type"]).toContain("image/svg+xml");
     await page.goto(`${app.url}/collections/garden-survey?iconic_group=Plantae`);
     const broken = page.locator(`a[data-image-id="${CORRUPT_IMAGE_ID}"]`);

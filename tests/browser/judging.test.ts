@@ -19,12 +19,27 @@ import { browserEnabled, servicesRequired } from "../helpers/services";
 const SKIP_REASON = "browser tests (skipped: set FIELDMARK_TEST_BROWSER=1 to run them)";
 const VAL = path.resolve(import.meta.dirname, "../../../shared/data/inquire/inquire_queries_val.csv");
 if (browserEnabled && servicesRequired && !fs.existsSync(VAL)) throw new Error(`${VAL} is missing`);
-const SECOND = { email: "second@example.org", name: "Sam Second", password: "second-password-1", role: "expert" as const };
-const KEY_VALUE: Record<string, JudgmentValue> = { r: "relevant", "1": "relevant", n: "not_relevant", "0": "not_relevant", u: "unsure" };
+const SECOND = {
+  email: "second@example.org",
+  name: "Sam Second",
+  password: "second-password-1",
+  role: "expert" as const,
+};
+const KEY_VALUE: Record<string, JudgmentValue> = {
+  r: "relevant",
+  "1": "relevant",
+  n: "not_relevant",
+  "0": "not_relevant",
+  u: "unsure",
+};
 
 const grid = (page: Page) => page.locator("[data-testid=judging-grid]");
-const cardIds = (page: Page) => grid(page).locator("button[data-image-id]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId!));
-const focusedId = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.imageId ?? null);
+const cardIds = (page: Page) =>
+  grid(page)
+    .locator("button[data-image-id]")
+    .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId!));
+const focusedId = (page: Page) =>
+  page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.imageId ?? null);
 /** The focused image, once one has the focus. */
 async function focusedImage(page: Page): Promise<string> {
   await expect.poll(() => focusedId(page), { timeout: 10_000 }).not.toBeNull();
@@ -44,7 +59,9 @@ async function judgeByKeyboard(page: Page, keys: string[]): Promise<string[]> {
 }
 
 async function waitForNextPageReady(page: Page) {
-  await expect.poll(() => page.locator("[data-testid=page-position]").textContent(), { timeout: 15_000 }).toContain("next page ready");
+  await expect
+    .poll(() => page.locator("[data-testid=page-position]").textContent(), { timeout: 15_000 })
+    .toContain("next page ready");
 }
 
 async function judgmentsOf(query: QueryRef, annotatorId: string): Promise<Map<string, JudgmentValue>> {
@@ -74,7 +91,12 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
   });
 
   async function queryWithCandidates(sourceId: string, count: number): Promise<QueryRef> {
-    const q = await createQuery(app.collection!.id, { text: `eagles ${sourceId}`, taxonScope: [{ rank: "genus", name: "Haliaeetus" }] }, null, { sourceId });
+    const q = await createQuery(
+      app.collection!.id,
+      { text: `eagles ${sourceId}`, taxonScope: [{ rank: "genus", name: "Haliaeetus" }] },
+      null,
+      { sourceId },
+    );
     await addCandidates(app.collection!.id, q.rowId, images.slice(0, count), { source: "text-image:test" });
     return { rowId: q.rowId, collectionId: app.collection!.id };
   }
@@ -96,10 +118,16 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await page.fill("input[name=category]", "Feeding and Hydration");
     await page.fill("input[name=iconicGroup]", "Birds");
     await page.fill("[role=combobox]", "Haliae");
-    await page.locator("[role=option]", { hasText: /^Haliaeetus/ }).first().click();
+    await page
+      .locator("[role=option]", { hasText: /^Haliaeetus/ })
+      .first()
+      .click();
     await expect.poll(() => page.locator("[data-testid=taxon-scope]").innerText()).toContain("Haliaeetus");
     await page.fill("[role=combobox]", "Turdidae");
-    await page.locator("[role=option]", { hasText: /^Turdidae/ }).first().click();
+    await page
+      .locator("[role=option]", { hasText: /^Turdidae/ })
+      .first()
+      .click();
     // an example image found by taxon name in the picker (no model here: taxon names need none)
     await page.fill("[aria-label='Find example images']", "Haliaeetus");
     await page.click("[data-testid=example-picker] button:text('Find')");
@@ -111,14 +139,26 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect(await page.locator(`img[alt='Example ${exampleId}']`).count()).toBe(1);
     await page.click("button:text('Create query')");
     await page.waitForURL(/\/queries\/1$/);
-    expect(await page.locator("[data-testid=query-scope]").innerText()).toBe("Scope: genus Haliaeetus, family Turdidae");
+    expect(await page.locator("[data-testid=query-scope]").innerText()).toBe(
+      "Scope: genus Haliaeetus, family Turdidae",
+    );
     const saved = await findQuery(app.collection!.id, "1");
     expect(saved).toMatchObject({
-      text: "Bald eagle carrying a fish ", supercategory: "Behavior", category: "Feeding and Hydration", iconicGroup: "Birds",
-      taxonScope: [{ rank: "genus", name: "Haliaeetus" }, { rank: "family", name: "Turdidae" }], createdBy: expertId,
+      text: "Bald eagle carrying a fish ",
+      supercategory: "Behavior",
+      category: "Feeding and Hydration",
+      iconicGroup: "Birds",
+      taxonScope: [
+        { rank: "genus", name: "Haliaeetus" },
+        { rank: "family", name: "Turdidae" },
+      ],
+      createdBy: expertId,
       examples: [exampleId],
     });
-    const genus = await db().query("SELECT t.genus FROM images i JOIN taxa t ON t.id = i.taxon_id WHERE i.collection_id = $1 AND i.source_id = $2", [app.collection!.id, exampleId]);
+    const genus = await db().query(
+      "SELECT t.genus FROM images i JOIN taxa t ON t.id = i.taxon_id WHERE i.collection_id = $1 AND i.source_id = $2",
+      [app.collection!.id, exampleId],
+    );
     expect(genus.rows[0].genus).toBe("Haliaeetus");
     // and it is listed, with an editor that shows its history
     await page.goto(`${app.url}/collections/garden-survey/queries/1/edit`);
@@ -157,9 +197,15 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await expect.poll(() => syncState(page), { timeout: 20_000 }).toBe("saved");
 
     expect(await judgmentsOf(query, expertId)).toEqual(expected);
-    const events = await db().query("SELECT count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM judgment_events WHERE query_id = $1", [query.rowId]);
+    const events = await db().query(
+      "SELECT count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM judgment_events WHERE query_id = $1",
+      [query.rowId],
+    );
     expect(events.rows[0]).toEqual({ n: 62, d: 62 });
-    const timed = await db().query("SELECT count(*)::int AS n FROM judgments WHERE query_id = $1 AND time_spent_ms > 0", [query.rowId]);
+    const timed = await db().query(
+      "SELECT count(*)::int AS n FROM judgments WHERE query_id = $1 AND time_spent_ms > 0",
+      [query.rowId],
+    );
     expect(timed.rows[0].n).toBeGreaterThan(50);
 
     await page.reload();
@@ -188,7 +234,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect(await focusedId(page)).toBe(images[1]);
     // ? lists the keys
     await page.keyboard.press("?");
-    expect(await page.locator("[data-testid=key-help]").innerText()).toContain("mark the rest of this page not relevant");
+    expect(await page.locator("[data-testid=key-help]").innerText()).toContain(
+      "mark the rest of this page not relevant",
+    );
     await page.keyboard.press("Escape");
     // - and + change the number of columns, and with it what the up and down keys skip
     await page.keyboard.press("-");
@@ -200,7 +248,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect(await focusedId(page)).toBe(images[2]);
     // a asks first; Escape keeps everything as it was
     await page.keyboard.press("a");
-    expect(await page.locator("[data-testid=confirm-rest]").innerText()).toContain("19 unjudged images on this page will be marked");
+    expect(await page.locator("[data-testid=confirm-rest]").innerText()).toContain(
+      "19 unjudged images on this page will be marked",
+    );
     await page.keyboard.press("Escape");
     expect(await grid(page).locator("[data-judgment=not_relevant]").count()).toBe(0);
     // confirmed, the other 19 are not relevant and the next page comes; one z brings them all back
@@ -218,7 +268,10 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect(await grid(page).locator("[data-judgment=none]").count()).toBe(19);
     await expect.poll(() => syncState(page), { timeout: 20_000 }).toBe("saved");
     expect(await judgmentsOf(query, expertId)).toEqual(new Map([[images[0], "relevant"]]));
-    const withdrawn = await db().query("SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1 AND value IS NULL", [query.rowId]);
+    const withdrawn = await db().query(
+      "SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1 AND value IS NULL",
+      [query.rowId],
+    );
     expect(withdrawn.rows[0].n).toBe(19);
   });
 
@@ -227,7 +280,10 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     const page = await expert.newPage();
     await openGrid(page, "outage", { columns: 6, pageSize: 60 });
     const expected = new Map<string, JudgmentValue>();
-    for (const [id, key] of (await judgeByKeyboard(page, ["r", "n", "n", "n", "u"])).map((id, i) => [id, ["r", "n", "n", "n", "u"][i]] as const)) expected.set(id, KEY_VALUE[key]);
+    for (const [id, key] of (await judgeByKeyboard(page, ["r", "n", "n", "n", "u"])).map(
+      (id, i) => [id, ["r", "n", "n", "n", "u"][i]] as const,
+    ))
+      expected.set(id, KEY_VALUE[key]);
     await expect.poll(() => syncState(page)).toBe("saved");
 
     // the judgment endpoint goes away
@@ -236,9 +292,15 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     const offline = await judgeByKeyboard(page, offlineKeys);
     offline.forEach((id, i) => expected.set(id, KEY_VALUE[offlineKeys[i]]));
     await expect.poll(() => syncState(page)).toBe("waiting");
-    expect(await page.locator("[data-testid=sync-status]").innerText()).toMatch(/12 not sent yet \(No connection to the server\).*kept in this browser/);
+    expect(await page.locator("[data-testid=sync-status]").innerText()).toMatch(
+      /12 not sent yet \(No connection to the server\).*kept in this browser/,
+    );
     expect(await grid(page).locator("[data-sync=waiting]").count()).toBe(12);
-    expect(await db().query("SELECT count(*)::int AS n FROM judgments WHERE query_id = $1", [query.rowId]).then((r) => r.rows[0].n)).toBe(5);
+    expect(
+      await db()
+        .query("SELECT count(*)::int AS n FROM judgments WHERE query_id = $1", [query.rowId])
+        .then((r) => r.rows[0].n),
+    ).toBe(5);
 
     // a reload while still cut off: the unsent judgments come back from this browser and are not offered again
     await page.reload();
@@ -255,7 +317,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await page.locator("[data-testid=sync-status] button", { hasText: "Retry now" }).click();
     await expect.poll(() => syncState(page), { timeout: 20_000 }).toBe("saved");
     expect(await judgmentsOf(query, expertId)).toEqual(expected);
-    const events = await db().query("SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1", [query.rowId]);
+    const events = await db().query("SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1", [
+      query.rowId,
+    ]);
     expect(events.rows[0].n).toBe(expected.size);
   });
 
@@ -270,7 +334,10 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     const [idsA, idsB] = await Promise.all([judgeByKeyboard(a, keysA), judgeByKeyboard(b, keysB)]);
     expect(idsA).toEqual(images.slice(0, 30));
     expect(idsB).toEqual(images.slice(0, 30)); // each has their own queue: both start at the top
-    await Promise.all([expect.poll(() => syncState(a), { timeout: 20_000 }).toBe("saved"), expect.poll(() => syncState(b), { timeout: 20_000 }).toBe("saved")]);
+    await Promise.all([
+      expect.poll(() => syncState(a), { timeout: 20_000 }).toBe("saved"),
+      expect.poll(() => syncState(b), { timeout: 20_000 }).toBe("saved"),
+    ]);
     expect(await judgmentsOf(query, expertId)).toEqual(new Map(idsA.map((id, i) => [id, KEY_VALUE[keysA[i]]])));
     expect(await judgmentsOf(query, secondId)).toEqual(new Map(idsB.map((id, i) => [id, KEY_VALUE[keysB[i]]])));
 
@@ -297,7 +364,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     const [a, b] = [await expert.newPage(), await expert.newPage()];
     // settings first, so each tab loads the grid once (a reload would keep its tab's holds anyway)
     await a.goto(`${app.url}/collections`);
-    await a.evaluate(() => localStorage.setItem("fieldmark:judging-settings:v1", JSON.stringify({ columns: 5, pageSize: 20 })));
+    await a.evaluate(() =>
+      localStorage.setItem("fieldmark:judging-settings:v1", JSON.stringify({ columns: 5, pageSize: 20 })),
+    );
     await a.goto(`${app.url}/collections/garden-survey/queries/tabs`);
     await expect.poll(() => focusedId(a), { timeout: 30_000 }).not.toBeNull();
     await waitForNextPageReady(a); // tab A holds its page and the one fetched ahead
@@ -314,7 +383,10 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     const idsA = await judgeByKeyboard(a, ["r", "n", "n", "u", "n"]);
     await b.bringToFront();
     const idsB = await judgeByKeyboard(b, ["n", "r", "n", "n", "n"]);
-    await Promise.all([expect.poll(() => syncState(a), { timeout: 20_000 }).toBe("saved"), expect.poll(() => syncState(b), { timeout: 20_000 }).toBe("saved")]);
+    await Promise.all([
+      expect.poll(() => syncState(a), { timeout: 20_000 }).toBe("saved"),
+      expect.poll(() => syncState(b), { timeout: 20_000 }).toBe("saved"),
+    ]);
     const mine = await judgmentsOf(query, expertId);
     expect(mine.size).toBe(10);
     expect(new Set([...idsA, ...idsB]).size).toBe(10);
@@ -326,13 +398,22 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await review.waitForURL(/\/judged$/);
     await expect.poll(() => review.locator("[data-testid=judged-list] li").count(), { timeout: 15_000 }).toBe(10);
     await review.locator("[role=radio]", { hasText: "Relevant" }).first().click();
-    await expect.poll(() => review.locator("[data-testid=judged-list] li").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId).sort()))
+    await expect
+      .poll(() =>
+        review
+          .locator("[data-testid=judged-list] li")
+          .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId).sort()),
+      )
       .toEqual([idsA[0], idsB[1]].sort());
     const card = review.locator(`[data-testid=judged-list] li[data-image-id="${idsA[0]}"]`);
     await card.locator("button[aria-pressed]", { hasText: "Unsure" }).click();
     expect(await card.locator("[data-testid=judged-value]").innerText()).toBe("? Unsure");
-    await expect.poll(async () => (await judgmentsOf(query, expertId)).get(idsA[0]), { timeout: 20_000 }).toBe("unsure");
-    await expect.poll(() => review.locator("[data-testid=count-relevant]").textContent(), { timeout: 20_000 }).toBe("1");
+    await expect
+      .poll(async () => (await judgmentsOf(query, expertId)).get(idsA[0]), { timeout: 20_000 })
+      .toBe("unsure");
+    await expect
+      .poll(() => review.locator("[data-testid=count-relevant]").textContent(), { timeout: 20_000 })
+      .toBe("1");
     expect(await review.locator("[data-testid=count-all]").textContent()).toBe("10");
     const [j] = (await listJudgments(query, { annotatorId: expertId })).filter((x) => x.imageId === idsA[0]);
     expect(j.history.map((h) => h.value)).toEqual(["relevant"]);
@@ -347,13 +428,22 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await page.setInputFiles("#queries-file", VAL);
     await page.selectOption("#queries-split", "val");
     await page.click("button:text('Import')");
-    await expect.poll(() => page.locator("[role=status]").textContent(), { timeout: 20_000 }).toBe("50 queries read: 50 new, 0 updated, 0 unchanged.");
+    await expect
+      .poll(() => page.locator("[role=status]").textContent(), { timeout: 20_000 })
+      .toBe("50 queries read: 50 new, 0 updated, 0 unchanged.");
     const rows = parse(fs.readFileSync(VAL), { columns: true }) as Record<string, string>[];
     const writtenAbove = (await db().query("SELECT count(*)::int AS n FROM queries WHERE split IS NULL")).rows[0].n;
     await expect.poll(() => page.locator("[data-testid=query-table] tbody tr").count()).toBe(50 + writtenAbove);
     for (const r of rows) {
       const cells = await page.locator(`tr[data-query-id="${r.query_id}"] td`).allInnerTexts();
-      expect(cells.slice(0, 6).map((c) => c.trim())).toEqual([r.query_id, r.query_text.trim(), r.supercategory, r.category, r.iconic_group || "—", "val"]);
+      expect(cells.slice(0, 6).map((c) => c.trim())).toEqual([
+        r.query_id,
+        r.query_text.trim(),
+        r.supercategory,
+        r.category,
+        r.iconic_group || "—",
+        "val",
+      ]);
     }
   });
 });

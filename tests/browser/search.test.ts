@@ -20,9 +20,11 @@ const SKIP_REASON = "browser search tests (skipped: set FIELDMARK_TEST_BROWSER=1
 const COLLECTION = "garden-survey";
 const MODEL = "tiny-clip";
 
-const resultIds = (page: Page) => page.locator("[data-testid=search-results] a").evaluateAll((as) => as.map((a) => a.getAttribute("data-image-id")!));
+const resultIds = (page: Page) =>
+  page.locator("[data-testid=search-results] a").evaluateAll((as) => as.map((a) => a.getAttribute("data-image-id")!));
 const resultCount = (page: Page) => page.locator("[data-testid=result-count]").textContent();
-const scores = async (page: Page) => (await page.locator("[data-testid=search-results] [data-testid=score]").allTextContents()).map(Number);
+const scores = async (page: Page) =>
+  (await page.locator("[data-testid=search-results] [data-testid=score]").allTextContents()).map(Number);
 
 /** With FIELDMARK_TEST_SCREENSHOTS=<dir>, a full-page screenshot there once the thumbnails in view have loaded. */
 async function screenshot(page: Page, name: string) {
@@ -45,7 +47,12 @@ function expectBestFirst(values: number[]) {
 /** Searches by text load the model's text tower for each request: seconds on a busy machine. */
 const SLOW = { timeout: 30_000 };
 
-type ApiAnswer = { mode: string; strategy: string; results: { image_id: string; score: number; thumbnail: string; page: string }[]; error?: string };
+type ApiAnswer = {
+  mode: string;
+  strategy: string;
+  results: { image_id: string; score: number; thumbnail: string; page: string }[];
+  error?: string;
+};
 
 describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding and search" : SKIP_REASON, () => {
   let app: TestApp;
@@ -91,7 +98,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.fill("#folder", tinyClipFolder(path.join(app.database.dataDir, "tiny-clip")));
     await page.fill("#model-name", MODEL);
     await page.click("button:text('Register')");
-    await expect.poll(() => page.locator("[role=status]").textContent(), SLOW).toMatch(/^Registered tiny-clip: CLIP, \d+-d\.$/);
+    await expect
+      .poll(() => page.locator("[role=status]").textContent(), SLOW)
+      .toMatch(/^Registered tiny-clip: CLIP, \d+-d\.$/);
     await expect.poll(() => page.locator("[data-testid=models]").innerText(), SLOW).toContain(MODEL);
     const row = await page.locator("[data-testid=models] tr", { hasText: MODEL }).innerText();
     expect(row).toContain("CLIP (text and image)");
@@ -108,7 +117,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.goto(`${app.url}/collections/${COLLECTION}`);
     expect(await page.locator("a:text-is('Search')").count()).toBe(1);
     expect(await page.locator("section[aria-label=Embeddings]").count()).toBe(0);
-    const post = await page.request.post(`${app.url}/api/collections/${COLLECTION}/embeddings`, { data: { model: MODEL } });
+    const post = await page.request.post(`${app.url}/api/collections/${COLLECTION}/embeddings`, {
+      data: { model: MODEL },
+    });
     expect(post.status()).toBe(403);
   });
 
@@ -121,13 +132,19 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     expect(await row.locator("[data-testid=index-state]").textContent()).toBe("no HNSW index");
     await row.locator("button:text('Embed')").click();
     // the worker in this process embeds; the panel polls until no job is left
-    await expect.poll(() => row.locator("[data-testid=embedded]").textContent(), { timeout: 120_000 }).toBe("23 / 23")
-      .catch(async (e) => { throw new Error(`${(e as Error).message}\nunreadable images: ${JSON.stringify(await unreadableImages())}`); });
+    await expect
+      .poll(() => row.locator("[data-testid=embedded]").textContent(), { timeout: 120_000 })
+      .toBe("23 / 23")
+      .catch(async (e) => {
+        throw new Error(`${(e as Error).message}\nunreadable images: ${JSON.stringify(await unreadableImages())}`);
+      });
     expect(await row.locator("[data-testid=unreadable]").textContent()).toBe(" · 1 unreadable");
     expect(await row.locator("button:text('Embedded')").isDisabled()).toBe(true);
     await expect.poll(() => row.locator("button:text('Build index')").isEnabled(), SLOW).toBe(true);
     await row.locator("button:text('Build index')").click();
-    await expect.poll(() => row.locator("[data-testid=index-state]").textContent(), { timeout: 60_000 }).toMatch(/^HNSW index built/);
+    await expect
+      .poll(() => row.locator("[data-testid=index-state]").textContent(), { timeout: 60_000 })
+      .toMatch(/^HNSW index built/);
     await screenshot(page, "collection-embeddings");
   }, 240_000);
 
@@ -140,7 +157,12 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     expect(await page.locator("#search-model").inputValue()).toBe(MODEL);
     await page.selectOption("#search-k", "12");
     await page.click("button:text-is('Search')");
-    await page.waitForURL((u) => u.searchParams.get("text") === "an orange butterfly on a flower" && u.searchParams.get("model") === MODEL && u.searchParams.get("k") === "12");
+    await page.waitForURL(
+      (u) =>
+        u.searchParams.get("text") === "an orange butterfly on a flower" &&
+        u.searchParams.get("model") === MODEL &&
+        u.searchParams.get("k") === "12",
+    );
     await expect.poll(() => resultCount(page), SLOW).toBe("12");
     const ids = await resultIds(page);
     expect(new Set(ids).size).toBe(12);
@@ -148,15 +170,23 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     expectBestFirst(await scores(page));
     // thumbnails load from the thumbnail route
     const first = page.locator("[data-testid=search-results] img").first();
-    await expect.poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), SLOW).toBeGreaterThan(0);
+    await expect
+      .poll(() => first.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), SLOW)
+      .toBeGreaterThan(0);
 
     // the API behind it gives the same list, with unrounded scores in order
-    const api = (await (await page.request.get(`${app.url}/api/collections/${COLLECTION}/search?model=${MODEL}&text=${encodeURIComponent("an orange butterfly on a flower")}&k=12`)).json()) as ApiAnswer;
+    const api = (await (
+      await page.request.get(
+        `${app.url}/api/collections/${COLLECTION}/search?model=${MODEL}&text=${encodeURIComponent("an orange butterfly on a flower")}&k=12`,
+      )
+    ).json()) as ApiAnswer;
     expect(api.mode).toBe("text");
     expect(["index", "exact"]).toContain(api.strategy);
     expect(api.results.map((r) => r.image_id)).toEqual(ids);
     expectBestFirst(api.results.map((r) => r.score));
-    expect(api.results[0].thumbnail).toBe(`/api/collections/${COLLECTION}/images/${encodeURIComponent(ids[0])}/thumbnail`);
+    expect(api.results[0].thumbnail).toBe(
+      `/api/collections/${COLLECTION}/images/${encodeURIComponent(ids[0])}/thumbnail`,
+    );
 
     // opened afresh, the URL shows the same search
     const again = await admin.newPage();
@@ -173,7 +203,12 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await expect.poll(() => resultCount(page), SLOW).toBe("12");
 
     await page.selectOption("#iconic-group", "Aves");
-    await page.waitForURL((u) => u.searchParams.get("iconic_group") === "Aves" && u.searchParams.get("text") === "a bird" && u.searchParams.get("k") === "12");
+    await page.waitForURL(
+      (u) =>
+        u.searchParams.get("iconic_group") === "Aves" &&
+        u.searchParams.get("text") === "a bird" &&
+        u.searchParams.get("k") === "12",
+    );
     const birds = readable().filter((id) => groupOf.get(id) === "Aves");
     await expect.poll(() => resultIds(page), SLOW).toHaveLength(birds.length); // 8 birds, fewer than K
     expect((await resultIds(page)).sort()).toEqual(birds.sort());
@@ -181,7 +216,12 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
 
     await page.selectOption("#iconic-group", "Insecta");
     await page.waitForURL((u) => u.searchParams.get("iconic_group") === "Insecta");
-    await expect.poll(() => resultIds(page).then((ids) => ids.length === 12 && ids.every((id) => groupOf.get(id) === "Insecta")), SLOW).toBe(true);
+    await expect
+      .poll(
+        () => resultIds(page).then((ids) => ids.length === 12 && ids.every((id) => groupOf.get(id) === "Insecta")),
+        SLOW,
+      )
+      .toBe(true);
     expect(await page.locator("#search-input").inputValue()).toBe("a bird");
   });
 
@@ -191,7 +231,12 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     await page.goto(`${app.url}/collections/${COLLECTION}/images/${encodeURIComponent(eagle)}`);
     await page.click("a:text-is('Find similar')");
     // the link names no model: the page adds one with vectors here
-    await page.waitForURL((u) => u.pathname.endsWith("/search") && u.searchParams.get("image") === eagle && u.searchParams.get("model") === MODEL);
+    await page.waitForURL(
+      (u) =>
+        u.pathname.endsWith("/search") &&
+        u.searchParams.get("image") === eagle &&
+        u.searchParams.get("model") === MODEL,
+    );
     expect(await page.locator("[role=radio][aria-checked=true]").textContent()).toBe("Similar image");
     expect(await page.locator("img[alt='Query image']").count()).toBe(1);
     await expect.poll(() => resultCount(page), SLOW).toBe(String(readable().length - 1));
@@ -203,7 +248,9 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
     // with a filter, similar images within the eagle's own family
     await page.fill("[role=combobox]", "Accipitridae");
     await page.locator("[role=option]", { hasText: /^Accipitridae/ }).click();
-    await page.waitForURL((u) => u.searchParams.get("taxon") === "Accipitridae" && u.searchParams.get("image") === eagle);
+    await page.waitForURL(
+      (u) => u.searchParams.get("taxon") === "Accipitridae" && u.searchParams.get("image") === eagle,
+    );
     await expect.poll(() => resultIds(page), SLOW).toHaveLength(5);
     expect((await resultIds(page)).every((id) => familyOf.get(id) === "Accipitridae" && id !== eagle)).toBe(true);
   });
@@ -228,17 +275,46 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: models, embedding an
       return { status: res.status(), error: ((await res.json()) as ApiAnswer).error };
     };
     expect(await get("text=heron")).toEqual({ status: 400, error: "model: a model is needed to search by text" });
-    expect(await get(`model=${MODEL}`)).toMatchObject({ status: 400, error: expect.stringMatching(/^text: give exactly one of text/) });
-    expect(await get(`model=${MODEL}&text=heron&q=heron`)).toMatchObject({ status: 400, error: expect.stringMatching(/^q: give exactly one/) });
-    expect(await get(`model=${MODEL}&text=heron&k=0`)).toEqual({ status: 400, error: "k: k must be a whole number from 1 to 1000" });
-    expect(await get(`model=${MODEL}&text=heron&k=many`)).toEqual({ status: 400, error: "k: k must be a whole number from 1 to 1000" });
-    expect(await get(`model=${MODEL}&text=heron&from=2024-13-01`)).toEqual({ status: 400, error: "from: Dates are YYYY-MM-DD" });
-    expect(await get(`model=${MODEL}&text=heron&bbox=1,2,3`)).toMatchObject({ status: 400, error: expect.stringMatching(/^bbox: /) });
-    expect(await get("model=nope&text=heron")).toMatchObject({ status: 404, error: expect.stringMatching(/^no model named "nope"/) });
-    expect(await get(`model=${MODEL}&image=no-such-image`)).toEqual({ status: 404, error: 'no image "no-such-image" in this collection' });
-    expect(await get(`model=${MODEL}&image=${encodeURIComponent(CORRUPT_IMAGE_ID)}`))
-      .toEqual({ status: 404, error: `image "${CORRUPT_IMAGE_ID}" has no vector for model "${MODEL}": embed this collection with it first` });
-    expect(await get("q=oak", "no-such-collection")).toEqual({ status: 404, error: 'no collection named "no-such-collection"' });
+    expect(await get(`model=${MODEL}`)).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/^text: give exactly one of text/),
+    });
+    expect(await get(`model=${MODEL}&text=heron&q=heron`)).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/^q: give exactly one/),
+    });
+    expect(await get(`model=${MODEL}&text=heron&k=0`)).toEqual({
+      status: 400,
+      error: "k: k must be a whole number from 1 to 1000",
+    });
+    expect(await get(`model=${MODEL}&text=heron&k=many`)).toEqual({
+      status: 400,
+      error: "k: k must be a whole number from 1 to 1000",
+    });
+    expect(await get(`model=${MODEL}&text=heron&from=2024-13-01`)).toEqual({
+      status: 400,
+      error: "from: Dates are YYYY-MM-DD",
+    });
+    expect(await get(`model=${MODEL}&text=heron&bbox=1,2,3`)).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/^bbox: /),
+    });
+    expect(await get("model=nope&text=heron")).toMatchObject({
+      status: 404,
+      error: expect.stringMatching(/^no model named "nope"/),
+    });
+    expect(await get(`model=${MODEL}&image=no-such-image`)).toEqual({
+      status: 404,
+      error: 'no image "no-such-image" in this collection',
+    });
+    expect(await get(`model=${MODEL}&image=${encodeURIComponent(CORRUPT_IMAGE_ID)}`)).toEqual({
+      status: 404,
+      error: `image "${CORRUPT_IMAGE_ID}" has no vector for model "${MODEL}": embed this collection with it first`,
+    });
+    expect(await get("q=oak", "no-such-collection")).toEqual({
+      status: 404,
+      error: 'no collection named "no-such-collection"',
+    });
 
     const signedOut = await (await browser.newContext()).newPage();
     expect((await signedOut.request.get(`${app.url}/api/collections/${COLLECTION}/search?q=oak`)).status()).toBe(401);

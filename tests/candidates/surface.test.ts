@@ -15,7 +15,12 @@ const NATURAL_MIX = path.resolve(import.meta.dirname, "../../../shared/fixtures/
 const haveShared = fs.existsSync(NATURAL_MIX);
 if (!haveShared && servicesRequired) throw new Error(`${NATURAL_MIX} is missing`);
 
-async function addQuery(collectionId: number, sourceId: string, text: string, extra: { iconicGroup?: string; scope?: object[] } = {}): Promise<number> {
+async function addQuery(
+  collectionId: number,
+  sourceId: string,
+  text: string,
+  extra: { iconicGroup?: string; scope?: object[] } = {},
+): Promise<number> {
   const r = await db().query(
     "INSERT INTO queries (collection_id, source_id, text, iconic_group, taxon_scope) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     [collectionId, sourceId, text, extra.iconicGroup ?? null, JSON.stringify(extra.scope ?? [])],
@@ -24,10 +29,14 @@ async function addQuery(collectionId: number, sourceId: string, text: string, ex
 }
 
 async function candidates(queryId: number, source: string) {
-  return (await db().query(
-    `SELECT c.rank, c.score, i.source_id, t.iconic_group, t.genus FROM candidates c
+  return (
+    await db().query(
+      `SELECT c.rank, c.score, i.source_id, t.iconic_group, t.genus FROM candidates c
        JOIN images i ON i.id = c.image_id LEFT JOIN taxa t ON t.id = i.taxon_id
-      WHERE c.query_id = $1 AND c.source = $2 ORDER BY c.rank`, [queryId, source])).rows;
+      WHERE c.query_id = $1 AND c.source = $2 ORDER BY c.rank`,
+      [queryId, source],
+    )
+  ).rows;
 }
 
 describe.skipIf(!haveShared).each(dbKinds)("candidate surfacing on %s (needs ../shared)", (kind) => {
@@ -40,13 +49,19 @@ describe.skipIf(!haveShared).each(dbKinds)("candidate surfacing on %s (needs ../
     const model = await registerModel({ folder: tinyClipFolder(path.join(t.dataDir, "clip")), name: "tiny" });
     await embedImageIds(model, await imagesWithoutVectors(model.id, collectionId, { limit: 1000 }));
   }, 180_000);
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it("ranks each source on its own, inside the query's iconic group, and finds the named taxon by metadata", async () => {
     const q = await addQuery(collectionId, "q1", "goldfish in a pond", { iconicGroup: "Fish" });
     const r = await surfaceCandidates(q);
     const text = await candidates(q, "text-image:tiny");
-    const fish = (await db().query("SELECT count(*)::int AS n FROM images i JOIN taxa t ON t.id = i.taxon_id WHERE t.iconic_group = 'Fish'")).rows[0].n;
+    const fish = (
+      await db().query(
+        "SELECT count(*)::int AS n FROM images i JOIN taxa t ON t.id = i.taxon_id WHERE t.iconic_group = 'Fish'",
+      )
+    ).rows[0].n;
     expect(fish).toBeGreaterThan(0);
     expect(text).toHaveLength(fish);
     expect(text.every((c) => c.iconic_group === "Fish")).toBe(true);
@@ -58,13 +73,20 @@ describe.skipIf(!haveShared).each(dbKinds)("candidate surfacing on %s (needs ../
   });
 
   it("keeps to a taxon scope, surfaces around example images, and goes deeper on each refill", async () => {
-    const scoped = await addQuery(collectionId, "q2", "a fish", { scope: [{ rank: "genus", name: "Carassius" }, { rank: "genus", name: "Tinca" }] });
+    const scoped = await addQuery(collectionId, "q2", "a fish", {
+      scope: [
+        { rank: "genus", name: "Carassius" },
+        { rank: "genus", name: "Tinca" },
+      ],
+    });
     await surfaceCandidates(scoped);
     const inScope = await candidates(scoped, "text-image:tiny");
     expect(inScope.map((c) => c.genus).sort()).toEqual(["Carassius", "Tinca"]);
 
     const open = await addQuery(collectionId, "q3", "an animal in the wild");
-    const example = (await db().query("SELECT id FROM images WHERE collection_id = $1 ORDER BY id LIMIT 1", [collectionId])).rows[0].id;
+    const example = (
+      await db().query("SELECT id FROM images WHERE collection_id = $1 ORDER BY id LIMIT 1", [collectionId])
+    ).rows[0].id;
     await db().query("INSERT INTO query_examples (query_id, image_id) VALUES ($1, $2)", [open, example]);
     const first = await surfaceCandidates(open);
     expect(first.sources["text-image:tiny"]).toEqual({ surfaced: DEPTH, added: DEPTH });
@@ -74,6 +96,8 @@ describe.skipIf(!haveShared).each(dbKinds)("candidate surfacing on %s (needs ../
     const second = await surfaceCandidates(open);
     expect(second.sources["text-image:tiny"]).toEqual({ surfaced: 409, added: 409 - DEPTH });
     // a refill extends the ranking; it does not reorder what was there
-    expect((await candidates(open, "text-image:tiny")).slice(0, DEPTH).map((c) => c.source_id)).toEqual(firstTop.map((c) => c.source_id));
+    expect((await candidates(open, "text-image:tiny")).slice(0, DEPTH).map((c) => c.source_id)).toEqual(
+      firstTop.map((c) => c.source_id),
+    );
   });
 });

@@ -14,7 +14,8 @@ export const NATURAL_MIX = path.join(SHARED_DIR, "fixtures/natural-mix/train.jso
 /** Fixture tests run when ../shared is there; in CI (FIELDMARK_REQUIRE_SERVICES=1) it must be. */
 export const sharedFixtures = fs.existsSync(LEPIDOPTERA) && fs.existsSync(NATURAL_MIX);
 if (!sharedFixtures) {
-  if (servicesRequired) throw new Error(`FIELDMARK_REQUIRE_SERVICES=1 but the shared fixtures are missing at ${SHARED_DIR}`);
+  if (servicesRequired)
+    throw new Error(`FIELDMARK_REQUIRE_SERVICES=1 but the shared fixtures are missing at ${SHARED_DIR}`);
   console.warn(`skipping fixture import tests: ${SHARED_DIR}/fixtures is missing (set FIELDMARK_SHARED_DIR)`);
 }
 
@@ -25,7 +26,10 @@ export function tempDir(prefix = "fieldmark-import-"): string {
 export function writeFile(dir: string, name: string, content: string | Buffer | object): string {
   const file = path.join(dir, name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, typeof content === "string" || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 1));
+  fs.writeFileSync(
+    file,
+    typeof content === "string" || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 1),
+  );
   return file;
 }
 
@@ -48,12 +52,28 @@ export async function counts(collection?: string): Promise<Counts> {
 export function smallTrainJson() {
   return {
     images: [
-      { id: 1, file_name: "images/a.jpg", width: 640, height: 480, date: "2021-05-06 14:30:00+00:00", latitude: 51.5, longitude: -0.1 },
+      {
+        id: 1,
+        file_name: "images/a.jpg",
+        width: 640,
+        height: 480,
+        date: "2021-05-06 14:30:00+00:00",
+        latitude: 51.5,
+        longitude: -0.1,
+      },
       { id: 2, file_name: "images/b.jpg" },
       { id: 3, file_name: "images/c.jpg", license: "CC BY 4.0", rights_holder: "someone" },
     ],
     categories: [
-      { id: 10, name: "Danaus plexippus", common_name: "Monarch", supercategory: "Insects", kingdom: "Animalia", genus: "Danaus", specific_epithet: "plexippus" },
+      {
+        id: 10,
+        name: "Danaus plexippus",
+        common_name: "Monarch",
+        supercategory: "Insects",
+        kingdom: "Animalia",
+        genus: "Danaus",
+        specific_epithet: "plexippus",
+      },
       { id: 11, name: "Papilio", supercategory: "Insects", genus: "Papilio" },
     ],
     annotations: [

@@ -26,12 +26,18 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
   });
 
   /** Imports `content` (into "saved" or a new collection) and returns the error, checking nothing was written. */
-  async function failure(name: string, content: string | Buffer | object, opts: Partial<ImportOptions> = {}): Promise<ImportError> {
+  async function failure(
+    name: string,
+    content: string | Buffer | object,
+    opts: Partial<ImportOptions> = {},
+  ): Promise<ImportError> {
     const file = writeFile(dir, `case${++n}/${name}`, content);
     const before = await counts();
     for (const collection of ["saved", `new-${n}`]) {
       const error = await importCollection({ source: file, collection, ...opts }).then(
-        () => { throw new Error(`importing ${name} into ${collection} should have failed`); },
+        () => {
+          throw new Error(`importing ${name} into ${collection} should have failed`);
+        },
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(ImportError);
@@ -42,9 +48,14 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
   }
 
   it("malformed JSON: the line, column and byte", async () => {
-    const e = await failure("train.json", '{"images": [\n  {"id": 1, "file_name": "a.jpg"},\n  {"id": 2, "file_name": "b.jpg",}\n]}');
+    const e = await failure(
+      "train.json",
+      '{"images": [\n  {"id": 1, "file_name": "a.jpg"},\n  {"id": 2, "file_name": "b.jpg",}\n]}',
+    );
     expect(e.code).toBe("malformed-json");
-    expect(e.message).toBe('train.json is not valid JSON at line 3, column 34 (byte 81): unexpected "}", expected a quoted key or }');
+    expect(e.message).toBe(
+      'train.json is not valid JSON at line 3, column 34 (byte 81): unexpected "}", expected a quoted key or }',
+    );
     expect(e.location).toMatchObject({ line: 3, column: 34, byteOffset: 81 });
   });
 
@@ -69,13 +80,17 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     (bad.images[1] as Record<string, unknown>).latitude = 123;
     const e = await failure("train.json", bad);
     expect(e.code).toBe("invalid-field");
-    expect(e.message).toMatch(/^train\.json: images\[1\]\.latitude must be a number from -90 to 90, got 123 \(line \d+/);
+    expect(e.message).toMatch(
+      /^train\.json: images\[1\]\.latitude must be a number from -90 to 90, got 123 \(line \d+/,
+    );
   });
 
   it("not a train.json at all", async () => {
     const e = await failure("train.json", [{ id: 1 }]);
     expect(e.code).toBe("bad-structure");
-    expect(e.message).toBe("train.json must be a JSON object with images, categories and annotations arrays, at line 1, column 1 (byte 0)");
+    expect(e.message).toBe(
+      "train.json must be a JSON object with images, categories and annotations arrays, at line 1, column 1 (byte 0)",
+    );
   });
 
   it("duplicate image ids, with both places", async () => {
@@ -83,7 +98,9 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     bad.images[2].id = 1;
     const e = await failure("train.json", bad);
     expect(e.code).toBe("duplicate-id");
-    expect(e.message).toMatch(/^train\.json: duplicate image id 1: images\[0\] \(line \d+\) and images\[2\] \(line \d+\)$/);
+    expect(e.message).toMatch(
+      /^train\.json: duplicate image id 1: images\[0\] \(line \d+\) and images\[2\] \(line \d+\)$/,
+    );
     expect(e.location).toMatchObject({ id: "1", section: "images", index: 2 });
   });
 
@@ -92,7 +109,9 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     bad.categories[1].id = 10;
     const e = await failure("train.json", bad);
     expect(e.code).toBe("duplicate-id");
-    expect(e.message).toMatch(/^train\.json: duplicate category id 10: categories\[0\] \(line \d+\) and categories\[1\] \(line \d+\)$/);
+    expect(e.message).toMatch(
+      /^train\.json: duplicate category id 10: categories\[0\] \(line \d+\) and categories\[1\] \(line \d+\)$/,
+    );
   });
 
   it("an annotation naming an unknown image", async () => {
@@ -110,7 +129,9 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     bad.annotations[0].category_id = 78;
     const e = await failure("train.json", bad);
     expect(e.code).toBe("unknown-reference");
-    expect(e.message).toMatch(/^train\.json: annotations\[0\] \(line \d+\) names category 78, which is not in categories \(2 annotations name categories that are not there\)$/);
+    expect(e.message).toMatch(
+      /^train\.json: annotations\[0\] \(line \d+\) names category 78, which is not in categories \(2 annotations name categories that are not there\)$/,
+    );
   });
 
   it("an image given two different categories", async () => {
@@ -118,7 +139,9 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     bad.annotations.push({ id: 4, image_id: 1, category_id: 11 });
     const e = await failure("train.json", bad);
     expect(e.code).toBe("conflicting-annotations");
-    expect(e.message).toMatch(/^train\.json: image 1 is given two categories: annotations\[0\] \(line \d+\) says 10 and annotations\[3\] \(line \d+\) says 11; an image has one taxon$/);
+    expect(e.message).toMatch(
+      /^train\.json: image 1 is given two categories: annotations\[0\] \(line \d+\) says 10 and annotations\[3\] \(line \d+\) says 11; an image has one taxon$/,
+    );
   });
 
   it("an image path that climbs out of the images root", async () => {
@@ -126,7 +149,9 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     bad.images[1].file_name = "images/../../secrets/b.jpg";
     const e = await failure("train.json", bad);
     expect(e.code).toBe("path-escapes-root");
-    expect(e.message).toMatch(/^train\.json: images\[1\]\.file_name "images\/\.\.\/\.\.\/secrets\/b\.jpg" is outside the images root \/.+ \(line \d+/);
+    expect(e.message).toMatch(
+      /^train\.json: images\[1\]\.file_name "images\/\.\.\/\.\.\/secrets\/b\.jpg" is outside the images root \/.+ \(line \d+/,
+    );
   });
 
   it("an absolute image path outside the images root", async () => {
@@ -145,7 +170,9 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     await new Promise((resolve) => probe.close(resolve)); // nothing listens there now
     const e = await failure("train.json", smallTrainJson(), { imagesRoot: `http://127.0.0.1:${port}/photos` });
     expect(e.code).toBe("images-root-unreachable");
-    expect(e.message).toBe(`images root http://127.0.0.1:${port}/photos/ is unreachable: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(e.message).toBe(
+      `images root http://127.0.0.1:${port}/photos/ is unreachable: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
   });
 
   it("an http(s) images root that never answers: a short timeout", async () => {
@@ -154,7 +181,10 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     try {
       const port = (silent.address() as { port: number }).port;
-      const e = await failure("train.json", smallTrainJson(), { imagesRoot: `http://127.0.0.1:${port}/`, urlProbeTimeoutMs: 300 });
+      const e = await failure("train.json", smallTrainJson(), {
+        imagesRoot: `http://127.0.0.1:${port}/`,
+        urlProbeTimeoutMs: 300,
+      });
       expect(e.message).toBe(`images root http://127.0.0.1:${port}/ is unreachable: no answer within 0.3 s`);
     } finally {
       silent.close();
@@ -168,24 +198,39 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
   });
 
   it("a train.json that is not UTF-8", async () => {
-    const e = await failure("train.json", Buffer.concat([Buffer.from('{"images": [\n{"id": 1, "file_name": "caf'), Buffer.from([0xe9]), Buffer.from('.jpg"}]}')]));
+    const e = await failure(
+      "train.json",
+      Buffer.concat([
+        Buffer.from('{"images": [\n{"id": 1, "file_name": "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('.jpg"}]}'),
+      ]),
+    );
     expect(e.code).toBe("bad-encoding");
     expect(e.message).toBe("train.json is not valid UTF-8 at line 2, column 28 (byte 40): save it as UTF-8");
   });
 
   it("a source that is not there, or not something we can import", async () => {
-    const missing = await importCollection({ source: path.join(dir, "nope/train.json"), collection: "x" }).catch((e) => e);
+    const missing = await importCollection({ source: path.join(dir, "nope/train.json"), collection: "x" }).catch(
+      (e) => e,
+    );
     expect(missing).toBeInstanceOf(ImportError);
     expect(missing.message).toBe(`${path.join(dir, "nope/train.json")} does not exist`);
     const odd = writeFile(dir, "odd/list.txt", "just some notes\n");
     const unsupported = await importCollection({ source: odd, collection: "x" }).catch((e) => e);
     expect(unsupported.code).toBe("unsupported-source");
-    expect(unsupported.message).toBe(`${fs.realpathSync(odd)} is not a train.json, a CSV manifest or a folder of images`);
+    expect(unsupported.message).toBe(
+      `${fs.realpathSync(odd)} is not a train.json, a CSV manifest or a folder of images`,
+    );
     expect((await db().query("SELECT count(*)::int AS n FROM collections WHERE name = 'x'")).rows[0].n).toBe(0);
   });
 
   it("CSV that is not UTF-8: the line", async () => {
-    const latin1 = Buffer.concat([Buffer.from("file_name,common_name\na.jpg,Monarch\nb.jpg,Paon du jour\nc.jpg,Vulcain "), Buffer.from([0xe9, 0x74, 0xe9]), Buffer.from("\n")]);
+    const latin1 = Buffer.concat([
+      Buffer.from("file_name,common_name\na.jpg,Monarch\nb.jpg,Paon du jour\nc.jpg,Vulcain "),
+      Buffer.from([0xe9, 0x74, 0xe9]),
+      Buffer.from("\n"),
+    ]);
     const e = await failure("manifest.csv", latin1);
     expect(e.code).toBe("bad-encoding");
     expect(e.message).toBe("manifest.csv is not valid UTF-8 at line 4, column 15 (byte 69): save it as UTF-8");
@@ -226,10 +271,15 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
   });
 
   it("a collection whose images live under another root", async () => {
-    const e = await importCollection({ source: writeFile(dir, "elsewhere/train.json", smallTrainJson()), collection: "saved" }).catch((x) => x);
+    const e = await importCollection({
+      source: writeFile(dir, "elsewhere/train.json", smallTrainJson()),
+      collection: "saved",
+    }).catch((x) => x);
     expect(e).toBeInstanceOf(ImportError);
     expect(e.code).toBe("images-root-mismatch");
-    expect(e.message).toMatch(/^collection "saved" keeps its images under .*good, but this import's images root is .*elsewhere/);
+    expect(e.message).toMatch(
+      /^collection "saved" keeps its images under .*good, but this import's images root is .*elsewhere/,
+    );
   });
 
   // PGlite is one database session shared by every connection, so its advisory locks exclude nobody
@@ -239,7 +289,12 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
       // the lock an import holds for its whole run
       const id = (await holder.query("SELECT id FROM collections WHERE name = 'saved'")).rows[0].id;
       await holder.query("SELECT pg_advisory_lock(7230115, $1)", [id]);
-      const e = await importCollection({ source: writeFile(dir, "busy/train.json", smallTrainJson()), collection: "saved", imagesRoot: path.join(dir, "good"), lockWaitMs: 300 }).catch((x) => x);
+      const e = await importCollection({
+        source: writeFile(dir, "busy/train.json", smallTrainJson()),
+        collection: "saved",
+        imagesRoot: path.join(dir, "good"),
+        lockWaitMs: 300,
+      }).catch((x) => x);
       expect(e).toBeInstanceOf(ImportError);
       expect(e.message).toBe('another import into collection "saved" is running; wait for it to finish');
       await holder.query("SELECT pg_advisory_unlock(7230115, $1)", [id]);
@@ -249,9 +304,11 @@ describe.each(dbKinds)("bad input on %s", (kind) => {
   });
 
   it("a failed import is recorded against an existing collection, and a new collection leaves no trace", async () => {
-    const imports = (await db().query(
-      "SELECT c.name, i.status, i.error FROM imports i JOIN collections c ON c.id = i.collection_id ORDER BY i.id",
-    )).rows;
+    const imports = (
+      await db().query(
+        "SELECT c.name, i.status, i.error FROM imports i JOIN collections c ON c.id = i.collection_id ORDER BY i.id",
+      )
+    ).rows;
     expect(imports[0]).toMatchObject({ name: "saved", status: "done" });
     expect(imports.slice(1).every((r) => r.name === "saved" && r.status === "failed" && r.error)).toBe(true);
     expect((await db().query("SELECT name FROM collections")).rows).toEqual([{ name: "saved" }]);

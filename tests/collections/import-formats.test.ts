@@ -28,20 +28,39 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
       licenses: [{ id: 4, name: "CC BY-NC 4.0", url: "https://creativecommons.org/licenses/by-nc/4.0/" }],
       categories: [
         ...small.categories,
-        { id: 12, name: "Nymphalidae", kingdom: "Animalia", phylum: "Arthropoda", class: "Insecta", order: "Lepidoptera", family: "Nymphalidae" },
+        {
+          id: 12,
+          name: "Nymphalidae",
+          kingdom: "Animalia",
+          phylum: "Arthropoda",
+          class: "Insecta",
+          order: "Lepidoptera",
+          family: "Nymphalidae",
+        },
       ],
       images: small.images.map((im) =>
-        im.id === 2 ? { ...im, license: 4, rights_holder: "O'Brien\t& \\co\nsecond line \\N é 🦋" } : im),
+        im.id === 2 ? { ...im, license: 4, rights_holder: "O'Brien\t& \\co\nsecond line \\N é 🦋" } : im,
+      ),
       info: { year: 2021 },
     });
     const r = await importCollection({ source: file, collection: "reordered" });
     expect(r.images).toEqual({ inSource: 3, added: 3 });
     expect(r.taxa).toEqual({ inSource: 3, added: 3 });
-    const rows = (await db().query(
-      `SELECT i.source_id, i.file_name, i.license, i.observed_at, i.latitude, t.name, t.rank, t.genus, t.species
+    const rows = (
+      await db().query(
+        `SELECT i.source_id, i.file_name, i.license, i.observed_at, i.latitude, t.name, t.rank, t.genus, t.species
        FROM images i LEFT JOIN taxa t ON t.id = i.taxon_id ORDER BY i.source_id`,
-    )).rows;
-    expect(rows[0]).toMatchObject({ source_id: "1", file_name: "images/a.jpg", name: "Danaus plexippus", rank: "species", genus: "Danaus", species: "plexippus", latitude: 51.5 });
+      )
+    ).rows;
+    expect(rows[0]).toMatchObject({
+      source_id: "1",
+      file_name: "images/a.jpg",
+      name: "Danaus plexippus",
+      rank: "species",
+      genus: "Danaus",
+      species: "plexippus",
+      latitude: 51.5,
+    });
     expect(rows[0].observed_at.toISOString()).toBe("2021-05-06T14:30:00.000Z");
     expect(rows[1]).toMatchObject({ license: "CC BY-NC 4.0", name: "Papilio", rank: "genus" });
     // tabs, backslashes, newlines and the COPY null marker survive the trip through staging
@@ -55,28 +74,66 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
   });
 
   it("a CSV manifest: file_name plus optional image and taxonomy columns", async () => {
-    const csv = writeFile(dir, "csv/manifest.csv", [
-      "file_name,date,latitude,longitude,name,common_name,supercategory,genus,specific_epithet",
-      "photos/1.jpg,2020-07-01,48.1,11.5,Danaus plexippus,Monarch,Insects,,",
-      'photos/2.jpg,,,,"Quercus robur","Pedunculate oak, English oak",Plants,Quercus,robur',
-      "photos/3.jpg,,,,,,,,",
-      "photos/4.jpg,2020-07-02,,,Danaus plexippus,Monarch,Insects,,",
-      "",
-    ].join("\n"));
+    const csv = writeFile(
+      dir,
+      "csv/manifest.csv",
+      [
+        "file_name,date,latitude,longitude,name,common_name,supercategory,genus,specific_epithet",
+        "photos/1.jpg,2020-07-01,48.1,11.5,Danaus plexippus,Monarch,Insects,,",
+        'photos/2.jpg,,,,"Quercus robur","Pedunculate oak, English oak",Plants,Quercus,robur',
+        "photos/3.jpg,,,,,,,,",
+        "photos/4.jpg,2020-07-02,,,Danaus plexippus,Monarch,Insects,,",
+        "",
+      ].join("\n"),
+    );
     const r = await importCollection({ source: csv, collection: "csv" });
     expect(r.sourceKind).toBe("csv");
     expect(r.images).toEqual({ inSource: 4, added: 4 });
     expect(r.taxa).toEqual({ inSource: 2, added: 2 });
-    const rows = (await db().query(
-      `SELECT i.source_id, i.file_name, t.name, t.common_name, t.rank, t.genus, t.iconic_group FROM images i
+    const rows = (
+      await db().query(
+        `SELECT i.source_id, i.file_name, t.name, t.common_name, t.rank, t.genus, t.iconic_group FROM images i
        JOIN collections c ON c.id = i.collection_id LEFT JOIN taxa t ON t.id = i.taxon_id
        WHERE c.name = 'csv' ORDER BY i.source_id`,
-    )).rows;
+      )
+    ).rows;
     expect(rows).toEqual([
-      { source_id: "photos/1.jpg", file_name: "photos/1.jpg", name: "Danaus plexippus", common_name: "Monarch", rank: "species", genus: "Danaus", iconic_group: "Insects" },
-      { source_id: "photos/2.jpg", file_name: "photos/2.jpg", name: "Quercus robur", common_name: "Pedunculate oak, English oak", rank: "species", genus: "Quercus", iconic_group: "Plants" },
-      { source_id: "photos/3.jpg", file_name: "photos/3.jpg", name: null, common_name: null, rank: null, genus: null, iconic_group: null },
-      { source_id: "photos/4.jpg", file_name: "photos/4.jpg", name: "Danaus plexippus", common_name: "Monarch", rank: "species", genus: "Danaus", iconic_group: "Insects" },
+      {
+        source_id: "photos/1.jpg",
+        file_name: "photos/1.jpg",
+        name: "Danaus plexippus",
+        common_name: "Monarch",
+        rank: "species",
+        genus: "Danaus",
+        iconic_group: "Insects",
+      },
+      {
+        source_id: "photos/2.jpg",
+        file_name: "photos/2.jpg",
+        name: "Quercus robur",
+        common_name: "Pedunculate oak, English oak",
+        rank: "species",
+        genus: "Quercus",
+        iconic_group: "Plants",
+      },
+      {
+        source_id: "photos/3.jpg",
+        file_name: "photos/3.jpg",
+        name: null,
+        common_name: null,
+        rank: null,
+        genus: null,
+        iconic_group: null,
+      },
+      {
+        source_id: "photos/4.jpg",
+        file_name: "photos/4.jpg",
+        name: "Danaus plexippus",
+        common_name: "Monarch",
+        rank: "species",
+        genus: "Danaus",
+        iconic_group: "Insects",
+      },
     ]);
     const again = await importCollection({ source: csv, collection: "csv" });
     expect(again.alreadyImported).toBe(true);
@@ -84,14 +141,17 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
 
   it("a folder of images, recursively; ids are the relative paths", async () => {
     const folder = path.join(dir, "folder");
-    for (const f of ["b/2.jpg", "a/1.JPG", "a/deep/3.png", "top.webp", "notes.txt", ".hidden/x.jpg"]) writeFile(folder, f, "not really an image");
+    for (const f of ["b/2.jpg", "a/1.JPG", "a/deep/3.png", "top.webp", "notes.txt", ".hidden/x.jpg"])
+      writeFile(folder, f, "not really an image");
     const r = await importCollection({ source: folder, collection: "folder" });
     expect(r.sourceKind).toBe("folder");
     expect(r.imagesRoot).toBe(fs.realpathSync(folder));
     expect(r.images).toEqual({ inSource: 4, added: 4 });
-    const ids = (await db().query(
-      "SELECT i.source_id, i.file_name FROM images i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'folder' ORDER BY 1",
-    )).rows;
+    const ids = (
+      await db().query(
+        "SELECT i.source_id, i.file_name FROM images i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'folder' ORDER BY 1",
+      )
+    ).rows;
     expect(ids).toEqual([
       { source_id: "a/1.JPG", file_name: "a/1.JPG" },
       { source_id: "a/deep/3.png", file_name: "a/deep/3.png" },
@@ -107,11 +167,17 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
 
   it.skipIf(!sharedFixtures)("a real folder: the lepidoptera photos under an images root above them", async () => {
     const root = path.dirname(LEPIDOPTERA);
-    const r = await importCollection({ source: path.join(root, "images"), collection: "lepidoptera-folder", imagesRoot: root });
+    const r = await importCollection({
+      source: path.join(root, "images"),
+      collection: "lepidoptera-folder",
+      imagesRoot: root,
+    });
     expect(r.images).toEqual({ inSource: 4950, added: 4950 });
-    const one = (await db().query(
-      "SELECT i.source_id, i.file_name FROM images i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'lepidoptera-folder' ORDER BY 1 LIMIT 1",
-    )).rows[0];
+    const one = (
+      await db().query(
+        "SELECT i.source_id, i.file_name FROM images i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'lepidoptera-folder' ORDER BY 1 LIMIT 1",
+      )
+    ).rows[0];
     expect(one).toEqual({ source_id: "000_adonis/00.jpg", file_name: "images/000_adonis/00.jpg" });
   });
 
@@ -139,12 +205,19 @@ describe.each(dbKinds)("import formats on %s", (kind) => {
 
   it("an http(s) images root that answers", async () => {
     const http = await import("node:http");
-    const server = http.createServer((_, res) => { res.statusCode = 403; res.end(); });
+    const server = http.createServer((_, res) => {
+      res.statusCode = 403;
+      res.end();
+    });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const port = (server.address() as { port: number }).port;
       const file = writeFile(dir, "url/train.json", smallTrainJson());
-      const r = await importCollection({ source: file, collection: "on-a-bucket", imagesRoot: `http://127.0.0.1:${port}/bucket` });
+      const r = await importCollection({
+        source: file,
+        collection: "on-a-bucket",
+        imagesRoot: `http://127.0.0.1:${port}/bucket`,
+      });
       expect(r.imagesRoot).toBe(`http://127.0.0.1:${port}/bucket/`);
       expect(r.images.added).toBe(3);
     } finally {

@@ -29,7 +29,11 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     dir = tempDir();
     file = path.join(dir, "train.json");
     // annotations first: resuming must not depend on the usual section order
-    await writeSyntheticTrainJson(file, { images: IMAGES, categories: CATEGORIES, order: ["annotations", "categories", "images"] });
+    await writeSyntheticTrainJson(file, {
+      images: IMAGES,
+      categories: CATEGORIES,
+      order: ["annotations", "categories", "images"],
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -40,8 +44,12 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     let calls = 0;
     const stop = new Error("stop here");
     const error = await importCollection({
-      source: file, collection: "thrown", batchSize: 1_000,
-      onProgress: (p) => { if (p.phase === "reading" && ++calls === 4) throw stop; },
+      source: file,
+      collection: "thrown",
+      batchSize: 1_000,
+      onProgress: (p) => {
+        if (p.phase === "reading" && ++calls === 4) throw stop;
+      },
     }).catch((e) => e);
     expect(error).toBe(stop);
     const imports = (await db().query("SELECT id FROM imports ORDER BY id DESC LIMIT 1")).rows[0];
@@ -53,7 +61,14 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     expect((await counts()).stageTables).toBe(4);
 
     const seen: ImportProgress[] = [];
-    const r = await importCollection({ source: file, collection: "thrown", batchSize: 1_000, onProgress: (p) => { seen.push(p); } });
+    const r = await importCollection({
+      source: file,
+      collection: "thrown",
+      batchSize: 1_000,
+      onProgress: (p) => {
+        seen.push(p);
+      },
+    });
     expect(r.resumed).toBe(true);
     expect(r.importId).toBe(imports.id);
     expect(seen[0].records).toBeGreaterThan(row.records_done); // it did not start over
@@ -68,8 +83,13 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     const abort = new AbortController();
     let calls = 0;
     const error = await importCollection({
-      source: file, collection: "aborted", batchSize: 1_000, signal: abort.signal,
-      onProgress: (p) => { if (p.phase === "reading" && ++calls === 2) abort.abort(); },
+      source: file,
+      collection: "aborted",
+      batchSize: 1_000,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.phase === "reading" && ++calls === 2) abort.abort();
+      },
     }).catch((e) => e);
     expect(error).toBeInstanceOf(ImportInterruptedError);
     expect(error.message).toMatch(/^Import \d+ interrupted after \d+ records \(.*\); run it again to resume$/);
@@ -80,12 +100,21 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
 
   it("stopped while merging: the next run merges without reading again", async () => {
     const error = await importCollection({
-      source: file, collection: "merging",
-      onProgress: (p) => { if (p.phase === "merging") throw new Error("stop before the merge"); },
+      source: file,
+      collection: "merging",
+      onProgress: (p) => {
+        if (p.phase === "merging") throw new Error("stop before the merge");
+      },
     }).catch((e) => e);
     expect(error.message).toBe("stop before the merge");
     const phases: string[] = [];
-    const r = await importCollection({ source: file, collection: "merging", onProgress: (p) => { phases.push(p.phase); } });
+    const r = await importCollection({
+      source: file,
+      collection: "merging",
+      onProgress: (p) => {
+        phases.push(p.phase);
+      },
+    });
     expect(r.resumed).toBe(true);
     expect(phases).toEqual(["checking", "merging", "done"]);
     expect(await counts("merging")).toMatchObject({ images: IMAGES, taxa: CATEGORIES, stageTables: 0 });
@@ -95,17 +124,23 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     const small = path.join(dir, "changing.json");
     await writeSyntheticTrainJson(small, { images: 3_000, categories: 10 });
     await importCollection({
-      source: small, collection: "changing", batchSize: 1_000,
-      onProgress: (p) => { if (p.phase === "reading") throw new Error("stop"); },
+      source: small,
+      collection: "changing",
+      batchSize: 1_000,
+      onProgress: (p) => {
+        if (p.phase === "reading") throw new Error("stop");
+      },
     }).catch(() => {});
     await writeSyntheticTrainJson(small, { images: 2_000, categories: 10 });
     fs.utimesSync(small, new Date(), new Date(Date.now() + 5_000));
     const r = await importCollection({ source: small, collection: "changing" });
     expect(r.resumed).toBe(false);
     expect(r.images).toEqual({ inSource: 2_000, added: 2_000 });
-    const statuses = (await db().query(
-      "SELECT i.status FROM imports i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'changing' ORDER BY i.id",
-    )).rows.map((row) => row.status);
+    const statuses = (
+      await db().query(
+        "SELECT i.status FROM imports i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'changing' ORDER BY i.id",
+      )
+    ).rows.map((row) => row.status);
     expect(statuses).toEqual(["abandoned", "done"]);
     expect((await counts()).stageTables).toBe(0);
   });
@@ -114,8 +149,12 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     const gone = path.join(dir, "gone.json");
     await writeSyntheticTrainJson(gone, { images: 3_000, categories: 10 });
     await importCollection({
-      source: gone, collection: "tidy", batchSize: 1_000,
-      onProgress: (p) => { if (p.phase === "reading") throw new Error("stop"); },
+      source: gone,
+      collection: "tidy",
+      batchSize: 1_000,
+      onProgress: (p) => {
+        if (p.phase === "reading") throw new Error("stop");
+      },
     }).catch(() => {});
     expect((await counts()).stageTables).toBe(4);
     fs.rmSync(gone);
@@ -123,9 +162,11 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     await writeSyntheticTrainJson(other, { images: 100, categories: 10 });
     await importCollection({ source: other, collection: "tidy", imagesRoot: dir });
     expect((await counts()).stageTables).toBe(0);
-    const statuses = (await db().query(
-      "SELECT i.status FROM imports i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'tidy' ORDER BY i.id",
-    )).rows.map((row) => row.status);
+    const statuses = (
+      await db().query(
+        "SELECT i.status FROM imports i JOIN collections c ON c.id = i.collection_id WHERE c.name = 'tidy' ORDER BY i.id",
+      )
+    ).rows.map((row) => row.status);
     expect(statuses).toEqual(["abandoned", "done"]);
   });
 
@@ -138,11 +179,19 @@ describe.each(dbKinds)("resuming an interrupted import on %s", (kind) => {
     if (kind === "postgres") env.DATABASE_URL = t.url;
     else delete env.DATABASE_URL;
     const root = path.resolve(import.meta.dirname, "../..");
-    const child = spawn(process.execPath, [path.join(root, "bin/fieldmark.mjs"), "import", big, "--collection", "killed", "--batch-size", "1000"], {
-      cwd: root, env, stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(root, "bin/fieldmark.mjs"), "import", big, "--collection", "killed", "--batch-size", "1000"],
+      {
+        cwd: root,
+        env,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
-    child.stderr.on("data", (d) => { stderr += d; });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
     const exited = new Promise((resolve) => child.once("exit", resolve));
     // wait until some batches are committed, then kill it without warning
     const deadline = Date.now() + 60_000;

@@ -21,10 +21,19 @@ function message(type: string, ...parts: Buffer[]): Buffer {
   head.writeInt32BE(body.length + 4, 1);
   return Buffer.concat([head, body]);
 }
-const int16 = (n: number) => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
-const int32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+const int16 = (n: number) => {
+  const b = Buffer.alloc(2);
+  b.writeInt16BE(n);
+  return b;
+};
+const int32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+};
 const parse = (sql: string) => message("P", cstr(""), cstr(sql), int16(0));
-const bind = (value: string) => message("B", cstr(""), cstr(""), int16(0), int16(1), int32(Buffer.byteLength(value)), Buffer.from(value), int16(0));
+const bind = (value: string) =>
+  message("B", cstr(""), cstr(""), int16(0), int16(1), int32(Buffer.byteLength(value)), Buffer.from(value), int16(0));
 const execute = () => message("E", cstr(""), int32(0));
 const sync = () => message("S");
 
@@ -42,12 +51,27 @@ async function rawClient(port: number) {
       buffered = buffered.subarray(1 + buffered.readInt32BE(1));
       if (type === "D") answers.push(body.subarray(6, 6 + body.readInt32BE(2)).toString());
       if (type === "E") answers.push(`error: ${body.toString().replace(/\0/g, " ").trim()}`);
-      if (type === "Z" && waiting) { const w = waiting; waiting = null; w(answers); answers = []; }
+      if (type === "Z" && waiting) {
+        const w = waiting;
+        waiting = null;
+        w(answers);
+        answers = [];
+      }
     }
   });
-  const untilReady = () => new Promise<string[]>((resolve) => { waiting = resolve; });
+  const untilReady = () =>
+    new Promise<string[]>((resolve) => {
+      waiting = resolve;
+    });
   await new Promise((r) => socket.once("connect", r));
-  const startup = Buffer.concat([int32(196608), cstr("user"), cstr("postgres"), cstr("database"), cstr("postgres"), Buffer.from([0])]);
+  const startup = Buffer.concat([
+    int32(196608),
+    cstr("user"),
+    cstr("postgres"),
+    cstr("database"),
+    cstr("postgres"),
+    Buffer.from([0]),
+  ]);
   socket.write(Buffer.concat([int32(startup.length + 4), startup]));
   await untilReady();
   return { send: (b: Buffer) => socket.write(b), untilReady, end: () => socket.end() };
@@ -98,9 +122,13 @@ describe("the embedded PGlite server", () => {
           const s = `value-${n}`;
           // unnamed statements of different shapes, a write and a read, back to back on one connection
           await client.query("INSERT INTO echo (n, s) VALUES ($1, $2)", [n, s]);
-          const r = await client.query<{ n: string; s: string; twice: string }>("SELECT n, s, $2::bigint * 2 AS twice FROM echo WHERE n = $1", [n, n]);
+          const r = await client.query<{ n: string; s: string; twice: string }>(
+            "SELECT n, s, $2::bigint * 2 AS twice FROM echo WHERE n = $1",
+            [n, n],
+          );
           const row = r.rows[0];
-          if (!row || Number(row.n) !== n || row.s !== s || Number(row.twice) !== 2 * n) mismatches.push(`${n}: ${JSON.stringify(row)}`);
+          if (!row || Number(row.n) !== n || row.s !== s || Number(row.twice) !== 2 * n)
+            mismatches.push(`${n}: ${JSON.stringify(row)}`);
         }
       } finally {
         client.release();

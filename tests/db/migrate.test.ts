@@ -6,8 +6,12 @@ import { dbKinds } from "../helpers/services";
 
 describe.each(dbKinds)("migrations on %s", (kind) => {
   let t: TestDatabase;
-  beforeAll(async () => { t = await createTestDatabase(kind); });
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it("applies every migration once, with Prisma's bookkeeping, and pgvector works", async () => {
     const rows = (await db().query("SELECT migration_name, finished_at FROM _prisma_migrations")).rows;

@@ -24,7 +24,9 @@ async function writePhotos(dir: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   for (let i = 0; i < IMAGES; i++) {
     const background = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256 };
-    await sharp({ create: { width: 48, height: 32, channels: 3, background } }).jpeg().toFile(path.join(dir, `p${String(i).padStart(4, "0")}.jpg`));
+    await sharp({ create: { width: 48, height: 32, channels: 3, background } })
+      .jpeg()
+      .toFile(path.join(dir, `p${String(i).padStart(4, "0")}.jpg`));
   }
   fs.writeFileSync(path.join(dir, "broken.jpg"), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a]));
 }
@@ -39,7 +41,9 @@ async function waitUntil(check: () => Promise<boolean>, what: string, ms = 120_0
 
 async function vectorRows(modelId: number): Promise<{ rows: number; distinct: number }> {
   const store = await getVectorStore(modelId);
-  const r = await db().query(`SELECT count(*)::int AS rows, count(DISTINCT image_id)::int AS distinct FROM ${store.tableName}`);
+  const r = await db().query(
+    `SELECT count(*)::int AS rows, count(DISTINCT image_id)::int AS distinct FROM ${store.tableName}`,
+  );
   return r.rows[0];
 }
 
@@ -56,7 +60,9 @@ describe.each(dbKinds)("embedding jobs on %s", (kind) => {
     collectionId = imported.collectionId;
     modelFolder = tinyClipFolder(path.join(t.dataDir, "tiny-clip"));
   }, 180_000);
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it("embeds every readable image once, records the unreadable one, and text search finds K", async () => {
     const model = await registerModel({ folder: modelFolder, name: "tiny" });
@@ -96,7 +102,10 @@ describe.each(dbKinds)("embedding jobs on %s", (kind) => {
       stdio: "ignore",
     });
     try {
-      await waitUntil(async () => (await embeddingProgress(collectionId, model.id)).embedded > 0, "the child worker's first vectors");
+      await waitUntil(
+        async () => (await embeddingProgress(collectionId, model.id)).embedded > 0,
+        "the child worker's first vectors",
+      );
     } finally {
       child.kill("SIGKILL");
     }
@@ -109,7 +118,10 @@ describe.each(dbKinds)("embedding jobs on %s", (kind) => {
     await enqueueEmbedding(collectionId, model.id);
     const worker = await startWorker();
     try {
-      await waitUntil(async () => (await embeddingProgress(collectionId, model.id)).embedded === IMAGES, "the restarted embedding");
+      await waitUntil(
+        async () => (await embeddingProgress(collectionId, model.id)).embedded === IMAGES,
+        "the restarted embedding",
+      );
     } finally {
       await worker.stop();
     }

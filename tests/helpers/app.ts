@@ -20,8 +20,18 @@ const BUILD_ID = path.join(ROOT, ".next/BUILD_ID");
 const BUILD_LOCK = path.join(ROOT, ".next-build.lock");
 const SOURCES = ["app", "lib", "proxy.ts", "next.config.js", "postcss.config.mjs", "package.json", "tsconfig.json"];
 
-export const ADMIN = { email: "admin@example.org", name: "Ada Admin", password: "admin-password-1", role: "admin" as const };
-export const EXPERT = { email: "expert@example.org", name: "Eli Expert", password: "expert-password-1", role: "expert" as const };
+export const ADMIN = {
+  email: "admin@example.org",
+  name: "Ada Admin",
+  password: "admin-password-1",
+  role: "admin" as const,
+};
+export const EXPERT = {
+  email: "expert@example.org",
+  name: "Eli Expert",
+  password: "expert-password-1",
+  role: "expert" as const,
+};
 
 export type TestApp = {
   url: string;
@@ -96,8 +106,17 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
-    const kill = setTimeout(() => { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } }, 5000);
-    child.once("exit", () => { clearTimeout(kill); resolve(); });
+    const kill = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }, 5000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
     try {
       process.kill(-child.pid!, "SIGTERM"); // its own process group: nothing it started outlives it
     } catch {
@@ -136,13 +155,20 @@ export async function startTestApp(opts: { seed?: boolean } = {}): Promise<TestA
         BETTER_AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
       },
     });
-    child.stdout!.on("data", (d) => { log += d; });
-    child.stderr!.on("data", (d) => { log += d; });
+    child.stdout!.on("data", (d) => {
+      log += d;
+    });
+    child.stderr!.on("data", (d) => {
+      log += d;
+    });
     const output = () => log;
     await waitForHealth(url, child, output);
     const running = child;
     return {
-      url, database, collection, output,
+      url,
+      database,
+      collection,
+      output,
       stop: async () => {
         await stopProcess(running);
         await database.close();

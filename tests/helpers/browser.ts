@@ -8,8 +8,14 @@ import { chromiumPath } from "./services";
 // flags STACK.md found to work here and a fresh profile each time.
 
 const FLAGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
 ];
 
 export type TestBrowser = { newContext: () => Promise<BrowserContext>; close: () => Promise<void> };

@@ -18,8 +18,13 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   if (kind === "pglite") {
     const opened = await openDatabase({ dataDir, port: 3000, databaseUrl: undefined });
     return {
-      kind, url: opened.url, dataDir,
-      close: async () => { await opened.close(); fs.rmSync(dataDir, { recursive: true, force: true }); },
+      kind,
+      url: opened.url,
+      dataDir,
+      close: async () => {
+        await opened.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
     };
   }
   if (!postgresAdminUrl) throw new Error("FIELDMARK_TEST_POSTGRES_URL is not set");
@@ -32,7 +37,9 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   const opened = await openDatabase({ dataDir, port: 3000, databaseUrl: url.toString() });
   return {
-    kind, url: opened.url, dataDir,
+    kind,
+    url: opened.url,
+    dataDir,
     close: async () => {
       await closeClients();
       const a = new pg.Client({ connectionString: postgresAdminUrl });

@@ -11,7 +11,11 @@ import type { SeededCollection } from "./seed";
  * Adds `count` Bald Eagle images named `${prefix}-001`..., with real small JPEG files when `files`
  * (the browser tests draw their thumbnails). Returns their source ids in order.
  */
-export async function addImages(collection: SeededCollection, count: number, opts: { prefix?: string; files?: boolean } = {}): Promise<string[]> {
+export async function addImages(
+  collection: SeededCollection,
+  count: number,
+  opts: { prefix?: string; files?: boolean } = {},
+): Promise<string[]> {
   const prefix = opts.prefix ?? "cand";
   const ids = Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(3, "0")}`);
   if (opts.files) {
@@ -20,7 +24,8 @@ export async function addImages(collection: SeededCollection, count: number, opt
     for (let i = 0; i < count; i++) {
       const hue = Math.round((i * 137.5) % 360);
       await sharp({ create: { width: 160, height: 120, channels: 3, background: `hsl(${hue}, 55%, 45%)` } })
-        .jpeg({ quality: 70 }).toFile(path.join(dir, `${ids[i]}.jpg`));
+        .jpeg({ quality: 70 })
+        .toFile(path.join(dir, `${ids[i]}.jpg`));
     }
   }
   await db().query(
@@ -35,7 +40,10 @@ export async function addImages(collection: SeededCollection, count: number, opt
 
 /** Candidate rows for a query: `imageIds` in order get ranks from `firstRank`, under `source`. */
 export async function addCandidates(
-  collectionId: number, queryRowId: number, imageIds: string[], opts: { source?: string; firstRank?: number } = {},
+  collectionId: number,
+  queryRowId: number,
+  imageIds: string[],
+  opts: { source?: string; firstRank?: number } = {},
 ): Promise<void> {
   await db().query(
     `INSERT INTO candidates (query_id, image_id, source, score, rank)
@@ -46,6 +54,9 @@ export async function addCandidates(
 }
 
 export async function queryRowId(collectionId: number, sourceId: string): Promise<number> {
-  const { rows } = await db().query("SELECT id FROM queries WHERE collection_id = $1 AND source_id = $2", [collectionId, sourceId]);
+  const { rows } = await db().query("SELECT id FROM queries WHERE collection_id = $1 AND source_id = $2", [
+    collectionId,
+    sourceId,
+  ]);
   return rows[0].id;
 }

@@ -9,22 +9,104 @@ import { db } from "@/lib/db/client";
 // depend on nothing but the schema.
 
 type SeedTaxon = {
-  sourceId: string; name: string; commonName: string; iconicGroup: string;
-  kingdom: string; phylum: string; class: string; order: string; family: string; genus: string; species: string;
-  images: number; colour: string;
+  sourceId: string;
+  name: string;
+  commonName: string;
+  iconicGroup: string;
+  kingdom: string;
+  phylum: string;
+  class: string;
+  order: string;
+  family: string;
+  genus: string;
+  species: string;
+  images: number;
+  colour: string;
 };
 
 const animal = { kingdom: "Animalia", phylum: "Chordata" };
-const insect = { kingdom: "Animalia", phylum: "Arthropoda", class: "Insecta", order: "Lepidoptera", iconicGroup: "Insecta" };
+const insect = {
+  kingdom: "Animalia",
+  phylum: "Arthropoda",
+  class: "Insecta",
+  order: "Lepidoptera",
+  iconicGroup: "Insecta",
+};
 const bird = { ...animal, class: "Aves", iconicGroup: "Aves" };
 
 export const SEED_TAXA: SeedTaxon[] = [
-  { ...insect, sourceId: "1", name: "Papilio machaon", commonName: "Old World Swallowtail", family: "Papilionidae", genus: "Papilio", species: "machaon", images: 5, colour: "#e0b020" },
-  { ...insect, sourceId: "2", name: "Papilio glaucus", commonName: "Eastern Tiger Swallowtail", family: "Papilionidae", genus: "Papilio", species: "glaucus", images: 4, colour: "#f0d040" },
-  { ...insect, sourceId: "3", name: "Danaus plexippus", commonName: "Monarch", family: "Nymphalidae", genus: "Danaus", species: "plexippus", images: 3, colour: "#d06010" },
-  { ...bird, sourceId: "4", name: "Haliaeetus leucocephalus", commonName: "Bald Eagle", order: "Accipitriformes", family: "Accipitridae", genus: "Haliaeetus", species: "leucocephalus", images: 6, colour: "#604030" },
-  { ...bird, sourceId: "5", name: "Turdus migratorius", commonName: "American Robin", order: "Passeriformes", family: "Turdidae", genus: "Turdus", species: "migratorius", images: 2, colour: "#a04020" },
-  { kingdom: "Plantae", phylum: "Tracheophyta", class: "Magnoliopsida", order: "Fagales", iconicGroup: "Plantae", sourceId: "6", name: "Quercus robur", commonName: "Pedunculate Oak", family: "Fagaceae", genus: "Quercus", species: "robur", images: 4, colour: "#407030" },
+  {
+    ...insect,
+    sourceId: "1",
+    name: "Papilio machaon",
+    commonName: "Old World Swallowtail",
+    family: "Papilionidae",
+    genus: "Papilio",
+    species: "machaon",
+    images: 5,
+    colour: "#e0b020",
+  },
+  {
+    ...insect,
+    sourceId: "2",
+    name: "Papilio glaucus",
+    commonName: "Eastern Tiger Swallowtail",
+    family: "Papilionidae",
+    genus: "Papilio",
+    species: "glaucus",
+    images: 4,
+    colour: "#f0d040",
+  },
+  {
+    ...insect,
+    sourceId: "3",
+    name: "Danaus plexippus",
+    commonName: "Monarch",
+    family: "Nymphalidae",
+    genus: "Danaus",
+    species: "plexippus",
+    images: 3,
+    colour: "#d06010",
+  },
+  {
+    ...bird,
+    sourceId: "4",
+    name: "Haliaeetus leucocephalus",
+    commonName: "Bald Eagle",
+    order: "Accipitriformes",
+    family: "Accipitridae",
+    genus: "Haliaeetus",
+    species: "leucocephalus",
+    images: 6,
+    colour: "#604030",
+  },
+  {
+    ...bird,
+    sourceId: "5",
+    name: "Turdus migratorius",
+    commonName: "American Robin",
+    order: "Passeriformes",
+    family: "Turdidae",
+    genus: "Turdus",
+    species: "migratorius",
+    images: 2,
+    colour: "#a04020",
+  },
+  {
+    kingdom: "Plantae",
+    phylum: "Tracheophyta",
+    class: "Magnoliopsida",
+    order: "Fagales",
+    iconicGroup: "Plantae",
+    sourceId: "6",
+    name: "Quercus robur",
+    commonName: "Pedunculate Oak",
+    family: "Fagaceae",
+    genus: "Quercus",
+    species: "robur",
+    images: 4,
+    colour: "#407030",
+  },
 ];
 
 /** The image whose file is corrupt (an Oak), and the one whose id holds slashes (an Oak too). */
@@ -48,11 +130,25 @@ export async function seedCollection(imagesRoot: string, name = "garden-survey")
     const taxon = await pool.query<{ id: number }>(
       `INSERT INTO taxa (collection_id, source_id, name, common_name, rank, kingdom, phylum, class, "order", family, genus, species, iconic_group)
        VALUES ($1, $2, $3, $4, 'species', $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-      [collectionId, t.sourceId, t.name, t.commonName, t.kingdom, t.phylum, t.class, t.order, t.family, t.genus, t.species, t.iconicGroup],
+      [
+        collectionId,
+        t.sourceId,
+        t.name,
+        t.commonName,
+        t.kingdom,
+        t.phylum,
+        t.class,
+        t.order,
+        t.family,
+        t.genus,
+        t.species,
+        t.iconicGroup,
+      ],
     );
     for (let k = 0; k < t.images; k++) {
       imageNo += 1;
-      const oakSpecial = t.sourceId === "6" && k === 0 ? SLASHED_IMAGE_ID : t.sourceId === "6" && k === 1 ? CORRUPT_IMAGE_ID : null;
+      const oakSpecial =
+        t.sourceId === "6" && k === 0 ? SLASHED_IMAGE_ID : t.sourceId === "6" && k === 1 ? CORRUPT_IMAGE_ID : null;
       const sourceId = oakSpecial ?? String(1000 + imageNo);
       const fileName = oakSpecial ?? `${t.genus.toLowerCase()}/${sourceId}.jpg`;
       const file = path.join(imagesRoot, fileName);
@@ -62,7 +158,13 @@ export async function seedCollection(imagesRoot: string, name = "garden-survey")
       } else {
         const shade = Math.round((k / t.images) * 60);
         await sharp({ create: { width: 320, height: 240, channels: 3, background: t.colour } })
-          .composite([{ input: Buffer.from(`<svg width="320" height="240"><circle cx="${100 + shade * 2}" cy="120" r="60" fill="rgba(255,255,255,0.35)"/></svg>`) }])
+          .composite([
+            {
+              input: Buffer.from(
+                `<svg width="320" height="240"><circle cx="${100 + shade * 2}" cy="120" r="60" fill="rgba(255,255,255,0.35)"/></svg>`,
+              ),
+            },
+          ])
           .jpeg()
           .toFile(file);
       }

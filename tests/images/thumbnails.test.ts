@@ -14,15 +14,22 @@ async function writeFixtures(dir: string) {
   fs.mkdirSync(dir, { recursive: true });
   // 60 wide x 30 high, stored with EXIF orientation 6 (rotate 90° clockwise to view): shown 30 x 60
   await sharp({ create: { width: 60, height: 30, channels: 3, background: "#3a7" } })
-    .jpeg().withMetadata({ orientation: 6 }).toFile(path.join(dir, "rotated.jpg"));
-  const good = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#a53" } }).jpeg().toBuffer();
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toFile(path.join(dir, "rotated.jpg"));
+  const good = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#a53" } })
+    .jpeg()
+    .toBuffer();
   fs.writeFileSync(path.join(dir, "good.jpg"), good);
   fs.writeFileSync(path.join(dir, "truncated.jpg"), good.subarray(0, Math.floor(good.length / 3)));
   fs.writeFileSync(path.join(dir, "not-an-image.jpg"), "hello, I am text");
 }
 
 async function insertImages(root: string, files: string[]): Promise<number> {
-  const c = await db().query("INSERT INTO collections (name, images_root) VALUES ($1, $2) RETURNING id", [`c${Date.now()}`, root]);
+  const c = await db().query("INSERT INTO collections (name, images_root) VALUES ($1, $2) RETURNING id", [
+    `c${Date.now()}`,
+    root,
+  ]);
   const cid = c.rows[0].id;
   for (const f of files) {
     await db().query("INSERT INTO images (collection_id, source_id, file_name) VALUES ($1, $2, $2)", [cid, f]);
@@ -43,12 +50,15 @@ describe.each(dbKinds)("thumbnails on %s", (kind) => {
     root = path.join(t.dataDir, "photos");
     await writeFixtures(root);
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it("makes thumbnails with EXIF orientation applied and marks unreadable images with their reason", async () => {
     const files = ["rotated.jpg", "good.jpg", "truncated.jpg", "not-an-image.jpg", "missing.jpg"];
     const cid = await insertImages(root, files);
-    const ids = (await db().query("SELECT min(id) AS a, max(id) AS b FROM images WHERE collection_id = $1", [cid])).rows[0];
+    const ids = (await db().query("SELECT min(id) AS a, max(id) AS b FROM images WHERE collection_id = $1", [cid]))
+      .rows[0];
     const r = await makeThumbnails(cid, { fromId: ids.a, toId: ids.b });
     expect(r).toEqual({ made: 2, unreadable: 3 });
 
@@ -76,10 +86,12 @@ describe.each(dbKinds)("thumbnails on %s", (kind) => {
 
   it("makes one image's thumbnail many times at once without calling the image unreadable", async () => {
     const cid = await insertImages(root, ["good.jpg"]);
-    const row = (await db().query(
-      "SELECT i.id, i.collection_id, i.file_name, c.images_root, i.width FROM images i JOIN collections c ON c.id = i.collection_id WHERE i.collection_id = $1",
-      [cid],
-    )).rows[0];
+    const row = (
+      await db().query(
+        "SELECT i.id, i.collection_id, i.file_name, c.images_root, i.width FROM images i JOIN collections c ON c.id = i.collection_id WHERE i.collection_id = $1",
+        [cid],
+      )
+    ).rows[0];
     // two makers at once (a worker job and page requests) used to share one temporary file name
     const made = await Promise.all(Array.from({ length: 8 }, () => makeThumbnail(row)));
     expect(made).toEqual(Array.from({ length: 8 }, () => ({ ok: true })));
@@ -90,17 +102,25 @@ describe.each(dbKinds)("thumbnails on %s", (kind) => {
   });
 
   it("refuses paths that escape the images root", () => {
-    expect(() => resolveImageLocation("/data/photos", "../etc/passwd")).toThrow("image path ../etc/passwd escapes the images root /data/photos");
+    expect(() => resolveImageLocation("/data/photos", "../etc/passwd")).toThrow(
+      "image path ../etc/passwd escapes the images root /data/photos",
+    );
     expect(() => resolveImageLocation("/data/photos", "/etc/passwd")).toThrow(/escapes the images root/);
-    expect(() => resolveImageLocation("https://bucket.example/photos/", "../secret.jpg")).toThrow(/escapes the images root/);
-    expect(resolveImageLocation("https://bucket.example/photos", "a b/1.jpg")).toBe("https://bucket.example/photos/a%20b/1.jpg");
+    expect(() => resolveImageLocation("https://bucket.example/photos/", "../secret.jpg")).toThrow(
+      /escapes the images root/,
+    );
+    expect(resolveImageLocation("https://bucket.example/photos", "a b/1.jpg")).toBe(
+      "https://bucket.example/photos/a%20b/1.jpg",
+    );
   });
 
   it("worker jobs make every missing thumbnail of a real photo collection", async () => {
     const natural = "/work/shared/fixtures/natural-mix";
     const photosDir = fs.existsSync(natural) ? path.join(natural, "images") : root;
-    const files = fs.readdirSync(photosDir, { recursive: true, encoding: "utf8" })
-      .filter((f) => /\.jpe?g$/i.test(f)).slice(0, 40);
+    const files = fs
+      .readdirSync(photosDir, { recursive: true, encoding: "utf8" })
+      .filter((f) => /\.jpe?g$/i.test(f))
+      .slice(0, 40);
     const cid = await insertImages(photosDir, files);
     const worker = await startWorker();
     try {

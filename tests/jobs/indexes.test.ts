@@ -45,7 +45,10 @@ describe.each(dbKinds)("index build jobs on %s", (kind) => {
   it("queues one build per model, which the worker runs to a usable index", async () => {
     const m = await createModel("indexed", DIM);
     await ensureVectorStorage(m, DIM);
-    await upsertEmbeddings(m, imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })));
+    await upsertEmbeddings(
+      m,
+      imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })),
+    );
     expect(await indexBuildStatus(m)).toBeNull();
 
     const first = await enqueueIndexBuild(m);
@@ -68,7 +71,10 @@ describe.each(dbKinds)("index build jobs on %s", (kind) => {
   it("reports a failed build with the database's message", async () => {
     const m = await createModel("broken", DIM);
     const store = await ensureVectorStorage(m, DIM);
-    await upsertEmbeddings(m, imageIds.slice(0, 50).map((imageId, i) => ({ imageId, vector: vectors[i] })));
+    await upsertEmbeddings(
+      m,
+      imageIds.slice(0, 50).map((imageId, i) => ({ imageId, vector: vectors[i] })),
+    );
     worker ??= await startWorker();
     // the table vanishes under the store (as a hand-run DROP would do): the build cannot succeed
     await db().query(`ALTER TABLE ${store.tableName} RENAME TO gone_${m}`);

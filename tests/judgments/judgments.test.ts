@@ -17,7 +17,12 @@ import { seedCollection, type SeededCollection } from "../helpers/seed";
 import { dbKinds } from "../helpers/services";
 
 const write = (imageId: string, value: JudgmentValue | null, extra: Partial<JudgmentWrite> = {}): JudgmentWrite => ({
-  clientId: crypto.randomUUID(), imageId, value, source: "text-image", timeSpentMs: 1200, ...extra,
+  clientId: crypto.randomUUID(),
+  imageId,
+  value,
+  source: "text-image",
+  timeSpentMs: 1200,
+  ...extra,
 });
 
 describe.each(dbKinds)("judgments on %s", (kind) => {
@@ -35,7 +40,11 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     seeded = await seedCollection(root);
     ana = (await createUser({ email: "ana@example.org", name: "Ana", password: "password-123", role: "expert" })).id;
     ben = (await createUser({ email: "ben@example.org", name: "Ben", password: "password-123", role: "expert" })).id;
-    const q = await createQuery(seeded.id, { text: "Bald eagle carrying a fish", taxonScope: [{ rank: "genus", name: "Haliaeetus" }] }, ana);
+    const q = await createQuery(
+      seeded.id,
+      { text: "Bald eagle carrying a fish", taxonScope: [{ rank: "genus", name: "Haliaeetus" }] },
+      ana,
+    );
     query = { rowId: q.rowId, collectionId: seeded.id };
     images = await addImages(seeded, 30);
     await addCandidates(seeded.id, query.rowId, images, { source: "text-image" });
@@ -51,12 +60,20 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     const w = write(images[0], "relevant");
     expect(await applyJudgmentWrites(query, ana, [w])).toEqual([{ clientId: w.clientId, status: "saved" }]);
     expect(await applyJudgmentWrites(query, ana, [w, w])).toEqual([
-      { clientId: w.clientId, status: "duplicate" }, { clientId: w.clientId, status: "duplicate" },
+      { clientId: w.clientId, status: "duplicate" },
+      { clientId: w.clientId, status: "duplicate" },
     ]);
     expect(await count("SELECT count(*)::int AS n FROM judgments WHERE annotator_id = $1", [ana])).toBe(1);
     expect(await count("SELECT count(*)::int AS n FROM judgment_events WHERE annotator_id = $1", [ana])).toBe(1);
     const [j] = await listJudgments(query, { annotatorId: ana });
-    expect(j).toMatchObject({ imageId: images[0], annotator: "Ana", value: "relevant", source: "text-image", timeSpentMs: 1200, history: [] });
+    expect(j).toMatchObject({
+      imageId: images[0],
+      annotator: "Ana",
+      value: "relevant",
+      source: "text-image",
+      timeSpentMs: 1200,
+      history: [],
+    });
   });
 
   it("keeps the history of a changed judgment; undo of a first judgment withdraws it; a late duplicate changes nothing", async () => {
@@ -67,7 +84,10 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     const [j] = (await listJudgments(query, { annotatorId: ana })).filter((x) => x.imageId === images[1]);
     expect(j.value).toBe("not_relevant");
     expect(j.timeSpentMs).toBe(2000);
-    expect(j.history.map((h) => [h.value, h.clientId])).toEqual([["not_relevant", first.clientId], ["unsure", change.clientId]]);
+    expect(j.history.map((h) => [h.value, h.clientId])).toEqual([
+      ["not_relevant", first.clientId],
+      ["unsure", change.clientId],
+    ]);
 
     const withdraw = write(images[1], null);
     expect(await applyJudgmentWrites(query, ana, [withdraw, first])).toEqual([
@@ -80,11 +100,18 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
   });
 
   it("refuses a reused client id and an unknown image, and still applies the rest of the batch", async () => {
-    const reused = { ...write(images[2], "unsure"), clientId: (await listJudgmentEvents(query, { annotatorId: ana }))[0].clientId };
+    const reused = {
+      ...write(images[2], "unsure"),
+      clientId: (await listJudgmentEvents(query, { annotatorId: ana }))[0].clientId,
+    };
     const unknown = write("no-such-image", "relevant");
     const fine = write(images[2], "relevant");
     expect(await applyJudgmentWrites(query, ana, [reused, unknown, fine])).toEqual([
-      { clientId: reused.clientId, status: "rejected", error: `clientId ${reused.clientId} was already used for a different judgment` },
+      {
+        clientId: reused.clientId,
+        status: "rejected",
+        error: `clientId ${reused.clientId} was already used for a different judgment`,
+      },
       { clientId: unknown.clientId, status: "rejected", error: "No image no-such-image in this collection" },
       { clientId: fine.clientId, status: "saved" },
     ]);
@@ -96,7 +123,12 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     await addCandidates(seeded.id, query.rowId, [images[10], extra[0]], { source: "taxon", firstRank: 0 });
     const forAna = await nextCandidates(query, ana, { limit: 5 });
     expect(forAna.candidates.map((c) => c.imageId)).toEqual([images[10], extra[0], images[1], images[3], images[4]]);
-    expect(forAna.candidates[0]).toMatchObject({ source: "taxon", sources: ["taxon", "text-image"], rank: 0, taxon: { name: "Haliaeetus leucocephalus" } });
+    expect(forAna.candidates[0]).toMatchObject({
+      source: "taxon",
+      sources: ["taxon", "text-image"],
+      rank: 0,
+      taxon: { name: "Haliaeetus leucocephalus" },
+    });
     expect(forAna.remaining).toBe(31 - 2); // images[0] and [2] are judged by Ana
     // Ben has judged nothing: his queue starts at the top
     const forBen = await nextCandidates(query, ben, { limit: 3 });
@@ -111,7 +143,8 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     const q = await createQuery(seeded.id, { text: "Two tabs" }, ana);
     const ref = { rowId: q.rowId, collectionId: seeded.id };
     await addCandidates(seeded.id, ref.rowId, images.slice(0, 10), { source: "text-image" });
-    const tabA = "tab-a-0000", tabB = "tab-b-0000";
+    const tabA = "tab-a-0000",
+      tabB = "tab-b-0000";
     const a = await nextCandidates(ref, ana, { limit: 4, tab: tabA });
     const b = await nextCandidates(ref, ana, { limit: 4, tab: tabB });
     expect(a.candidates.map((c) => c.imageId)).toEqual(images.slice(0, 4));
@@ -132,14 +165,17 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     expect(a3.candidates.map((c) => c.imageId)).toEqual(images.slice(5, 8));
     expect(a3.heldElsewhere).toBe(0);
     // a hold that lapsed (a tab left open and forgotten) no longer keeps images away
-    await db().query("UPDATE candidate_holds SET held_until = now() - interval '1 second' WHERE query_id = $1", [ref.rowId]);
+    await db().query("UPDATE candidate_holds SET held_until = now() - interval '1 second' WHERE query_id = $1", [
+      ref.rowId,
+    ]);
     expect((await nextCandidates(ref, ana, { limit: 10, tab: tabB })).candidates).toHaveLength(9);
   });
 
   it("moves a draft query to labeling with its first judgment", async () => {
     const q = await createQuery(seeded.id, { text: "Status" }, ana);
     const ref = { rowId: q.rowId, collectionId: seeded.id };
-    const status = async () => (await db().query("SELECT status FROM queries WHERE id = $1", [ref.rowId])).rows[0].status;
+    const status = async () =>
+      (await db().query("SELECT status FROM queries WHERE id = $1", [ref.rowId])).rows[0].status;
     expect(await status()).toBe("draft");
     await applyJudgmentWrites(ref, ana, [write("no-such-image", "relevant")]);
     expect(await status()).toBe("draft"); // a refused write starts nothing
@@ -150,12 +186,37 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
   it("counts progress and the run of not-relevant judgments in ranked order, per annotator and for everyone", async () => {
     // Ben judges the top 12 of the ranked queue: relevant, then not relevant, an unsure, then 6 not relevant
     const queue = (await nextCandidates(query, ben, { limit: 12 })).candidates.map((c) => c.imageId);
-    const values: JudgmentValue[] = ["relevant", "not_relevant", "not_relevant", "not_relevant", "unsure",
-      "not_relevant", "not_relevant", "not_relevant", "not_relevant", "not_relevant", "not_relevant", "relevant"];
+    const values: JudgmentValue[] = [
+      "relevant",
+      "not_relevant",
+      "not_relevant",
+      "not_relevant",
+      "unsure",
+      "not_relevant",
+      "not_relevant",
+      "not_relevant",
+      "not_relevant",
+      "not_relevant",
+      "not_relevant",
+      "relevant",
+    ];
     // judged out of order in time; the run follows rank, not time: the last (rank-wise) is relevant...
-    await applyJudgmentWrites(query, ben, values.map((v, i) => write(queue[i], v, { source: i < 2 ? "taxon" : "text-image" })).reverse());
+    await applyJudgmentWrites(
+      query,
+      ben,
+      values.map((v, i) => write(queue[i], v, { source: i < 2 ? "taxon" : "text-image" })).reverse(),
+    );
     let p = await queryProgress(query, ben);
-    expect(p).toMatchObject({ annotatorId: ben, judged: 12, relevant: 2, notRelevant: 9, unsure: 1, run: 0, candidates: 31, remaining: 19 });
+    expect(p).toMatchObject({
+      annotatorId: ben,
+      judged: 12,
+      relevant: 2,
+      notRelevant: 9,
+      unsure: 1,
+      run: 0,
+      candidates: 31,
+      remaining: 19,
+    });
     // ...so withdrawing it leaves the six not-relevant after the unsure as the current run
     await applyJudgmentWrites(query, ben, [write(queue[11], null)]);
     p = await queryProgress(query, ben);
@@ -170,14 +231,18 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
     expect(all.judged).toBe(11); // Ana's two images are among Ben's
     expect(all.relevant).toBe(3); // Ben's images[10], and Ana's images[0] and [2] that Ben did not find relevant
     const rows = await progressByAnnotator(query);
-    expect(rows.map((r) => [r.name, r.judged, r.relevant, r.run])).toEqual([["Ana", 2, 2, 0], ["Ben", 11, 1, 6]]);
+    expect(rows.map((r) => [r.name, r.judged, r.relevant, r.run])).toEqual([
+      ["Ana", 2, 2, 0],
+      ["Ben", 11, 1, 6],
+    ]);
   });
 
   it("keeps two annotators writing at once apart, with retries, and loses or doubles nothing", async () => {
     const q2 = await createQuery(seeded.id, { text: "eagle in flight" }, ana);
     const ref = { rowId: q2.rowId, collectionId: seeded.id };
     await addCandidates(seeded.id, q2.rowId, images);
-    const plan = (who: string) => images.map((img, i) => write(img, (["relevant", "not_relevant", "unsure"] as const)[(i + who.length) % 3]));
+    const plan = (who: string) =>
+      images.map((img, i) => write(img, (["relevant", "not_relevant", "unsure"] as const)[(i + who.length) % 3]));
     const anaWrites = plan("ana");
     const benWrites = plan("benjamin");
     // each write sent twice, interleaved, all at once
@@ -187,12 +252,20 @@ describe.each(dbKinds)("judgments on %s", (kind) => {
       ...anaWrites.map((w) => applyJudgmentWrites(ref, ana, [w])),
       ...benWrites.map((w) => applyJudgmentWrites(ref, ben, [w])),
     ]);
-    for (const [who, writes] of [[ana, anaWrites], [ben, benWrites]] as const) {
+    for (const [who, writes] of [
+      [ana, anaWrites],
+      [ben, benWrites],
+    ] as const) {
       const saved = await listJudgments(ref, { annotatorId: who });
       expect(saved).toHaveLength(images.length);
       const byImage = new Map(saved.map((j) => [j.imageId, j.value]));
       for (const w of writes) expect(byImage.get(w.imageId)).toBe(w.value);
-      expect(await count("SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1 AND annotator_id = $2", [ref.rowId, who])).toBe(images.length);
+      expect(
+        await count("SELECT count(*)::int AS n FROM judgment_events WHERE query_id = $1 AND annotator_id = $2", [
+          ref.rowId,
+          who,
+        ]),
+      ).toBe(images.length);
     }
   });
 });

@@ -1,13 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { JudgmentOutbox, memoryOutbox, type OutboxItem, type SendBatch, type SendOutcome } from "@/lib/judgments/outbox";
+import {
+  JudgmentOutbox,
+  memoryOutbox,
+  type OutboxItem,
+  type SendBatch,
+  type SendOutcome,
+} from "@/lib/judgments/outbox";
 import type { JudgmentValue, JudgmentWriteInput } from "@/lib/judgments/values";
 
 // The browser's retry queue, without a browser: storage in memory, the server a function.
 
 const target = { collection: "garden-survey", queryId: "7" };
 let n = 0;
-const item = (imageId: string, value: JudgmentValue | null, queryId = "7") =>
-  ({ ...target, queryId, clientId: `client-${++n}-${imageId}`, imageId, value, source: "text-image", timeSpentMs: 900 });
+const item = (imageId: string, value: JudgmentValue | null, queryId = "7") => ({
+  ...target,
+  queryId,
+  clientId: `client-${++n}-${imageId}`,
+  imageId,
+  value,
+  source: "text-image",
+  timeSpentMs: 900,
+});
 
 /** A fake server: records batches, applies each clientId once, answers with `answer` when given. */
 function fakeServer(answer?: (writes: JudgmentWriteInput[], call: number) => SendOutcome | undefined) {
@@ -20,7 +33,7 @@ function fakeServer(answer?: (writes: JudgmentWriteInput[], call: number) => Sen
     return {
       kind: "results",
       results: writes.map((w) => {
-        const status = seen.has(w.clientId) ? "duplicate" as const : "saved" as const;
+        const status = seen.has(w.clientId) ? ("duplicate" as const) : ("saved" as const);
         seen.add(w.clientId);
         return { clientId: w.clientId, status };
       }),
@@ -49,7 +62,13 @@ describe("the judgment outbox", () => {
     expect(server.batches.flatMap((b) => b.clientIds)).toEqual(writes.map((w) => w.clientId));
     expect(acked).toEqual(["a", "b", "c"]);
     expect(storage.items).toEqual([]);
-    expect(outbox.getSnapshot().status).toEqual({ pending: 0, failed: 0, sending: false, problem: null, retryAt: null });
+    expect(outbox.getSnapshot().status).toEqual({
+      pending: 0,
+      failed: 0,
+      sending: false,
+      problem: null,
+      retryAt: null,
+    });
     outbox.stop();
   });
 
@@ -114,16 +133,20 @@ describe("the judgment outbox", () => {
     let refuse = true;
     const server = fakeServer((writes) => ({
       kind: "results",
-      results: writes.map((w) => (refuse && w.imageId === "bad"
-        ? { clientId: w.clientId, status: "rejected" as const, error: "No image bad in this collection" }
-        : { clientId: w.clientId, status: "saved" as const })),
+      results: writes.map((w) =>
+        refuse && w.imageId === "bad"
+          ? { clientId: w.clientId, status: "rejected" as const, error: "No image bad in this collection" }
+          : { clientId: w.clientId, status: "saved" as const },
+      ),
     }));
     const outbox = new JudgmentOutbox(storage, server.send);
     outbox.add(item("ok-1", "relevant"));
     outbox.add(item("bad", "relevant"));
     outbox.add(item("ok-2", "unsure"));
     await settle(outbox);
-    expect(storage.items.map((i: OutboxItem) => [i.imageId, i.state, i.error])).toEqual([["bad", "failed", "No image bad in this collection"]]);
+    expect(storage.items.map((i: OutboxItem) => [i.imageId, i.state, i.error])).toEqual([
+      ["bad", "failed", "No image bad in this collection"],
+    ]);
     expect(outbox.getSnapshot().status).toMatchObject({ pending: 0, failed: 1 });
     refuse = false;
     outbox.retryFailed();
@@ -146,7 +169,10 @@ describe("the judgment outbox", () => {
     for (let i = 0; i < 150; i++) outbox.add(item(`x${i}`, "not_relevant", i % 2 ? "7" : "8"));
     const resumed = new JudgmentOutbox(storage, server.send);
     await resumed.flush();
-    expect(server.batches.map((b) => [b.queryId, b.clientIds.length])).toEqual([["8", 75], ["7", 75]]);
+    expect(server.batches.map((b) => [b.queryId, b.clientIds.length])).toEqual([
+      ["8", 75],
+      ["7", 75],
+    ]);
     const big = new JudgmentOutbox(storage, server.send);
     for (let i = 0; i < 130; i++) storage.items.push({ ...item(`y${i}`, "relevant"), state: "pending", queuedAt: 0 });
     await big.flush();

@@ -2,7 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeEncoder, embedImages, embedImagesSettled, embedTexts, embedTokenIds, loadEncoder, type Encoder } from "@/lib/models/encoder";
+import {
+  closeEncoder,
+  embedImages,
+  embedImagesSettled,
+  embedTexts,
+  embedTokenIds,
+  loadEncoder,
+  type Encoder,
+} from "@/lib/models/encoder";
 import { tempDir, tinyClipFolder } from "./model-folders";
 import { clipMergesFile } from "./shared-fixtures";
 
@@ -31,7 +39,9 @@ async function photo(seed: number): Promise<Buffer> {
   const pixels = Buffer.alloc(300 * 200 * 3);
   let s = seed;
   for (let i = 0; i < pixels.length; i++) pixels[i] = (s = (s * 1103515245 + 12345) % 2 ** 31) >> 23;
-  return sharp(pixels, { raw: { width: 300, height: 200, channels: 3 } }).jpeg().toBuffer();
+  return sharp(pixels, { raw: { width: 300, height: 200, channels: 3 } })
+    .jpeg()
+    .toBuffer();
 }
 
 describe("tiny CLIP test models", () => {
@@ -70,22 +80,33 @@ describe("tiny CLIP test models", () => {
   it("skip unreadable images with a reason, or throw naming them", async () => {
     const results = await embedImagesSettled(encoder, [await photo(1), "/nonexistent/a.jpg", await photo(2)]);
     expect(results.map((r) => ("vector" in r ? "ok" : "error"))).toEqual(["ok", "error", "ok"]);
-    await expect(embedImages(encoder, [await photo(1), "/nonexistent/a.jpg"])).rejects.toThrow("image /nonexistent/a.jpg is unreadable");
+    await expect(embedImages(encoder, [await photo(1), "/nonexistent/a.jpg"])).rejects.toThrow(
+      "image /nonexistent/a.jpg is unreadable",
+    );
   });
 
   it("embed token ids; padding does not change the embedding, the text does", async () => {
     const hello = [START, 3306, 1002, END];
-    const [zeroPad, endPad, other] = await embedTokenIds(encoder, [padded(hello, 0), padded(hello, END), padded([START, 3306, END], 0)]);
+    const [zeroPad, endPad, other] = await embedTokenIds(encoder, [
+      padded(hello, 0),
+      padded(hello, END),
+      padded([START, 3306, END], 0),
+    ]);
     expect(norm(zeroPad)).toBeCloseTo(1, 5);
     expect(cosine(zeroPad, endPad)).toBeCloseTo(1, 5);
     expect(cosine(zeroPad, other)).toBeLessThan(0.9999);
-    await expect(embedTokenIds(encoder, [{ inputIds: hello }])).rejects.toThrow("text 0 has 4 token ids, the tower takes exactly 77");
+    await expect(embedTokenIds(encoder, [{ inputIds: hello }])).rejects.toThrow(
+      "text 0 has 4 token ids, the tower takes exactly 77",
+    );
   });
 
-  it.skipIf(!fs.existsSync(clipMergesFile))("embed texts through the folder's CLIP tokenizer, truncating long ones to 77 tokens", async () => {
-    const [hello, long] = await embedTexts(encoder, ["hello world", "a very long query ".repeat(40)]);
-    const [byIds] = await embedTokenIds(encoder, [padded([START, 3306, 1002, END], 0)]);
-    expect(cosine(hello, byIds)).toBeCloseTo(1, 5);
-    expect(norm(long)).toBeCloseTo(1, 5);
-  });
+  it.skipIf(!fs.existsSync(clipMergesFile))(
+    "embed texts through the folder's CLIP tokenizer, truncating long ones to 77 tokens",
+    async () => {
+      const [hello, long] = await embedTexts(encoder, ["hello world", "a very long query ".repeat(40)]);
+      const [byIds] = await embedTokenIds(encoder, [padded([START, 3306, 1002, END], 0)]);
+      expect(cosine(hello, byIds)).toBeCloseTo(1, 5);
+      expect(norm(long)).toBeCloseTo(1, 5);
+    },
+  );
 });

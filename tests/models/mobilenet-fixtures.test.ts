@@ -31,11 +31,19 @@ describe.skipIf(!available)("MobileNetV2 on the shared fixtures", () => {
   });
 
   it("classifies natural-mix with top-1 >= 78%", async () => {
-    const classes: { wnid: string }[] = JSON.parse(fs.readFileSync(path.join(mobilenetDir, "imagenet-classes.json"), "utf8"));
-    const files = fs.readdirSync(path.join(naturalMixDir, "images")).filter((f) => /^n\d{8}_/.test(f)).sort();
+    const classes: { wnid: string }[] = JSON.parse(
+      fs.readFileSync(path.join(mobilenetDir, "imagenet-classes.json"), "utf8"),
+    );
+    const files = fs
+      .readdirSync(path.join(naturalMixDir, "images"))
+      .filter((f) => /^n\d{8}_/.test(f))
+      .sort();
     expect(files.length).toBe(409);
     const started = Date.now();
-    const probs = await classifyImages(encoder, files.map((f) => path.join(naturalMixDir, "images", f)));
+    const probs = await classifyImages(
+      encoder,
+      files.map((f) => path.join(naturalMixDir, "images", f)),
+    );
     const seconds = (Date.now() - started) / 1000;
     let top1 = 0;
     let top5 = 0;
@@ -45,21 +53,34 @@ describe.skipIf(!available)("MobileNetV2 on the shared fixtures", () => {
       if (best[0] === expected) top1++;
       if (best.includes(expected)) top5++;
     });
-    console.log(`natural-mix: top-1 ${top1}/409 (${((100 * top1) / 409).toFixed(1)}%), top-5 ${top5}/409 (${((100 * top5) / 409).toFixed(1)}%), ${(409 / seconds).toFixed(0)} images/s`);
+    console.log(
+      `natural-mix: top-1 ${top1}/409 (${((100 * top1) / 409).toFixed(1)}%), top-5 ${top5}/409 (${((100 * top5) / 409).toFixed(1)}%), ${(409 / seconds).toFixed(0)} images/s`,
+    );
     expect(top1 / files.length).toBeGreaterThanOrEqual(0.78);
     expect(top5 / files.length).toBeGreaterThanOrEqual(0.9);
   });
 
   it("embeds lepidoptera so that >= 65% of each photo's 10 nearest neighbours are the same species", async () => {
     const train = JSON.parse(fs.readFileSync(path.join(lepidopteraDir, "train.json"), "utf8"));
-    const species = new Map<number, number>(train.annotations.map((a: { image_id: number; category_id: number }) => [a.image_id, a.category_id]));
+    const species = new Map<number, number>(
+      train.annotations.map((a: { image_id: number; category_id: number }) => [a.image_id, a.category_id]),
+    );
     const images: { id: number; file_name: string }[] = train.images;
     expect(images.length).toBe(4950);
     const started = Date.now();
-    const vectors = await embedImages(encoder, images.map((im) => path.join(lepidopteraDir, im.file_name)));
+    const vectors = await embedImages(
+      encoder,
+      images.map((im) => path.join(lepidopteraDir, im.file_name)),
+    );
     const seconds = (Date.now() - started) / 1000;
-    const share = meanSameClassShare(vectors, images.map((im) => species.get(im.id)!), 10);
-    console.log(`lepidoptera: mean same-species share of 10 nearest neighbours ${share.toFixed(4)}; embedded ${images.length} in ${seconds.toFixed(1)} s (${(images.length / seconds).toFixed(0)} images/s)`);
+    const share = meanSameClassShare(
+      vectors,
+      images.map((im) => species.get(im.id)!),
+      10,
+    );
+    console.log(
+      `lepidoptera: mean same-species share of 10 nearest neighbours ${share.toFixed(4)}; embedded ${images.length} in ${seconds.toFixed(1)} s (${(images.length / seconds).toFixed(0)} images/s)`,
+    );
     expect(share).toBeGreaterThanOrEqual(0.65);
   }, 600_000);
 });

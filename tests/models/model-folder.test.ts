@@ -36,7 +36,11 @@ describe("model folders", () => {
   it("reads a Hugging Face CLIP export layout", async () => {
     const folder = readModelFolder(good);
     expect(folder.kind).toBe("clip");
-    expect(folder.vision).toMatchObject({ input: "pixel_values", embedding: { output: "image_embeds" }, preprocessSource: "preprocessor_config.json" });
+    expect(folder.vision).toMatchObject({
+      input: "pixel_values",
+      embedding: { output: "image_embeds" },
+      preprocessSource: "preprocessor_config.json",
+    });
     expect(folder.text).toMatchObject({ inputIds: "input_ids", output: "text_embeds", contextLength: 77 });
     expect(await problemsOf(good, cacheDir)).toEqual([]);
   });
@@ -61,18 +65,25 @@ describe("model folders", () => {
 
   it("lists the names a model really has when they do not fit, and takes a fieldmark.json mapping instead of code changes", async () => {
     const dir = variant("openclip-names");
-    editModelFile(path.join(dir, "onnx", "vision_model.onnx"), (m) => renameTensors(m, { pixel_values: "image", image_embeds: "image_features" }));
-    editModelFile(path.join(dir, "onnx", "text_model.onnx"), (m) => renameTensors(m, { input_ids: "text", attention_mask: "mask", text_embeds: "text_features" }));
+    editModelFile(path.join(dir, "onnx", "vision_model.onnx"), (m) =>
+      renameTensors(m, { pixel_values: "image", image_embeds: "image_features" }),
+    );
+    editModelFile(path.join(dir, "onnx", "text_model.onnx"), (m) =>
+      renameTensors(m, { input_ids: "text", attention_mask: "mask", text_embeds: "text_features" }),
+    );
     expect(await problemsOf(dir, cacheDir)).toEqual([
       "vision tower has no output image_embeds; its outputs are: image_features",
       "vision tower has no input pixel_values; its inputs are: image",
       "text tower has no input input_ids; its inputs are: text, mask",
       "text tower has no output text_embeds; its outputs are: text_features",
     ]);
-    fs.writeFileSync(path.join(dir, "fieldmark.json"), JSON.stringify({
-      vision: { input: "image", output: "image_features" },
-      text: { inputIds: "text", attentionMask: "mask", output: "text_features" },
-    }));
+    fs.writeFileSync(
+      path.join(dir, "fieldmark.json"),
+      JSON.stringify({
+        vision: { input: "image", output: "image_features" },
+        text: { inputIds: "text", attentionMask: "mask", output: "text_features" },
+      }),
+    );
     const encoder = await loadEncoder(dir, { cacheDir });
     expect([encoder.dim, encoder.text?.attentionMask]).toEqual([64, "mask"]);
     await closeEncoder(encoder);
@@ -89,7 +100,10 @@ describe("model folders", () => {
   it("says when the preprocessing does not make what the model takes", async () => {
     const dir = variant("input-size");
     const cfg = JSON.parse(fs.readFileSync(path.join(dir, "preprocessor_config.json"), "utf8"));
-    fs.writeFileSync(path.join(dir, "preprocessor_config.json"), JSON.stringify({ ...cfg, size: { shortest_edge: 256 }, crop_size: 256 }));
+    fs.writeFileSync(
+      path.join(dir, "preprocessor_config.json"),
+      JSON.stringify({ ...cfg, size: { shortest_edge: 256 }, crop_size: 256 }),
+    );
     expect(await problemsOf(dir, cacheDir)).toEqual([
       "vision tower input pixel_values takes [batch_size, 3, 224, 224] but the preprocessing (preprocessor_config.json) makes [N, 3, 256, 256]",
     ]);
@@ -97,8 +111,14 @@ describe("model folders", () => {
 
   it("names bad preprocessor and fieldmark.json fields", () => {
     const dir = variant("bad-configs");
-    fs.writeFileSync(path.join(dir, "preprocessor_config.json"), JSON.stringify({ size: 224, crop_size: 224, resample: 9, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0, 0.5] }));
-    fs.writeFileSync(path.join(dir, "fieldmark.json"), JSON.stringify({ vision: { inputs: "x" }, text: { contextLength: -1 } }));
+    fs.writeFileSync(
+      path.join(dir, "preprocessor_config.json"),
+      JSON.stringify({ size: 224, crop_size: 224, resample: 9, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0, 0.5] }),
+    );
+    fs.writeFileSync(
+      path.join(dir, "fieldmark.json"),
+      JSON.stringify({ vision: { inputs: "x" }, text: { contextLength: -1 } }),
+    );
     try {
       readModelFolder(dir);
       expect.unreachable();
@@ -106,8 +126,12 @@ describe("model folders", () => {
       const problems = (e as ModelFolderError).problems.join("\n");
       expect(problems).toMatch(/fieldmark.json: vision: Unrecognized key:? "inputs"/);
       expect(problems).toMatch(/fieldmark.json: text.contextLength: /);
-      expect(problems).toContain("preprocessor_config.json: resample must be a PIL filter code: 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic (got 9)");
-      expect(problems).toContain("preprocessor_config.json: image_std must be 3 positive numbers, one per RGB channel (got [0.5,0,0.5])");
+      expect(problems).toContain(
+        "preprocessor_config.json: resample must be a PIL filter code: 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic (got 9)",
+      );
+      expect(problems).toContain(
+        "preprocessor_config.json: image_std must be 3 positive numbers, one per RGB channel (got [0.5,0,0.5])",
+      );
     }
   });
 
@@ -115,19 +139,36 @@ describe("model folders", () => {
     const dir = path.join(root, "image-only");
     writeOnnxModel(buildVisionTower(TINY_CLIP, 3), path.join(dir, "encoder.onnx"));
     const folder = readModelFolder(dir);
-    expect(folder).toMatchObject({ kind: "image", text: null, vision: { input: null, embedding: { auto: true }, preprocessSource: "ImageNet defaults (no preprocessor_config.json)" } });
+    expect(folder).toMatchObject({
+      kind: "image",
+      text: null,
+      vision: {
+        input: null,
+        embedding: { auto: true },
+        preprocessSource: "ImageNet defaults (no preprocessor_config.json)",
+      },
+    });
     const encoder = await loadEncoder(dir, { cacheDir });
-    expect([encoder.dim, encoder.vision.input, encoder.vision.embeddingOutput]).toEqual([64, "pixel_values", "image_embeds"]);
+    expect([encoder.dim, encoder.vision.input, encoder.vision.embeddingOutput]).toEqual([
+      64,
+      "pixel_values",
+      "image_embeds",
+    ]);
     await closeEncoder(encoder);
 
     writeOnnxModel(buildVisionTower(TINY_CLIP, 4), path.join(dir, "other.onnx"));
-    expect(() => readModelFolder(dir)).toThrow("several .onnx files (encoder.onnx, other.onnx): name the image model in fieldmark.json");
+    expect(() => readModelFolder(dir)).toThrow(
+      "several .onnx files (encoder.onnx, other.onnx): name the image model in fieldmark.json",
+    );
     expect(() => readModelFolder(tempDir())).toThrow("missing model: no .onnx file in the folder");
   });
 
   it("says when an image-only model has no embedding output and no pooling layer to expose", async () => {
     const dir = path.join(root, "no-pool");
-    writeOnnxModel(renameTensors(buildVisionTower(TINY_CLIP, 3), { image_embeds: "logits" }), path.join(dir, "model.onnx"));
+    writeOnnxModel(
+      renameTensors(buildVisionTower(TINY_CLIP, 3), { image_embeds: "logits" }),
+      path.join(dir, "model.onnx"),
+    );
     expect(await problemsOf(dir, cacheDir)).toEqual([
       "image model: model.onnx has no global average pool to take an embedding from: name an inner tensor as vision.embeddingFrom in fieldmark.json",
     ]);

@@ -3,14 +3,18 @@ import { exactNeighbours, meanSameClassShare } from "./neighbours";
 
 function naiveNeighbours(vectors: Float32Array[], k: number): number[][] {
   return vectors.map((q, i) =>
-    vectors.map((v, j) => ({ j, s: j === i ? -Infinity : q.reduce((acc, x, d) => acc + x * v[d], 0) }))
-      .sort((a, b) => b.s - a.s).slice(0, k).map((x) => x.j));
+    vectors
+      .map((v, j) => ({ j, s: j === i ? -Infinity : q.reduce((acc, x, d) => acc + x * v[d], 0) }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, k)
+      .map((x) => x.j),
+  );
 }
 
 describe("exact nearest neighbours", () => {
   it("matches a naive search, for sizes that are and are not multiples of 4", () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5;
     for (const n of [9, 10, 12, 37]) {
       const vectors = Array.from({ length: n }, () => Float32Array.from({ length: 16 }, rand));
       const fast = exactNeighbours(vectors, 3);

@@ -5,7 +5,10 @@
 class TopK {
   readonly score: Float64Array;
   readonly index: Int32Array;
-  constructor(n: number, readonly k: number) {
+  constructor(
+    n: number,
+    readonly k: number,
+  ) {
     this.score = new Float64Array(n * k).fill(-Infinity);
     this.index = new Int32Array(n * k).fill(-1);
   }
@@ -47,17 +50,24 @@ export function exactNeighbours(vectors: Float32Array[], k: number): Int32Array 
       }
     }
     if (rows < 4) {
-      for (let a = 0; a < rows; a++) for (let j = i0 + rows; j < n; j++) {
-        const s = dot(flat, (i0 + a) * dim, j * dim, dim);
-        top.offer(i0 + a, j, s);
-        top.offer(j, i0 + a, s);
-      }
+      for (let a = 0; a < rows; a++)
+        for (let j = i0 + rows; j < n; j++) {
+          const s = dot(flat, (i0 + a) * dim, j * dim, dim);
+          top.offer(i0 + a, j, s);
+          top.offer(j, i0 + a, s);
+        }
       continue;
     }
-    const q0 = i0 * dim, q1 = q0 + dim, q2 = q1 + dim, q3 = q2 + dim;
+    const q0 = i0 * dim,
+      q1 = q0 + dim,
+      q2 = q1 + dim,
+      q3 = q2 + dim;
     for (let j = i0 + 4; j < n; j++) {
       const c = j * dim;
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      let d0 = 0,
+        d1 = 0,
+        d2 = 0,
+        d3 = 0;
       for (let d = 0; d < dim; d++) {
         const x = flat[c + d];
         d0 += flat[q0 + d] * x;
@@ -65,10 +75,14 @@ export function exactNeighbours(vectors: Float32Array[], k: number): Int32Array 
         d2 += flat[q2 + d] * x;
         d3 += flat[q3 + d] * x;
       }
-      top.offer(i0, j, d0); top.offer(j, i0, d0);
-      top.offer(i0 + 1, j, d1); top.offer(j, i0 + 1, d1);
-      top.offer(i0 + 2, j, d2); top.offer(j, i0 + 2, d2);
-      top.offer(i0 + 3, j, d3); top.offer(j, i0 + 3, d3);
+      top.offer(i0, j, d0);
+      top.offer(j, i0, d0);
+      top.offer(i0 + 1, j, d1);
+      top.offer(j, i0 + 1, d1);
+      top.offer(i0 + 2, j, d2);
+      top.offer(j, i0 + 2, d2);
+      top.offer(i0 + 3, j, d3);
+      top.offer(j, i0 + 3, d3);
     }
   }
   return top.index;

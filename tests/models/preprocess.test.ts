@@ -8,28 +8,55 @@ const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
 const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 
 async function solid(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
 }
 
 describe("preprocessor_config.json", () => {
   it("reads a CLIP config", () => {
     expect(parsePreprocessorConfig(CLIP_PREPROCESSOR_CONFIG)).toEqual({
-      resize: { shortestEdge: 224 }, resample: "bicubic", crop: { width: 224, height: 224 },
-      rescaleFactor: 1 / 255, mean: CLIP_MEAN, std: CLIP_STD,
+      resize: { shortestEdge: 224 },
+      resample: "bicubic",
+      crop: { width: 224, height: 224 },
+      rescaleFactor: 1 / 255,
+      mean: CLIP_MEAN,
+      std: CLIP_STD,
     });
   });
 
   it("reads the older feature-extractor form and exact-size resizes (SigLIP)", () => {
-    expect(parsePreprocessorConfig({ size: 224, crop_size: 224, do_center_crop: true, resample: 2, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }))
-      .toMatchObject({ resize: { shortestEdge: 224 }, crop: { width: 224, height: 224 }, resample: "bilinear" });
-    expect(parsePreprocessorConfig({ size: { height: 384, width: 384 }, do_center_crop: false, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }))
-      .toMatchObject({ resize: { width: 384, height: 384 }, crop: null });
+    expect(
+      parsePreprocessorConfig({
+        size: 224,
+        crop_size: 224,
+        do_center_crop: true,
+        resample: 2,
+        image_mean: [0.5, 0.5, 0.5],
+        image_std: [0.5, 0.5, 0.5],
+      }),
+    ).toMatchObject({ resize: { shortestEdge: 224 }, crop: { width: 224, height: 224 }, resample: "bilinear" });
+    expect(
+      parsePreprocessorConfig({
+        size: { height: 384, width: 384 },
+        do_center_crop: false,
+        image_mean: [0.5, 0.5, 0.5],
+        image_std: [0.5, 0.5, 0.5],
+      }),
+    ).toMatchObject({ resize: { width: 384, height: 384 }, crop: null });
   });
 
   it("names every bad field", () => {
     let message = "";
     try {
-      parsePreprocessorConfig({ size: { shortest_edge: -3 }, crop_size: { height: 0 }, resample: 4, image_mean: [0.5, 0.5], image_std: [0.2, 0, 0.3], rescale_factor: "x" });
+      parsePreprocessorConfig({
+        size: { shortest_edge: -3 },
+        crop_size: { height: 0 },
+        resample: 4,
+        image_mean: [0.5, 0.5],
+        image_std: [0.2, 0, 0.3],
+        rescale_factor: "x",
+      });
     } catch (e) {
       message = (e as Error).message;
     }
@@ -63,12 +90,18 @@ describe("preprocessing", () => {
   });
 
   it("turns greyscale into three equal channels", async () => {
-    const grey = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#808080" } }).greyscale().toColourspace("b-w").png().toBuffer();
+    const grey = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#808080" } })
+      .greyscale()
+      .toColourspace("b-w")
+      .png()
+      .toBuffer();
     expect((await sharp(grey).metadata()).channels).toBe(1);
     const data = await preprocessImage(grey, IMAGENET_PREPROCESS);
     const plane = 224 * 224;
     const v = 128 / 255;
-    [0, 1, 2].forEach((c) => expect(data[c * plane + 500]).toBeCloseTo((v - IMAGENET_PREPROCESS.mean[c]) / IMAGENET_PREPROCESS.std[c], 5));
+    [0, 1, 2].forEach((c) =>
+      expect(data[c * plane + 500]).toBeCloseTo((v - IMAGENET_PREPROCESS.mean[c]) / IMAGENET_PREPROCESS.std[c], 5),
+    );
   });
 
   it("applies EXIF orientation before resizing and cropping", async () => {
@@ -76,8 +109,17 @@ describe("preprocessing", () => {
     // seen upright it is 40 wide x 80 high, red on top, green below.
     const stored = await sharp({ create: { width: 80, height: 40, channels: 3, background: "#00ff00" } })
       .composite([{ input: await solid(40, 40, [255, 0, 0]), left: 0, top: 0 }])
-      .jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
-    const cfg: PreprocessConfig = { ...IMAGENET_PREPROCESS, resize: { width: 40, height: 80 }, crop: null, resample: "nearest", mean: [0, 0, 0], std: [1, 1, 1] };
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const cfg: PreprocessConfig = {
+      ...IMAGENET_PREPROCESS,
+      resize: { width: 40, height: 80 },
+      crop: null,
+      resample: "nearest",
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+    };
     const data = await preprocessImage(stored, cfg);
     const plane = 40 * 80;
     const at = (c: number, x: number, y: number) => data[c * plane + y * 40 + x];
@@ -89,9 +131,13 @@ describe("preprocessing", () => {
 
   it("gives each of many images failing at once its own reason", async () => {
     const good = await solid(64, 64, [0, 128, 0]);
-    const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: "#a53" } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: "#a53" } })
+      .jpeg()
+      .toBuffer();
     const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 3));
-    const inputs = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? truncated : i % 3 === 1 ? Buffer.from(`text ${i}`) : good));
+    const inputs = Array.from({ length: 60 }, (_, i) =>
+      i % 3 === 0 ? truncated : i % 3 === 1 ? Buffer.from(`text ${i}`) : good,
+    );
     const batch = await preprocessBatch(inputs, IMAGENET_PREPROCESS);
     expect(batch.ok).toEqual(inputs.map((_, i) => i).filter((i) => i % 3 === 2));
     for (const f of batch.failed) {
@@ -104,7 +150,10 @@ describe("preprocessing", () => {
   it("batches N images into one buffer and reports unreadable ones instead of failing the batch", async () => {
     const red = await solid(50, 40, [255, 0, 0]);
     const blue = await solid(40, 50, [0, 0, 255]);
-    const batch = await preprocessBatch([red, "/nonexistent/photo.jpg", Buffer.from("not an image"), blue], IMAGENET_PREPROCESS);
+    const batch = await preprocessBatch(
+      [red, "/nonexistent/photo.jpg", Buffer.from("not an image"), blue],
+      IMAGENET_PREPROCESS,
+    );
     expect(batch.ok).toEqual([0, 3]);
     expect(batch.failed.map((f) => f.index)).toEqual([1, 2]);
     expect(batch.failed[0].error).toMatch(/missing|not found/i);

@@ -23,24 +23,32 @@ async function photo(seed: number): Promise<Buffer> {
   const w = 64;
   const pixels = Buffer.alloc(w * w * 3);
   const [a, b, c] = [normal(), normal(), normal()];
-  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < 3; ch++) {
-    pixels[(y * w + x) * 3 + ch] = 128 + 100 * Math.sin(a * x / 8 + b * y / 8 + c * ch + seed);
-  }
-  return sharp(pixels, { raw: { width: w, height: w, channels: 3 } }).png().toBuffer();
+  for (let y = 0; y < w; y++)
+    for (let x = 0; x < w; x++)
+      for (let ch = 0; ch < 3; ch++) {
+        pixels[(y * w + x) * 3 + ch] = 128 + 100 * Math.sin((a * x) / 8 + (b * y) / 8 + c * ch + seed);
+      }
+  return sharp(pixels, { raw: { width: w, height: w, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 describe("int8 dynamic quantization", () => {
   let root: string;
-  beforeAll(() => { root = tempDir(); });
+  beforeAll(() => {
+    root = tempDir();
+  });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it("quantizes weights symmetrically, per output column, within half a step", () => {
     const normal = seededNormal(3);
-    const K = 16, N = 8;
+    const K = 16,
+      N = 8;
     const w = Float32Array.from({ length: K * N }, (_, i) => normal() * (1 + (i % N))); // columns of different ranges
     const { q, scale } = quantizeWeight(w, K, N, true, false);
     expect(scale.length).toBe(N);
-    for (let i = 0; i < w.length; i++) expect(Math.abs(q[i] * scale[i % N] - w[i])).toBeLessThanOrEqual(scale[i % N] / 2 + 1e-7);
+    for (let i = 0; i < w.length; i++)
+      expect(Math.abs(q[i] * scale[i % N] - w[i])).toBeLessThanOrEqual(scale[i % N] / 2 + 1e-7);
     expect(Math.max(...Array.from(q, Math.abs))).toBe(127);
     expect(Math.max(...Array.from(quantizeWeight(w, K, N, true, true).q, Math.abs))).toBe(63);
   });
@@ -49,26 +57,61 @@ describe("int8 dynamic quantization", () => {
     const normal = seededNormal(5);
     const w1 = Float32Array.from({ length: 32 * 64 }, () => normal() * 0.2); // Gemm weight stored [out, in], transB=1
     const w2 = Float32Array.from({ length: 32 * 16 }, () => normal() * 0.2);
-    const model = makeModel({
-      name: "g",
-      node: [node("Gemm", ["x", "w1", "b1"], ["h"], { transB: 1 }), node("Relu", ["h"], ["r"]), node("MatMul", ["r", "w2"], ["y"])],
-      initializer: [floatTensor("w1", [32, 64], w1), floatTensor("b1", [32], Float32Array.from({ length: 32 }, () => normal())), floatTensor("w2", [32, 16], w2)],
-      input: [valueInfo("x", DataType.FLOAT, ["n", 64])],
-      output: [valueInfo("y", DataType.FLOAT, ["n", 16])],
-    }, 17);
+    const model = makeModel(
+      {
+        name: "g",
+        node: [
+          node("Gemm", ["x", "w1", "b1"], ["h"], { transB: 1 }),
+          node("Relu", ["h"], ["r"]),
+          node("MatMul", ["r", "w2"], ["y"]),
+        ],
+        initializer: [
+          floatTensor("w1", [32, 64], w1),
+          floatTensor(
+            "b1",
+            [32],
+            Float32Array.from({ length: 32 }, () => normal()),
+          ),
+          floatTensor("w2", [32, 16], w2),
+        ],
+        input: [valueInfo("x", DataType.FLOAT, ["n", 64])],
+        output: [valueInfo("y", DataType.FLOAT, ["n", 16])],
+      },
+      17,
+    );
     const { model: q, summary } = quantizeDynamicInt8(model);
     expect(summary).toEqual({ quantized: 2, skipped: [] });
     expect(q.graph!.node!.map((n) => n.opType)).toEqual([
-      "DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul", "Add", "Relu",
-      "DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul",
+      "DynamicQuantizeLinear",
+      "MatMulInteger",
+      "Cast",
+      "Mul",
+      "Mul",
+      "Add",
+      "Relu",
+      "DynamicQuantizeLinear",
+      "MatMulInteger",
+      "Cast",
+      "Mul",
+      "Mul",
     ]);
     expect(q.graph!.initializer!.map((t) => t.name)).not.toContain("w1"); // float weights dropped
     writeOnnxModel(model, path.join(root, "g.onnx"));
     writeOnnxModel(q, path.join(root, "g-int8.onnx"));
-    const x = new ort.Tensor("float32", Float32Array.from({ length: 4 * 64 }, () => normal()), [4, 64]);
-    const run = async (f: string) => ((await (await ort.InferenceSession.create(path.join(root, f))).run({ x })).y as ort.Tensor).data as Float32Array;
+    const x = new ort.Tensor(
+      "float32",
+      Float32Array.from({ length: 4 * 64 }, () => normal()),
+      [4, 64],
+    );
+    const run = async (f: string) =>
+      ((await (await ort.InferenceSession.create(path.join(root, f))).run({ x })).y as ort.Tensor).data as Float32Array;
     const [fp, i8] = [await run("g.onnx"), await run("g-int8.onnx")];
-    const rows = (d: Float32Array) => [0, 1, 2, 3].map((r) => { const v = d.slice(r * 16, r * 16 + 16); const n = Math.hypot(...v); return v.map((e) => e / n); });
+    const rows = (d: Float32Array) =>
+      [0, 1, 2, 3].map((r) => {
+        const v = d.slice(r * 16, r * 16 + 16);
+        const n = Math.hypot(...v);
+        return v.map((e) => e / n);
+      });
     expect(meanCosine(rows(fp), rows(i8))).toBeGreaterThan(0.999);
   });
 
@@ -87,7 +130,9 @@ describe("int8 dynamic quantization", () => {
     });
     const imageCos = meanCosine(await embedImages(fp32, photos), await embedImages(int8, photos));
     const textCos = meanCosine(await embedTokenIds(fp32, texts), await embedTokenIds(int8, texts));
-    console.log(`tiny CLIP towers, int8 vs fp32 mean cosine: images ${imageCos.toFixed(5)}, texts ${textCos.toFixed(5)}`);
+    console.log(
+      `tiny CLIP towers, int8 vs fp32 mean cosine: images ${imageCos.toFixed(5)}, texts ${textCos.toFixed(5)}`,
+    );
     expect(imageCos).toBeGreaterThanOrEqual(0.99);
     expect(textCos).toBeGreaterThanOrEqual(0.99);
     await closeEncoder(fp32);

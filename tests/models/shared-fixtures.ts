@@ -15,7 +15,8 @@ export const lepidopteraDir = path.join(sharedDir, "fixtures/lepidoptera");
 export function sharedFixturesAvailable(...paths: string[]): boolean {
   const missing = paths.filter((p) => !fs.existsSync(p));
   if (missing.length === 0) return true;
-  if (servicesRequired) throw new Error(`FIELDMARK_REQUIRE_SERVICES=1 but shared fixtures are missing: ${missing.join(", ")}`);
+  if (servicesRequired)
+    throw new Error(`FIELDMARK_REQUIRE_SERVICES=1 but shared fixtures are missing: ${missing.join(", ")}`);
   console.warn(`skipping fixture tests: ${missing.join(", ")} not found (the shared folder beside the project)`);
   return false;
 }

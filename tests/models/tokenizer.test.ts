@@ -28,7 +28,9 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** bytes_to_unicode, written out again here so the tokenizer.json below is built independently. */
 function byteSymbols(): string[] {
-  const printable = [...Array(256).keys()].filter((b) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || b >= 0xae);
+  const printable = [...Array(256).keys()].filter(
+    (b) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || b >= 0xae,
+  );
   const others = [...Array(256).keys()].filter((b) => !printable.includes(b));
   return [...printable.map((b) => String.fromCharCode(b)), ...others.map((_, n) => String.fromCharCode(256 + n))];
 }
@@ -41,15 +43,34 @@ function hfTokenizerJson(mergeLines: string[], opts: { pairMerges: boolean; spec
   const vocab: Record<string, number> = {};
   tokens.forEach((t, i) => (vocab[t] = i));
   const startId = tokens.length;
-  if (!opts.specialsOnlyInAddedTokens) Object.assign(vocab, { "<|startoftext|>": startId, "<|endoftext|>": startId + 1 });
-  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true });
+  if (!opts.specialsOnlyInAddedTokens)
+    Object.assign(vocab, { "<|startoftext|>": startId, "<|endoftext|>": startId + 1 });
+  const special = (id: number, content: string) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: true,
+    special: true,
+  });
   return {
     version: "1.0",
     truncation: null,
     padding: null,
     added_tokens: [special(startId, "<|startoftext|>"), special(startId + 1, "<|endoftext|>")],
-    normalizer: { type: "Sequence", normalizers: [{ type: "NFC" }, { type: "Replace", pattern: { Regex: "\\s+" }, content: " " }, { type: "Lowercase" }] },
-    pre_tokenizer: { type: "Sequence", pretokenizers: [{ type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: false }] },
+    normalizer: {
+      type: "Sequence",
+      normalizers: [
+        { type: "NFC" },
+        { type: "Replace", pattern: { Regex: "\\s+" }, content: " " },
+        { type: "Lowercase" },
+      ],
+    },
+    pre_tokenizer: {
+      type: "Sequence",
+      pretokenizers: [{ type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: false }],
+    },
     model: {
       type: "BPE",
       dropout: null,
@@ -123,10 +144,17 @@ describe("tokenizer mechanics (self-made vocabulary)", () => {
 
   it("says what is wrong with a tokenizer.json that is not CLIP's BPE", () => {
     const good = hfTokenizerJson(TINY_MERGES.slice(1), { pairMerges: true });
-    expect(() => vocabularyFromTokenizerJson({ model: { type: "WordPiece", vocab: {} } })).toThrow(/not a BPE tokenizer.json/);
-    expect(() => vocabularyFromTokenizerJson({ ...good, model: { ...good.model, end_of_word_suffix: null } })).toThrow(/end_of_word_suffix/);
+    expect(() => vocabularyFromTokenizerJson({ model: { type: "WordPiece", vocab: {} } })).toThrow(
+      /not a BPE tokenizer.json/,
+    );
+    expect(() => vocabularyFromTokenizerJson({ ...good, model: { ...good.model, end_of_word_suffix: null } })).toThrow(
+      /end_of_word_suffix/,
+    );
     const withoutLl = Object.fromEntries(Object.entries(good.model.vocab).filter(([t]) => t !== "ll"));
-    const broken = vocabularyFromTokenizerJson({ ...good, model: { ...good.model, vocab: withoutLl } }, "broken/tokenizer.json");
+    const broken = vocabularyFromTokenizerJson(
+      { ...good, model: { ...good.model, vocab: withoutLl } },
+      "broken/tokenizer.json",
+    );
     expect(() => new ClipTokenizer(broken)).toThrow(/broken\/tokenizer.json: .*result of merge 1 \(l l\)/);
     const noSpecials = hfTokenizerJson(TINY_MERGES.slice(1), { pairMerges: true, specialsOnlyInAddedTokens: true });
     expect(() => vocabularyFromTokenizerJson({ ...noSpecials, added_tokens: [] })).toThrow(/<\|startoftext\|>/);
@@ -172,97 +200,118 @@ describe("tokenize command: line handling", () => {
     input.end("hello \r\n\nworld");
     const n = await tokenizeLines(tiny, input, output);
     expect(n).toBe(3);
-    expect(text.trimEnd().split("\n").map((l) => JSON.parse(l))).toEqual([tiny.encode("hello"), [tiny.startId, tiny.endId], tiny.encode("world")]);
+    expect(
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([tiny.encode("hello"), [tiny.startId, tiny.endId], tiny.encode("world")]);
   });
 });
 
-if (!haveShared && !servicesRequired) console.warn(`skipping the reference-vocabulary tokenizer tests: ${sharedDir} is missing`);
+if (!haveShared && !servicesRequired)
+  console.warn(`skipping the reference-vocabulary tokenizer tests: ${sharedDir} is missing`);
 
-describe.skipIf(!haveShared && !servicesRequired)("reference CLIP vocabulary (needs ../shared/models/clip-tokenizer)", () => {
-  let tokenizer: ClipTokenizer;
-  let cases: { text: string; ids: number[] }[];
-  beforeAll(() => {
-    if (!haveShared) throw new Error(`FIELDMARK_REQUIRE_SERVICES=1 but ${sharedDir} lacks the merges file or the cases`);
-    tokenizer = loadClipTokenizer(mergesGz);
-    cases = JSON.parse(fs.readFileSync(casesFile, "utf8"));
-  });
-
-  it("reproduces all 265 reference cases exactly", () => {
-    expect(cases).toHaveLength(265);
-    const wrong = cases.filter((c) => JSON.stringify(tokenizer.encode(c.text)) !== JSON.stringify(c.ids));
-    expect(wrong.map((c) => ({ text: c.text, expected: c.ids, got: tokenizer.encode(c.text) }))).toEqual([]);
-  });
-
-  it("tokenizes `hello world` to 49406, 3306, 1002, 49407", () => {
-    expect(tokenizer.encode("hello world")).toEqual([START, 3306, 1002, END]);
-  });
-
-  it("truncates for the model to 77 tokens with the end token last, like OpenCLIP", () => {
-    const long = cases.find((c) => c.ids.length > 77)!;
-    const { inputIds, attentionMask } = tokenizer.encodeForModel(long.text);
-    expect(inputIds).toEqual([...long.ids.slice(0, 76), END]);
-    expect(attentionMask).toEqual(new Array(77).fill(1));
-    expect(tokenizer.encode(long.text)).toEqual(long.ids); // encode itself never truncates
-
-    const exact = cases.find((c) => c.ids.length === 77)!;
-    expect(tokenizer.encodeForModel(exact.text).inputIds).toEqual(exact.ids);
-
-    const short = tokenizer.encodeForModel("hello world");
-    expect(short.inputIds).toEqual([START, 3306, 1002, END, ...new Array(73).fill(0)]);
-    expect(short.attentionMask).toEqual([1, 1, 1, 1, ...new Array(73).fill(0)]);
-  });
-
-  it("gives the same ids from a Hugging Face tokenizer.json built from the merges file", () => {
-    const lines = gunzipSync(fs.readFileSync(mergesGz)).toString("utf8").split("\n").slice(1, 49152 - 256 - 2 + 1);
-    for (const pairMerges of [true, false]) {
-      const folder = fs.mkdtempSync(path.join(tmp, "hf-model-"));
-      fs.writeFileSync(path.join(folder, "tokenizer.json"), JSON.stringify(hfTokenizerJson(lines, { pairMerges })));
-      // by file and by model folder
-      for (const location of [path.join(folder, "tokenizer.json"), folder]) {
-        const hf = loadClipTokenizer(location);
-        expect(hf.startId).toBe(START);
-        expect(hf.endId).toBe(END);
-        for (const c of cases) expect(hf.encode(c.text), c.text).toEqual(c.ids);
-      }
-    }
-  });
-
-  it("also reads an uncompressed merges file, and a folder holding the gzipped one", () => {
-    const folder = fs.mkdtempSync(path.join(tmp, "openai-model-"));
-    fs.copyFileSync(mergesGz, path.join(folder, "bpe_simple_vocab_16e6.txt.gz"));
-    const plain = path.join(tmp, "merges.txt");
-    fs.writeFileSync(plain, gunzipSync(fs.readFileSync(mergesGz)));
-    for (const location of [folder, plain]) {
-      const t = loadClipTokenizer(location);
-      for (const c of cases.slice(0, 20)) expect(t.encode(c.text)).toEqual(c.ids);
-    }
-  });
-
-  it("runs as a command: lines of stdin in, JSON arrays out", async () => {
-    const texts = ["hello world", "red fox showing signs of sarcoptic mange ", "", ...cases.filter((c) => !/[\r\n]/.test(c.text)).map((c) => c.text)];
-    const stdout = await new Promise<string>((resolve, reject) => {
-      const child = execFile(
-        process.execPath,
-        [path.join(repoRoot, "bin/fieldmark.mjs"), "tokenize", "--vocab", mergesGz],
-        { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
-        (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
-      );
-      child.stdin!.end(texts.join("\n") + "\n");
+describe.skipIf(!haveShared && !servicesRequired)(
+  "reference CLIP vocabulary (needs ../shared/models/clip-tokenizer)",
+  () => {
+    let tokenizer: ClipTokenizer;
+    let cases: { text: string; ids: number[] }[];
+    beforeAll(() => {
+      if (!haveShared)
+        throw new Error(`FIELDMARK_REQUIRE_SERVICES=1 but ${sharedDir} lacks the merges file or the cases`);
+      tokenizer = loadClipTokenizer(mergesGz);
+      cases = JSON.parse(fs.readFileSync(casesFile, "utf8"));
     });
-    const rows = stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
-    expect(rows).toHaveLength(texts.length);
-    expect(rows[0]).toEqual([START, 3306, 1002, END]);
-    expect(rows[2]).toEqual([START, END]);
-    expect(rows).toEqual(texts.map((t) => tokenizer.encode(t)));
-  });
 
-  it("tokenizes thousands of texts per second", () => {
-    const texts = cases.map((c) => c.text);
-    const fresh = loadClipTokenizer(mergesGz);
-    const t0 = performance.now();
-    let n = 0;
-    for (let round = 0; round < 20; round++) for (const t of texts) n += fresh.encode(t).length > 0 ? 1 : 0;
-    const perSecond = n / ((performance.now() - t0) / 1000);
-    expect(perSecond).toBeGreaterThan(2000);
-  });
-});
+    it("reproduces all 265 reference cases exactly", () => {
+      expect(cases).toHaveLength(265);
+      const wrong = cases.filter((c) => JSON.stringify(tokenizer.encode(c.text)) !== JSON.stringify(c.ids));
+      expect(wrong.map((c) => ({ text: c.text, expected: c.ids, got: tokenizer.encode(c.text) }))).toEqual([]);
+    });
+
+    it("tokenizes `hello world` to 49406, 3306, 1002, 49407", () => {
+      expect(tokenizer.encode("hello world")).toEqual([START, 3306, 1002, END]);
+    });
+
+    it("truncates for the model to 77 tokens with the end token last, like OpenCLIP", () => {
+      const long = cases.find((c) => c.ids.length > 77)!;
+      const { inputIds, attentionMask } = tokenizer.encodeForModel(long.text);
+      expect(inputIds).toEqual([...long.ids.slice(0, 76), END]);
+      expect(attentionMask).toEqual(new Array(77).fill(1));
+      expect(tokenizer.encode(long.text)).toEqual(long.ids); // encode itself never truncates
+
+      const exact = cases.find((c) => c.ids.length === 77)!;
+      expect(tokenizer.encodeForModel(exact.text).inputIds).toEqual(exact.ids);
+
+      const short = tokenizer.encodeForModel("hello world");
+      expect(short.inputIds).toEqual([START, 3306, 1002, END, ...new Array(73).fill(0)]);
+      expect(short.attentionMask).toEqual([1, 1, 1, 1, ...new Array(73).fill(0)]);
+    });
+
+    it("gives the same ids from a Hugging Face tokenizer.json built from the merges file", () => {
+      const lines = gunzipSync(fs.readFileSync(mergesGz))
+        .toString("utf8")
+        .split("\n")
+        .slice(1, 49152 - 256 - 2 + 1);
+      for (const pairMerges of [true, false]) {
+        const folder = fs.mkdtempSync(path.join(tmp, "hf-model-"));
+        fs.writeFileSync(path.join(folder, "tokenizer.json"), JSON.stringify(hfTokenizerJson(lines, { pairMerges })));
+        // by file and by model folder
+        for (const location of [path.join(folder, "tokenizer.json"), folder]) {
+          const hf = loadClipTokenizer(location);
+          expect(hf.startId).toBe(START);
+          expect(hf.endId).toBe(END);
+          for (const c of cases) expect(hf.encode(c.text), c.text).toEqual(c.ids);
+        }
+      }
+    });
+
+    it("also reads an uncompressed merges file, and a folder holding the gzipped one", () => {
+      const folder = fs.mkdtempSync(path.join(tmp, "openai-model-"));
+      fs.copyFileSync(mergesGz, path.join(folder, "bpe_simple_vocab_16e6.txt.gz"));
+      const plain = path.join(tmp, "merges.txt");
+      fs.writeFileSync(plain, gunzipSync(fs.readFileSync(mergesGz)));
+      for (const location of [folder, plain]) {
+        const t = loadClipTokenizer(location);
+        for (const c of cases.slice(0, 20)) expect(t.encode(c.text)).toEqual(c.ids);
+      }
+    });
+
+    it("runs as a command: lines of stdin in, JSON arrays out", async () => {
+      const texts = [
+        "hello world",
+        "red fox showing signs of sarcoptic mange ",
+        "",
+        ...cases.filter((c) => !/[\r\n]/.test(c.text)).map((c) => c.text),
+      ];
+      const stdout = await new Promise<string>((resolve, reject) => {
+        const child = execFile(
+          process.execPath,
+          [path.join(repoRoot, "bin/fieldmark.mjs"), "tokenize", "--vocab", mergesGz],
+          { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
+          (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
+        );
+        child.stdin!.end(texts.join("\n") + "\n");
+      });
+      const rows = stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(rows).toHaveLength(texts.length);
+      expect(rows[0]).toEqual([START, 3306, 1002, END]);
+      expect(rows[2]).toEqual([START, END]);
+      expect(rows).toEqual(texts.map((t) => tokenizer.encode(t)));
+    });
+
+    it("tokenizes thousands of texts per second", () => {
+      const texts = cases.map((c) => c.text);
+      const fresh = loadClipTokenizer(mergesGz);
+      const t0 = performance.now();
+      let n = 0;
+      for (let round = 0; round < 20; round++) for (const t of texts) n += fresh.encode(t).length > 0 ? 1 : 0;
+      const perSecond = n / ((performance.now() - t0) / 1000);
+      expect(perSecond).toBeGreaterThan(2000);
+    });
+  },
+);

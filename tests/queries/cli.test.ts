@@ -34,8 +34,12 @@ describe.skipIf(!haveInquire).each(dbKinds)("fieldmark queries import/list on %s
     const child = spawn(process.execPath, [path.join(ROOT, "bin/fieldmark.mjs"), ...args], { cwd: ROOT, env });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => { stdout += d; });
-    child.stderr.on("data", (d) => { stderr += d; });
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
     return new Promise((resolve) => child.once("close", (status) => resolve({ status, stdout, stderr })));
   }
 
@@ -47,18 +51,34 @@ describe.skipIf(!haveInquire).each(dbKinds)("fieldmark queries import/list on %s
     const rows = JSON.parse(listed.stdout);
     expect(rows).toHaveLength(50);
     expect(rows.find((q: { query_id: number }) => q.query_id === 161)).toEqual({
-      query_id: 161, query_text: "red fox showing signs of sarcoptic mange ", supercategory: "Appearance",
-      category: "Health and Disease", iconic_group: "Mammals", split: "val",
+      query_id: 161,
+      query_text: "red fox showing signs of sarcoptic mange ",
+      supercategory: "Appearance",
+      category: "Health and Disease",
+      iconic_group: "Mammals",
+      split: "val",
     });
-    expect(Object.keys(rows[0])).toEqual(["query_id", "query_text", "supercategory", "category", "iconic_group", "split"]);
+    expect(Object.keys(rows[0])).toEqual([
+      "query_id",
+      "query_text",
+      "supercategory",
+      "category",
+      "iconic_group",
+      "split",
+    ]);
   });
 
   it("fails with the file, line and column of a bad row, and names a missing collection", async () => {
     const bad = path.join(root, "bad.csv");
-    fs.writeFileSync(bad, ",query_id,query_text,supercategory,category,iconic_group\n0,1,a heron,Behavior,x,Birds\n1,2,a crane,Behaviour,x,Birds\n");
+    fs.writeFileSync(
+      bad,
+      ",query_id,query_text,supercategory,category,iconic_group\n0,1,a heron,Behavior,x,Birds\n1,2,a crane,Behaviour,x,Birds\n",
+    );
     const r = await fieldmark("queries", "import", bad, "--collection", "garden-survey");
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('error: bad.csv line 3, column supercategory: "Behaviour" is not one of Appearance, Behavior, Context, Species\n');
+    expect(r.stderr).toBe(
+      'error: bad.csv line 3, column supercategory: "Behaviour" is not one of Appearance, Behavior, Context, Species\n',
+    );
     const missing = await fieldmark("queries", "list", "--collection", "nope", "--json");
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe('error: no collection named "nope" (see `fieldmark collections list`)\n');

@@ -56,31 +56,71 @@ describe.each(dbKinds)("search and embeddings commands on %s", (kind) => {
   });
 
   it("imports embeddings, then finds similar images as JSON, best first, with filters", async () => {
-    const imported = JSON.parse(await run(["embeddings", "import", dir, "--collection", "cli-moths", "--model", "mobilenet-test", "--json"]));
+    const imported = JSON.parse(
+      await run(["embeddings", "import", dir, "--collection", "cli-moths", "--model", "mobilenet-test", "--json"]),
+    );
     expect(imported).toMatchObject({ shards: 1, vectors: N });
 
-    const rows: { image_id: string; score: number }[] = JSON.parse(await run(["search", "--collection", "cli-moths", "--model", "mobilenet-test", "--image", "img-10", "--k", "7", "--json"]));
+    const rows: { image_id: string; score: number }[] = JSON.parse(
+      await run([
+        "search",
+        "--collection",
+        "cli-moths",
+        "--model",
+        "mobilenet-test",
+        "--image",
+        "img-10",
+        "--k",
+        "7",
+        "--json",
+      ]),
+    );
     expect(rows).toHaveLength(7);
     expect(rows.map((r) => r.image_id)).not.toContain("img-10");
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1].score).toBeGreaterThanOrEqual(rows[i].score);
     const idx = (r: { image_id: string }) => Number(r.image_id.slice(4));
     expect(rows[0].score).toBeCloseTo(dot(vectors[10], vectors[idx(rows[0])]), 2);
 
-    const filtered: { image_id: string }[] = JSON.parse(await run([
-      "search", "--collection", "cli-moths", "--model", "mobilenet-test", "--image", "img-10", "--k", "20", "--taxon", "genus:Genus3", "--iconic-group", "Aves", "--json",
-    ]));
+    const filtered: { image_id: string }[] = JSON.parse(
+      await run([
+        "search",
+        "--collection",
+        "cli-moths",
+        "--model",
+        "mobilenet-test",
+        "--image",
+        "img-10",
+        "--k",
+        "20",
+        "--taxon",
+        "genus:Genus3",
+        "--iconic-group",
+        "Aves",
+        "--json",
+      ]),
+    );
     expect(filtered).toHaveLength(20);
     expect(filtered.every((r) => genusOf[idx(r)] === 3)).toBe(true);
 
-    const meta: { image_id: string }[] = JSON.parse(await run(["search", "--collection", "cli-moths", "--metadata", "Genus5", "--k", "5", "--json"]));
+    const meta: { image_id: string }[] = JSON.parse(
+      await run(["search", "--collection", "cli-moths", "--metadata", "Genus5", "--k", "5", "--json"]),
+    );
     expect(meta).toHaveLength(5);
     expect(meta.every((r) => genusOf[idx(r)] === 5)).toBe(true);
   });
 
   it("says what is wrong with bad arguments", async () => {
-    await expect(run(["search", "--collection", "cli-moths", "--model", "mobilenet-test", "--json"])).rejects.toThrow(/exactly one of --text, --image or --metadata/);
-    await expect(run(["search", "--collection", "nope", "--model", "mobilenet-test", "--image", "img-1"])).rejects.toThrow(/no collection named "nope"/);
-    await expect(run(["search", "--collection", "cli-moths", "--model", "nope", "--image", "img-1"])).rejects.toThrow(/no model named "nope"/);
-    await expect(run(["search", "--collection", "cli-moths", "--model", "mobilenet-test", "--image", "img-99999"])).rejects.toThrow(/no image "img-99999"/);
+    await expect(run(["search", "--collection", "cli-moths", "--model", "mobilenet-test", "--json"])).rejects.toThrow(
+      /exactly one of --text, --image or --metadata/,
+    );
+    await expect(
+      run(["search", "--collection", "nope", "--model", "mobilenet-test", "--image", "img-1"]),
+    ).rejects.toThrow(/no collection named "nope"/);
+    await expect(run(["search", "--collection", "cli-moths", "--model", "nope", "--image", "img-1"])).rejects.toThrow(
+      /no model named "nope"/,
+    );
+    await expect(
+      run(["search", "--collection", "cli-moths", "--model", "mobilenet-test", "--image", "img-99999"]),
+    ).rejects.toThrow(/no image "img-99999"/);
   });
 });

@@ -7,12 +7,78 @@ import { createCollection } from "./fixture";
 
 const TAXA = [
   // source id, name, common name, rank, class, order, family, genus, species, iconic group
-  ["1", "Danaus plexippus", "Monarch", "species", "Insecta", "Lepidoptera", "Nymphalidae", "Danaus", "plexippus", "Insecta"],
-  ["2", "Danaus gilippus", "Queen", "species", "Insecta", "Lepidoptera", "Nymphalidae", "Danaus", "gilippus", "Insecta"],
-  ["3", "Papilio machaon", "Old World Swallowtail", "species", "Insecta", "Lepidoptera", "Papilionidae", "Papilio", "machaon", "Insecta"],
-  ["4", "Haliaeetus leucocephalus", "Bald Eagle", "species", "Aves", "Accipitriformes", "Accipitridae", "Haliaeetus", "leucocephalus", "Aves"],
-  ["5", "Aquila chrysaetos", "Golden Eagle", "species", "Aves", "Accipitriformes", "Accipitridae", "Aquila", "chrysaetos", "Aves"],
-  ["6", "Vanessa cardui", "Painted Lady butterfly", "species", "Insecta", "Lepidoptera", "Nymphalidae", "Vanessa", "cardui", "Insecta"],
+  [
+    "1",
+    "Danaus plexippus",
+    "Monarch",
+    "species",
+    "Insecta",
+    "Lepidoptera",
+    "Nymphalidae",
+    "Danaus",
+    "plexippus",
+    "Insecta",
+  ],
+  [
+    "2",
+    "Danaus gilippus",
+    "Queen",
+    "species",
+    "Insecta",
+    "Lepidoptera",
+    "Nymphalidae",
+    "Danaus",
+    "gilippus",
+    "Insecta",
+  ],
+  [
+    "3",
+    "Papilio machaon",
+    "Old World Swallowtail",
+    "species",
+    "Insecta",
+    "Lepidoptera",
+    "Papilionidae",
+    "Papilio",
+    "machaon",
+    "Insecta",
+  ],
+  [
+    "4",
+    "Haliaeetus leucocephalus",
+    "Bald Eagle",
+    "species",
+    "Aves",
+    "Accipitriformes",
+    "Accipitridae",
+    "Haliaeetus",
+    "leucocephalus",
+    "Aves",
+  ],
+  [
+    "5",
+    "Aquila chrysaetos",
+    "Golden Eagle",
+    "species",
+    "Aves",
+    "Accipitriformes",
+    "Accipitridae",
+    "Aquila",
+    "chrysaetos",
+    "Aves",
+  ],
+  [
+    "6",
+    "Vanessa cardui",
+    "Painted Lady butterfly",
+    "species",
+    "Insecta",
+    "Lepidoptera",
+    "Nymphalidae",
+    "Vanessa",
+    "cardui",
+    "Insecta",
+  ],
 ];
 const PER_TAXON = 30;
 
@@ -40,7 +106,9 @@ describe.each(dbKinds)("metadata search on %s", (kind) => {
     const r = await db().query("SELECT i.id, t.source_id FROM images i JOIN taxa t ON t.id = i.taxon_id");
     taxonOfImage = new Map(r.rows.map((row) => [Number(row.id), row.source_id]));
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   const taxaOf = (rows: { imageId: number }[]) => [...new Set(rows.map((r) => taxonOfImage.get(r.imageId)))];
 
@@ -48,7 +116,9 @@ describe.each(dbKinds)("metadata search on %s", (kind) => {
     expect(taxaOf(await searchMetadata(collectionId, "monarch"))).toEqual(["1"]);
     expect(taxaOf(await searchMetadata(collectionId, "Danaus plexippus"))[0]).toBe("1");
     expect(new Set(taxaOf(await searchMetadata(collectionId, "danaus")))).toEqual(new Set(["1", "2"]));
-    expect(new Set(taxaOf(await searchMetadata(collectionId, "Accipitridae", { k: 1000 })))).toEqual(new Set(["4", "5"]));
+    expect(new Set(taxaOf(await searchMetadata(collectionId, "Accipitridae", { k: 1000 })))).toEqual(
+      new Set(["4", "5"]),
+    );
     expect(new Set(taxaOf(await searchMetadata(collectionId, "eagles", { k: 1000 })))).toEqual(new Set(["4", "5"])); // stemmed
   });
 
@@ -60,10 +130,20 @@ describe.each(dbKinds)("metadata search on %s", (kind) => {
   });
 
   it("applies filters in the query and returns exactly K when K match", async () => {
-    const rows = await searchMetadata(collectionId, "Lepidoptera", { k: 10, filters: { taxon: { rank: "family", name: "Nymphalidae" }, from: new Date("2021-03-01T00:00:00Z"), to: new Date("2021-06-30T00:00:00Z") } });
+    const rows = await searchMetadata(collectionId, "Lepidoptera", {
+      k: 10,
+      filters: {
+        taxon: { rank: "family", name: "Nymphalidae" },
+        from: new Date("2021-03-01T00:00:00Z"),
+        to: new Date("2021-06-30T00:00:00Z"),
+      },
+    });
     expect(rows).toHaveLength(10);
     expect(rows.every((r) => ["1", "2", "6"].includes(taxonOfImage.get(r.imageId)!))).toBe(true);
-    const inBox = await searchMetadata(collectionId, "eagle", { k: 1000, filters: { bbox: [0, 0, 10.5, 10.5], iconicGroup: "Aves" } });
+    const inBox = await searchMetadata(collectionId, "eagle", {
+      k: 1000,
+      filters: { bbox: [0, 0, 10.5, 10.5], iconicGroup: "Aves" },
+    });
     expect(inBox).toHaveLength(20); // n = 1..10 for each of the two eagles
   });
 
@@ -74,7 +154,9 @@ describe.each(dbKinds)("metadata search on %s", (kind) => {
 
   it("uses the GIN index on taxa", async () => {
     await db().query("SET enable_seqscan = off");
-    const plan = await db().query(`EXPLAIN SELECT id FROM taxa t WHERE taxon_search_document(t.name, t.common_name, t.rank, t.kingdom, t.phylum, t.class, t."order", t.family, t.genus, t.species, t.iconic_group) @@ to_tsquery('english', 'eagle')`);
+    const plan = await db().query(
+      `EXPLAIN SELECT id FROM taxa t WHERE taxon_search_document(t.name, t.common_name, t.rank, t.kingdom, t.phylum, t.class, t."order", t.family, t.genus, t.species, t.iconic_group) @@ to_tsquery('english', 'eagle')`,
+    );
     await db().query("RESET enable_seqscan");
     expect(plan.rows.map((r) => r["QUERY PLAN"]).join("\n")).toMatch(/taxa_search_idx/);
   });

@@ -48,7 +48,20 @@ describe.runIf(haveTokenizer).each(dbKinds)("text search on %s", (kind) => {
       return true;
     });
     try {
-      await program.parseAsync(["node", "fieldmark", "search", "--collection", "text-moths", "--model", "tiny-clip", "--text", "a moth resting on lichen", "--k", "5", "--json"]);
+      await program.parseAsync([
+        "node",
+        "fieldmark",
+        "search",
+        "--collection",
+        "text-moths",
+        "--model",
+        "tiny-clip",
+        "--text",
+        "a moth resting on lichen",
+        "--k",
+        "5",
+        "--json",
+      ]);
     } finally {
       spy.mockRestore();
     }
@@ -58,7 +71,10 @@ describe.runIf(haveTokenizer).each(dbKinds)("text search on %s", (kind) => {
     expect(rows[0].score).toBeCloseTo(1, 5);
     const model = await modelByName("tiny-clip");
     const collection = await collectionByName("text-moths");
-    const direct = await searchByVector(model.id, await embedQueryText(model, "a moth resting on lichen"), { collectionId: collection.id, k: 5 });
+    const direct = await searchByVector(model.id, await embedQueryText(model, "a moth resting on lichen"), {
+      collectionId: collection.id,
+      k: 5,
+    });
     expect(rows.map((r) => r.image_id)).toEqual(direct.map((r) => r.sourceId));
   });
 });

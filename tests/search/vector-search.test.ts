@@ -5,7 +5,15 @@ import { upsertEmbeddings } from "@/lib/vectors/upsert";
 import { searchByVector, searchByVectorDetailed, searchSimilarToImage } from "@/lib/search/vector-search";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dbKinds } from "../helpers/services";
-import { bruteForce, clusteredVectors, createCollection, createModel, createTaxaAndImages, dot, randomUnitVector } from "./fixture";
+import {
+  bruteForce,
+  clusteredVectors,
+  createCollection,
+  createModel,
+  createTaxaAndImages,
+  dot,
+  randomUnitVector,
+} from "./fixture";
 import { rng } from "../helpers/random";
 
 const N = 6000;
@@ -28,14 +36,22 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
     vectors = clusteredVectors(genusOf, DIM);
     modelId = await createModel("test-model", DIM);
     await ensureVectorStorage(modelId, DIM);
-    await upsertEmbeddings(modelId, imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })));
+    await upsertEmbeddings(
+      modelId,
+      imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })),
+    );
     await buildIndex(modelId);
     // a second collection sharing the model: its images must never appear in the first one's results
     const other = await createCollection("other");
     const o = await createTaxaAndImages(other, 200, 10);
-    await upsertEmbeddings(modelId, o.imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })));
+    await upsertEmbeddings(
+      modelId,
+      o.imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })),
+    );
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   const indexOf = (imageId: number) => imageIds.indexOf(imageId);
 
@@ -61,28 +77,44 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
     expect(overlap / (queries * 10)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it.each(["auto", "index", "exact"] as const)("a taxon filter keeping 1 percent returns exactly K through the %s path", async (strategy) => {
-    const k = 50; // 60 images of the genus exist
-    for (const [genus, queryGenus] of [[7, 7], [7, 30], [55, 2]]) {
-      // a query near another genus is the hard case: the graph walk meets the filter's images late
-      const query = vectors[genusOf.indexOf(queryGenus)];
-      const keep = (i: number) => genusOf[i] === genus;
-      const d = await searchByVectorDetailed(modelId, query, { collectionId, k, strategy, filters: { taxon: { rank: "genus", name: `Genus${genus}` } } });
-      const rows = d.results;
-      if (strategy === "index") expect(d.fellBack).toBe(false);
-      expect(rows).toHaveLength(k);
-      expect(rows.every((r) => keep(indexOf(r.imageId)))).toBe(true);
-      for (let i = 1; i < rows.length; i++) expect(rows[i - 1].score).toBeGreaterThanOrEqual(rows[i].score);
-      const truth = new Set(bruteForce(vectors, query, k, keep));
-      const found = rows.filter((r) => truth.has(indexOf(r.imageId))).length;
-      expect(found / k).toBeGreaterThanOrEqual(strategy === "exact" ? 1 : 0.9);
-    }
-  });
+  it.each(["auto", "index", "exact"] as const)(
+    "a taxon filter keeping 1 percent returns exactly K through the %s path",
+    async (strategy) => {
+      const k = 50; // 60 images of the genus exist
+      for (const [genus, queryGenus] of [
+        [7, 7],
+        [7, 30],
+        [55, 2],
+      ]) {
+        // a query near another genus is the hard case: the graph walk meets the filter's images late
+        const query = vectors[genusOf.indexOf(queryGenus)];
+        const keep = (i: number) => genusOf[i] === genus;
+        const d = await searchByVectorDetailed(modelId, query, {
+          collectionId,
+          k,
+          strategy,
+          filters: { taxon: { rank: "genus", name: `Genus${genus}` } },
+        });
+        const rows = d.results;
+        if (strategy === "index") expect(d.fellBack).toBe(false);
+        expect(rows).toHaveLength(k);
+        expect(rows.every((r) => keep(indexOf(r.imageId)))).toBe(true);
+        for (let i = 1; i < rows.length; i++) expect(rows[i - 1].score).toBeGreaterThanOrEqual(rows[i].score);
+        const truth = new Set(bruteForce(vectors, query, k, keep));
+        const found = rows.filter((r) => truth.has(indexOf(r.imageId))).length;
+        expect(found / k).toBeGreaterThanOrEqual(strategy === "exact" ? 1 : 0.9);
+      }
+    },
+  );
 
   it("the index path with a narrow filter still fills K (iterative scan, or the exact fallback)", async () => {
     const query = vectors[genusOf.indexOf(3)];
     const d = await searchByVectorDetailed(modelId, query, {
-      collectionId, k: 55, strategy: "index", efSearch: 40, filters: { taxon: { rank: "genus", name: "Genus90" } },
+      collectionId,
+      k: 55,
+      strategy: "index",
+      efSearch: 40,
+      filters: { taxon: { rank: "genus", name: "Genus90" } },
     });
     expect(d.results).toHaveLength(55);
     expect(d.results.every((r) => genusOf[indexOf(r.imageId)] === 90)).toBe(true);
@@ -97,13 +129,26 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
       const when = Date.UTC(2020, 0, 1) + day(i) * 86_400_000;
       const lat = -60 + (i % 120);
       const lon = -180 + ((i * 7) % 360);
-      return genusOf[i] % 2 === 1 && when >= from.getTime() && when <= to.getTime() && lat >= -30 && lat <= 40 && lon >= -100 && lon <= 120;
+      return (
+        genusOf[i] % 2 === 1 &&
+        when >= from.getTime() &&
+        when <= to.getTime() &&
+        lat >= -30 &&
+        lat <= 40 &&
+        lon >= -100 &&
+        lon <= 120
+      );
     };
     const matching = genusOf.filter((_, i) => keep(i)).length;
     expect(matching).toBeGreaterThan(100);
     const query = randomUnitVector(DIM, rand);
     for (const strategy of ["auto", "index"] as const) {
-      const d = await searchByVectorDetailed(modelId, query, { collectionId, k: 100, strategy, filters: { iconicGroup: "aves", from, to, bbox } });
+      const d = await searchByVectorDetailed(modelId, query, {
+        collectionId,
+        k: 100,
+        strategy,
+        filters: { iconicGroup: "aves", from, to, bbox },
+      });
       const rows = d.results;
       if (strategy === "index") expect(d.fellBack).toBe(false); // the iterative scan itself found them
       expect(rows).toHaveLength(100);
@@ -113,13 +158,19 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
 
   it("returns every match when fewer than K exist, and nothing for an unknown taxon", async () => {
     const query = randomUnitVector(DIM, rand);
-    const filters = { taxon: { rank: "species", name: "Genus12 epithet1" }, from: new Date(Date.UTC(2020, 0, 1)), to: new Date(Date.UTC(2020, 1, 1)) };
+    const filters = {
+      taxon: { rank: "species", name: "Genus12 epithet1" },
+      from: new Date(Date.UTC(2020, 0, 1)),
+      to: new Date(Date.UTC(2020, 1, 1)),
+    };
     const keep = (i: number) => genusOf[i] === 12 && Math.floor(i / GENERA) % 2 === 1 && i % 366 <= 31;
     const expected = bruteForce(vectors, query, 1000, keep);
     expect(expected.length).toBeGreaterThan(0);
     const rows = await searchByVector(modelId, query, { collectionId, k: 100, filters });
     expect(rows.map((r) => indexOf(r.imageId))).toEqual(expected);
-    expect(await searchByVector(modelId, query, { collectionId, k: 10, filters: { taxon: { name: "Nonexistentia" } } })).toEqual([]);
+    expect(
+      await searchByVector(modelId, query, { collectionId, k: 10, filters: { taxon: { name: "Nonexistentia" } } }),
+    ).toEqual([]);
   });
 
   it("finds images similar to an image, itself excluded, in its own collection", async () => {

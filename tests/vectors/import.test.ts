@@ -31,7 +31,14 @@ describe.each(dbKinds)("precomputed embeddings import on %s", (kind) => {
   let n = 0;
 
   /** A clip-retrieval folder: shards of `sizes` rows, ids from `ids(row)`, written per `ids` kind. */
-  function layout(opts: { sizes: number[]; dtype?: "f2" | "f4"; dim?: number; ids: "parquet" | "txt" | "shared"; id?: (row: number) => string; extraIds?: number }): string {
+  function layout(opts: {
+    sizes: number[];
+    dtype?: "f2" | "f4";
+    dim?: number;
+    ids: "parquet" | "txt" | "shared";
+    id?: (row: number) => string;
+    extraIds?: number;
+  }): string {
     const dir = path.join(root, `case-${n++}`);
     fs.mkdirSync(path.join(dir, "img_emb"), { recursive: true });
     fs.mkdirSync(path.join(dir, "metadata"));
@@ -48,7 +55,10 @@ describe.each(dbKinds)("precomputed embeddings import on %s", (kind) => {
       if (opts.ids === "parquet") {
         parquetWriteFile({
           filename: path.join(dir, "metadata", `metadata_${s}.parquet`),
-          columnData: [{ name: "image_path", data: ids, type: "STRING" }, { name: "caption", data: ids.map(() => "a photo"), type: "STRING" }],
+          columnData: [
+            { name: "image_path", data: ids, type: "STRING" },
+            { name: "caption", data: ids.map(() => "a photo"), type: "STRING" },
+          ],
         });
       } else if (opts.ids === "txt") {
         fs.writeFileSync(path.join(dir, "metadata", `metadata_${s}.txt`), ids.join("\n") + "\n");
@@ -110,15 +120,25 @@ describe.each(dbKinds)("precomputed embeddings import on %s", (kind) => {
       /img_emb\/img_emb_1\.npy has 30 vectors but metadata\/metadata_1\.parquet has 32 ids/,
     );
     const sharedMismatch = layout({ sizes: [40, 30], ids: "shared", extraIds: 1 });
-    await expect(importEmbeddings(sharedMismatch, { collectionId, modelId: m })).rejects.toThrow(/ids\.txt has 71 ids but the 2 \.npy file\(s\) hold 70 vectors/);
+    await expect(importEmbeddings(sharedMismatch, { collectionId, modelId: m })).rejects.toThrow(
+      /ids\.txt has 71 ids but the 2 \.npy file\(s\) hold 70 vectors/,
+    );
     const wrongDim = layout({ sizes: [10], ids: "parquet", dim: 12 });
-    await expect(importEmbeddings(wrongDim, { collectionId, modelId: m })).rejects.toThrow(/img_emb\/img_emb_0\.npy: vectors have 12 dimensions but model "clip-bad" has 16/);
-    const unknown = layout({ sizes: [20, 20], ids: "parquet", id: (r) => (r === 25 || r === 31 ? `nowhere/${r}.jpg` : `photos/img-${r}.jpg`) });
+    await expect(importEmbeddings(wrongDim, { collectionId, modelId: m })).rejects.toThrow(
+      /img_emb\/img_emb_0\.npy: vectors have 12 dimensions but model "clip-bad" has 16/,
+    );
+    const unknown = layout({
+      sizes: [20, 20],
+      ids: "parquet",
+      id: (r) => (r === 25 || r === 31 ? `nowhere/${r}.jpg` : `photos/img-${r}.jpg`),
+    });
     await expect(importEmbeddings(unknown, { collectionId, modelId: m })).rejects.toThrow(
       /metadata\/metadata_1\.parquet \(ids of img_emb\/img_emb_1\.npy\): 2 of 20 match no image of collection "leps" by path \(or source id\), e\.g\. "nowhere\/25\.jpg", "nowhere\/31\.jpg"/,
     );
     fs.rmSync(path.join(countMismatch, "metadata", "metadata_0.parquet"));
-    await expect(importEmbeddings(countMismatch, { collectionId, modelId: m })).rejects.toThrow(/img_emb\/img_emb_0\.npy: no ids for it/);
+    await expect(importEmbeddings(countMismatch, { collectionId, modelId: m })).rejects.toThrow(
+      /img_emb\/img_emb_0\.npy: no ids for it/,
+    );
     expect(await countVectors(m)).toBe(0);
     const r = await importEmbeddings(unknown, { collectionId, modelId: m, allowUnknown: true });
     expect(r).toMatchObject({ vectors: 38, skippedUnknown: 2 });

@@ -27,7 +27,7 @@ describe(".npy reader", () => {
   it("reads float32 matrices exactly, in row batches", async () => {
     const file = write("f4.npy", encodeNpy(values, 7, 5, "f4"));
     expect(readNpyHeader(file)).toMatchObject({ dtype: "f4", rows: 7, cols: 5, littleEndian: true });
-    expect((readNpyHeader(file).dataOffset) % 64).toBe(0);
+    expect(readNpyHeader(file).dataOffset % 64).toBe(0);
     const rows = await readAll(file);
     expect(rows).toHaveLength(7);
     expect(Array.from(rows[6])).toEqual(Array.from(Float32Array.from(values.slice(30, 35))));
@@ -36,7 +36,9 @@ describe(".npy reader", () => {
   it("reads float16 matrices to within half precision", async () => {
     const file = write("f2.npy", encodeNpy(values, 7, 5, "f2"));
     const rows = await readAll(file, 4);
-    rows.flatMap((r) => Array.from(r)).forEach((v, i) => expect(Math.abs(v - values[i])).toBeLessThanOrEqual(Math.abs(values[i]) / 1024 + 1e-7));
+    rows
+      .flatMap((r) => Array.from(r))
+      .forEach((v, i) => expect(Math.abs(v - values[i])).toBeLessThanOrEqual(Math.abs(values[i]) / 1024 + 1e-7));
   });
 
   it("converts half precision like NumPy (normals, subnormals, infinities, rounding to even)", () => {
@@ -59,7 +61,10 @@ describe(".npy reader", () => {
     const data = Buffer.alloc(16);
     [1, 2, 3, 4].forEach((v, i) => data.writeFloatBE(v, 4 * i));
     const file = write("be.npy", Buffer.concat([head, Buffer.from(dict), data]));
-    expect((await readAll(file)).map((r) => Array.from(r))).toEqual([[1, 2], [3, 4]]);
+    expect((await readAll(file)).map((r) => Array.from(r))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it("rejects what is not a 2-D float matrix, naming the file", () => {
@@ -70,10 +75,20 @@ describe(".npy reader", () => {
       head.writeUInt16LE(d.length, 8);
       return write(name, Buffer.concat([head, Buffer.from(d), Buffer.alloc(extra)]));
     };
-    expect(() => readNpyHeader(bad("int.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", 32))).toThrow(/int\.npy: vectors must be float16, float32 or float64, not dtype '<i8'/);
-    expect(() => readNpyHeader(bad("1d.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", 16))).toThrow(/1d\.npy: expected a 2-D matrix/);
-    expect(() => readNpyHeader(bad("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16))).toThrow(/fortran\.npy: Fortran-order/);
-    expect(() => readNpyHeader(bad("short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 15))).toThrow(/short\.npy: truncated/);
-    expect(() => readNpyHeader(write("text.npy", Buffer.from("hello world, not numpy")))).toThrow(/text\.npy: not a NumPy/);
+    expect(() =>
+      readNpyHeader(bad("int.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", 32)),
+    ).toThrow(/int\.npy: vectors must be float16, float32 or float64, not dtype '<i8'/);
+    expect(() => readNpyHeader(bad("1d.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", 16))).toThrow(
+      /1d\.npy: expected a 2-D matrix/,
+    );
+    expect(() =>
+      readNpyHeader(bad("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16)),
+    ).toThrow(/fortran\.npy: Fortran-order/);
+    expect(() =>
+      readNpyHeader(bad("short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", 15)),
+    ).toThrow(/short\.npy: truncated/);
+    expect(() => readNpyHeader(write("text.npy", Buffer.from("hello world, not numpy")))).toThrow(
+      /text\.npy: not a NumPy/,
+    );
   });
 });

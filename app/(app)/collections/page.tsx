@@ -17,8 +17,13 @@ export default async function CollectionsPage() {
         <div className="rounded-xl border border-dashed border-stone-300 bg-white p-10 text-center text-stone-600">
           <p className="font-medium text-stone-800">No collections yet</p>
           <p className="mt-1 text-sm">
-            <Link href="/import" className="font-medium text-emerald-800 underline">Import one</Link>, or from the command line:{" "}
-            <code className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-xs">npx fieldmark import train.json --collection my-photos --images-root ./photos</code>
+            <Link href="/import" className="font-medium text-emerald-800 underline">
+              Import one
+            </Link>
+            , or from the command line:{" "}
+            <code className="rounded bg-stone-100 px-1.5 py-0.5 font-mono text-xs">
+              npx fieldmark import train.json --collection my-photos --images-root ./photos
+            </code>
           </p>
         </div>
       ) : (

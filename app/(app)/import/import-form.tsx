@@ -32,9 +32,15 @@ function ImportProgress({ jobId }: { jobId: string }) {
   if (s.state === "failed") return <ErrorNote>Import failed: {s.error}</ErrorNote>;
   if (s.state === "done") {
     return (
-      <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
-        Imported into <Link className="font-medium underline" href={`/collections/${encodeURIComponent(s.collection)}`}>{s.collection}</Link>.
-        Thumbnails are being made in the background.
+      <p
+        role="status"
+        className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900"
+      >
+        Imported into{" "}
+        <Link className="font-medium underline" href={`/collections/${encodeURIComponent(s.collection)}`}>
+          {s.collection}
+        </Link>
+        . Thumbnails are being made in the background.
       </p>
     );
   }
@@ -59,20 +65,38 @@ export function ImportForm() {
           mutation.mutate(new FormData(e.currentTarget));
         }}
       >
-        <Field label="Collection" htmlFor="collection" hint="A new name creates a collection; an existing one adds to it.">
+        <Field
+          label="Collection"
+          htmlFor="collection"
+          hint="A new name creates a collection; an existing one adds to it."
+        >
           <Input id="collection" name="collection" required placeholder="inat-2024-birds" />
         </Field>
-        <Field label="Path on the server" htmlFor="source" hint="A train.json (iNaturalist/COCO style), a CSV manifest, or a folder of images.">
+        <Field
+          label="Path on the server"
+          htmlFor="source"
+          hint="A train.json (iNaturalist/COCO style), a CSV manifest, or a folder of images."
+        >
           <Input id="source" name="source" placeholder="/data/inat24/train.json" />
         </Field>
         <Field label="…or upload a train.json or CSV" htmlFor="file">
           <Input id="file" name="file" type="file" accept=".json,.csv" />
         </Field>
-        <Field label="Images root" htmlFor="imagesRoot" hint="The folder or http(s) base URL that file names are relative to. Defaults to the source's folder.">
-          <Input id="imagesRoot" name="imagesRoot" placeholder="/data/inat24/images or https://bucket.example.org/inat24/" />
+        <Field
+          label="Images root"
+          htmlFor="imagesRoot"
+          hint="The folder or http(s) base URL that file names are relative to. Defaults to the source's folder."
+        >
+          <Input
+            id="imagesRoot"
+            name="imagesRoot"
+            placeholder="/data/inat24/images or https://bucket.example.org/inat24/"
+          />
         </Field>
         {mutation.error && <ErrorNote>{mutation.error.message}</ErrorNote>}
-        <Button type="submit" disabled={mutation.isPending}>{mutation.isPending ? "Starting…" : "Import"}</Button>
+        <Button type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Starting…" : "Import"}
+        </Button>
       </form>
       {jobId && <ImportProgress jobId={jobId} />}
     </div>

@@ -20,7 +20,12 @@ export default async function ModelsPage() {
         ) : (
           <table className="w-full text-left text-sm" data-testid="models">
             <thead className="bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
-              <tr><th className="px-4 py-2 font-medium">Name</th><th className="px-4 py-2 font-medium">Kind</th><th className="px-4 py-2 font-medium">Dimensions</th><th className="px-4 py-2 font-medium">Folder</th></tr>
+              <tr>
+                <th className="px-4 py-2 font-medium">Name</th>
+                <th className="px-4 py-2 font-medium">Kind</th>
+                <th className="px-4 py-2 font-medium">Dimensions</th>
+                <th className="px-4 py-2 font-medium">Folder</th>
+              </tr>
             </thead>
             <tbody className="divide-y divide-stone-100">
               {models.map((m) => (

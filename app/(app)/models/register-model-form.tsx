@@ -29,11 +29,18 @@ export function RegisterModelForm() {
         mutation.mutate(new FormData(e.currentTarget));
       }}
     >
-      <Field label="Folder on the server" htmlFor="folder"
-        hint="A CLIP-family Hugging Face ONNX export (onnx/text_model.onnx, onnx/vision_model.onnx, tokenizer, preprocessor_config.json) or an image-only .onnx model.">
+      <Field
+        label="Folder on the server"
+        htmlFor="folder"
+        hint="A CLIP-family Hugging Face ONNX export (onnx/text_model.onnx, onnx/vision_model.onnx, tokenizer, preprocessor_config.json) or an image-only .onnx model."
+      >
         <Input id="folder" name="folder" required placeholder="/models/clip-vit-b32" />
       </Field>
-      <Field label="Name" htmlFor="model-name" hint="Letters, digits and . _ - @ +; it names the model in searches and exports.">
+      <Field
+        label="Name"
+        htmlFor="model-name"
+        hint="Letters, digits and . _ - @ +; it names the model in searches and exports."
+      >
         <Input id="model-name" name="name" required placeholder="clip-vit-b32" />
       </Field>
       <label className="flex items-center gap-2 text-sm text-stone-700">
@@ -41,15 +48,22 @@ export function RegisterModelForm() {
         Store vectors at half precision (halfvec: half the space, for millions of images)
       </label>
       <div className="flex items-center gap-3">
-        <Button type="submit" disabled={mutation.isPending}>{mutation.isPending ? "Checking the folder…" : "Register"}</Button>
+        <Button type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Checking the folder…" : "Register"}
+        </Button>
         {added && !mutation.isPending && (
           <p role="status" className="text-sm text-emerald-800">
-            Registered {added.name}: {added.kind === "clip" ? "CLIP" : "image-only"}, {added.dim}-d{added.half ? ", halfvec" : ""}.
+            Registered {added.name}: {added.kind === "clip" ? "CLIP" : "image-only"}, {added.dim}-d
+            {added.half ? ", halfvec" : ""}.
           </p>
         )}
       </div>
       {/* registration lists every problem with the folder, one per line: shown as it is */}
-      {mutation.error && <ErrorNote><span className="whitespace-pre-wrap">{mutation.error.message}</span></ErrorNote>}
+      {mutation.error && (
+        <ErrorNote>
+          <span className="whitespace-pre-wrap">{mutation.error.message}</span>
+        </ErrorNote>
+      )}
     </form>
   );
 }

@@ -12,7 +12,8 @@ export default async function SetupPage() {
     <>
       <h1 className="text-lg font-semibold">Welcome to Fieldmark</h1>
       <p className="mt-1 mb-5 text-sm text-stone-600">
-        Create the first administrator account. Admins add everyone else (or use <code className="font-mono text-xs">fieldmark users add</code>).
+        Create the first administrator account. Admins add everyone else (or use{" "}
+        <code className="font-mono text-xs">fieldmark users add</code>).
       </p>
       <SetupForm />
     </>

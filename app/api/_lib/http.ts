@@ -25,7 +25,10 @@ export function etagMatches(request: Request, etag: string): boolean {
 type ImageFile = NonNullable<Awaited<ReturnType<typeof findImageFile>>>;
 
 /** The collection and image file a URL names (the image by its source id), or a 404 response. */
-export async function imageFileOr404(encodedName: string, imageId: string): Promise<{ collection: CollectionRef; image: ImageFile } | Response> {
+export async function imageFileOr404(
+  encodedName: string,
+  imageId: string,
+): Promise<{ collection: CollectionRef; image: ImageFile } | Response> {
   const collection = await collectionOr404(encodedName);
   if (collection instanceof Response) return collection;
   const image = await findImageFile(collection.id, imageId);

@@ -9,7 +9,8 @@ export async function foundOr404<T>(lookup: Promise<T>, message?: (e: Error) => 
   try {
     return await lookup;
   } catch (e) {
-    if (e instanceof Error && Object.getPrototypeOf(e) === Error.prototype) return jsonError(404, message ? message(e) : e.message);
+    if (e instanceof Error && Object.getPrototypeOf(e) === Error.prototype)
+      return jsonError(404, message ? message(e) : e.message);
     throw e;
   }
 }

@@ -8,10 +8,17 @@ import { jsonError } from "./http";
  * The query a URL names (collection name, query id), or a 404 response to return as is. `fast`: may
  * answer from a lookup a few seconds old (the judgment and queue endpoints, called constantly).
  */
-export async function queryRefOr404(collection: string, queryId: string, opts: { fast?: boolean } = {}): Promise<QueryRef | Response> {
+export async function queryRefOr404(
+  collection: string,
+  queryId: string,
+  opts: { fast?: boolean } = {},
+): Promise<QueryRef | Response> {
   const found = await (opts.fast ? findQueryRefFast : findQueryRef)(collection, queryId);
   if ("missing" in found) {
-    return jsonError(404, found.missing === "collection" ? `No collection named ${collection}` : `No query ${queryId} in ${collection}`);
+    return jsonError(
+      404,
+      found.missing === "collection" ? `No collection named ${collection}` : `No query ${queryId} in ${collection}`,
+    );
   }
   return found;
 }

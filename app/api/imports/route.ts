@@ -20,7 +20,13 @@ export async function POST(request: Request) {
   try {
     if (file) {
       if (!fields.imagesRoot) {
-        return Response.json({ error: "An uploaded file needs an images root: the folder or http(s) URL its file names are relative to", field: "imagesRoot" }, { status: 400 });
+        return Response.json(
+          {
+            error: "An uploaded file needs an images root: the folder or http(s) URL its file names are relative to",
+            field: "imagesRoot",
+          },
+          { status: 400 },
+        );
       }
       fields.source = await saveUpload(file);
     }

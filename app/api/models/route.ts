@@ -12,7 +12,10 @@ export async function GET(request: Request) {
 }
 
 const registrationSchema = z.object({
-  folder: z.string("folder: the model folder's path on the server").trim().min(1, "folder: the model folder's path on the server"),
+  folder: z
+    .string("folder: the model folder's path on the server")
+    .trim()
+    .min(1, "folder: the model folder's path on the server"),
   name: z.string("name: the name to use the model by").trim().min(1, "name: the name to use the model by"),
   half: z.boolean("half: true or false").default(false),
 });
@@ -29,7 +32,8 @@ export async function POST(request: Request) {
   try {
     return Response.json({ model: await registerModel(parsed.data) }, { status: 201 });
   } catch (e) {
-    if (e instanceof ModelFolderError) return Response.json({ error: e.message, problems: e.problems }, { status: 400 });
+    if (e instanceof ModelFolderError)
+      return Response.json({ error: e.message, problems: e.problems }, { status: 400 });
     if (e instanceof ModelRegistrationError) return jsonError(400, e.message);
     throw e;
   }

@@ -8,9 +8,28 @@ import { ftfyUnescapeHtml, WINDOWS_1252_C1 } from "./html-unescape";
 
 // fix_latin_ligatures: typographic ligatures and legacy digraphs split into their letters.
 const LIGATURES = new Map<string, string>([
-  ["Ĳ", "IJ"], ["ĳ", "ij"], ["ŉ", "ʼn"], ["Ǳ", "DZ"], ["ǲ", "Dz"], ["ǳ", "dz"], ["Ǆ", "DŽ"], ["ǅ", "Dž"],
-  ["ǆ", "dž"], ["Ǉ", "LJ"], ["ǈ", "Lj"], ["ǉ", "lj"], ["Ǌ", "NJ"], ["ǋ", "Nj"], ["ǌ", "nj"], ["ﬀ", "ff"],
-  ["ﬁ", "fi"], ["ﬂ", "fl"], ["ﬃ", "ffi"], ["ﬄ", "ffl"], ["ﬅ", "ſt"], ["ﬆ", "st"],
+  ["Ĳ", "IJ"],
+  ["ĳ", "ij"],
+  ["ŉ", "ʼn"],
+  ["Ǳ", "DZ"],
+  ["ǲ", "Dz"],
+  ["ǳ", "dz"],
+  ["Ǆ", "DŽ"],
+  ["ǅ", "Dž"],
+  ["ǆ", "dž"],
+  ["Ǉ", "LJ"],
+  ["ǈ", "Lj"],
+  ["ǉ", "lj"],
+  ["Ǌ", "NJ"],
+  ["ǋ", "Nj"],
+  ["ǌ", "nj"],
+  ["ﬀ", "ff"],
+  ["ﬁ", "fi"],
+  ["ﬂ", "fl"],
+  ["ﬃ", "ffi"],
+  ["ﬄ", "ffl"],
+  ["ﬅ", "ſt"],
+  ["ﬆ", "st"],
 ]);
 const LIGATURE_CHARS = new RegExp(`[${[...LIGATURES.keys()].join("")}]`, "g");
 

@@ -14,8 +14,12 @@ const INVALID_CHARREFS = new Map<number, string>([[0x00, "\ufffd"], [0x0d, "\r"]
 /** Python's html._invalid_codepoints: numeric references that decode to nothing. */
 function isInvalidCodepoint(n: number): boolean {
   return (
-    (n >= 0x1 && n <= 0x8) || n === 0xb || (n >= 0xe && n <= 0x1f) || (n >= 0x7f && n <= 0x9f) ||
-    (n >= 0xfdd0 && n <= 0xfdef) || (n & 0xfffe) === 0xfffe
+    (n >= 0x1 && n <= 0x8) ||
+    n === 0xb ||
+    (n >= 0xe && n <= 0x1f) ||
+    (n >= 0x7f && n <= 0x9f) ||
+    (n >= 0xfdd0 && n <= 0xfdef) ||
+    (n & 0xfffe) === 0xfffe
   );
 }
 
@@ -54,7 +58,9 @@ export function pythonHtmlUnescape(text: string): string {
   return text.replace(CHARREF, (_, s: string) => {
     if (s[0] !== "#") return decodeNamedReference(s);
     const body = s.endsWith(";") ? s.slice(1, -1) : s.slice(1);
-    return body[0] === "x" || body[0] === "X" ? decodeNumericReference(body.slice(1), 16) : decodeNumericReference(body, 10);
+    return body[0] === "x" || body[0] === "X"
+      ? decodeNumericReference(body.slice(1), 16)
+      : decodeNumericReference(body, 10);
   });
 }
 

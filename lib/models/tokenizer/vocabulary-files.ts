@@ -30,11 +30,18 @@ export function vocabularyFromMerges(mergesText: string, source = "merges"): Cli
     start = newline + 1;
     if (line === "" && (newline < 0 || mergesText.slice(start).trim() === "")) break; // end of a short file
     const parts = line.split(/\s+/);
-    if (parts.length !== 2) throw new Error(`${source}: line ${lineNo} is not a merge ("a b"): ${JSON.stringify(line)}`);
+    if (parts.length !== 2)
+      throw new Error(`${source}: line ${lineNo} is not a merge ("a b"): ${JSON.stringify(line)}`);
     merges.push([parts[0], parts[1]]);
   }
   const bytes = byteCharacters().map((b) => b.char);
-  const symbols = [...bytes, ...bytes.map((c) => c + END_OF_WORD), ...merges.map(([a, b]) => a + b), START_OF_TEXT, END_OF_TEXT];
+  const symbols = [
+    ...bytes,
+    ...bytes.map((c) => c + END_OF_WORD),
+    ...merges.map(([a, b]) => a + b),
+    START_OF_TEXT,
+    END_OF_TEXT,
+  ];
   // A symbol listed twice keeps its later id, as the reference's dict(zip(vocab, range(...))) does.
   const vocab = new Map(symbols.map((s, id) => [s, id]));
   return { vocab, merges, startId: vocab.get(START_OF_TEXT)!, endId: vocab.get(END_OF_TEXT)!, source };
@@ -54,15 +61,20 @@ interface HfTokenizerJson {
 export function vocabularyFromTokenizerJson(json: unknown, source = "tokenizer.json"): ClipVocabulary {
   const model = (json as HfTokenizerJson)?.model;
   if (!model || model.type !== "BPE" || typeof model.vocab !== "object" || !Array.isArray(model.merges)) {
-    throw new Error(`${source}: not a BPE tokenizer.json (model.type "BPE" with model.vocab and model.merges expected)`);
+    throw new Error(
+      `${source}: not a BPE tokenizer.json (model.type "BPE" with model.vocab and model.merges expected)`,
+    );
   }
   if (model.end_of_word_suffix !== END_OF_WORD) {
-    throw new Error(`${source}: not a CLIP-style BPE (model.end_of_word_suffix is ${JSON.stringify(model.end_of_word_suffix)}, "${END_OF_WORD}" expected)`);
+    throw new Error(
+      `${source}: not a CLIP-style BPE (model.end_of_word_suffix is ${JSON.stringify(model.end_of_word_suffix)}, "${END_OF_WORD}" expected)`,
+    );
   }
   // Merges are "a b" strings in older exports and ["a", "b"] pairs since tokenizers 0.20.
   const merges = model.merges.map((m, i) => {
     const pair = typeof m === "string" ? m.split(" ") : m;
-    if (!Array.isArray(pair) || pair.length !== 2) throw new Error(`${source}: model.merges[${i}] is not a pair: ${JSON.stringify(m)}`);
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw new Error(`${source}: model.merges[${i}] is not a pair: ${JSON.stringify(m)}`);
     return [String(pair[0]), String(pair[1])] as const;
   });
   const vocab = new Map(Object.entries(model.vocab));

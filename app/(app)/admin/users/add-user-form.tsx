@@ -19,16 +19,34 @@ export function AddUserForm() {
       <Field label="Initial password" htmlFor="password" hint="At least 8 characters; share it with them privately.">
         <Input id="password" name="password" type="password" minLength={8} required autoComplete="new-password" />
       </Field>
-      <Field label="Role" htmlFor="role" hint="Experts label; leads also manage queries and exports; admins manage accounts.">
+      <Field
+        label="Role"
+        htmlFor="role"
+        hint="Experts label; leads also manage queries and exports; admins manage accounts."
+      >
         <select id="role" name="role" defaultValue="expert" className={inputClass}>
-          {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
         </select>
       </Field>
       <div className="flex items-center gap-3 sm:col-span-2">
-        <Button type="submit" disabled={pending}>{pending ? "Adding…" : "Add user"}</Button>
-        {state.added && <p className="text-sm text-emerald-800" role="status">Added {state.added}.</p>}
+        <Button type="submit" disabled={pending}>
+          {pending ? "Adding…" : "Add user"}
+        </Button>
+        {state.added && (
+          <p className="text-sm text-emerald-800" role="status">
+            Added {state.added}.
+          </p>
+        )}
       </div>
-      {state.error && <div className="sm:col-span-2"><ErrorNote>{state.error}</ErrorNote></div>}
+      {state.error && (
+        <div className="sm:col-span-2">
+          <ErrorNote>{state.error}</ErrorNote>
+        </div>
+      )}
     </form>
   );
 }

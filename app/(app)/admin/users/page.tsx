@@ -19,14 +19,21 @@ export default async function UsersPage() {
       <div className="overflow-hidden rounded-xl border border-stone-200 bg-white">
         <table className="w-full text-left text-sm">
           <thead className="bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
-            <tr><th className="px-4 py-2 font-medium">Name</th><th className="px-4 py-2 font-medium">Email</th><th className="px-4 py-2 font-medium">Role</th><th className="px-4 py-2 font-medium">Added</th></tr>
+            <tr>
+              <th className="px-4 py-2 font-medium">Name</th>
+              <th className="px-4 py-2 font-medium">Email</th>
+              <th className="px-4 py-2 font-medium">Role</th>
+              <th className="px-4 py-2 font-medium">Added</th>
+            </tr>
           </thead>
           <tbody className="divide-y divide-stone-100">
             {users.map((u) => (
               <tr key={u.id}>
                 <td className="px-4 py-2">{u.name}</td>
                 <td className="px-4 py-2 text-stone-600">{u.email}</td>
-                <td className="px-4 py-2"><RoleBadge role={u.role} /></td>
+                <td className="px-4 py-2">
+                  <RoleBadge role={u.role} />
+                </td>
                 <td className="px-4 py-2 text-stone-500">{u.createdAt.toISOString().slice(0, 10)}</td>
               </tr>
             ))}

@@ -35,8 +35,10 @@ export function FilterPanel({ collection, groups, filter, hrefFor = (f) => colle
   const [to, setTo] = useState(filter.to ?? "");
   const b = filter.bbox;
   const [box, setBox] = useState({
-    minLat: b ? String(b.minLat) : "", maxLat: b ? String(b.maxLat) : "",
-    minLon: b ? String(b.minLon) : "", maxLon: b ? String(b.maxLon) : "",
+    minLat: b ? String(b.minLat) : "",
+    maxLat: b ? String(b.maxLat) : "",
+    minLon: b ? String(b.minLon) : "",
+    maxLon: b ? String(b.maxLon) : "",
   });
   const [boxError, setBoxError] = useState<string | null>(null);
 
@@ -59,39 +61,73 @@ export function FilterPanel({ collection, groups, filter, hrefFor = (f) => colle
     <aside className="space-y-5 self-start rounded-xl border border-stone-200 bg-white p-4 lg:sticky lg:top-4">
       <Field label="Taxon" htmlFor="taxon-search">
         {filter.taxon && (
-          <div className="mb-2 flex items-center justify-between gap-2 rounded-md bg-emerald-50 px-2.5 py-1.5 text-sm" data-testid="taxon-filter">
+          <div
+            className="mb-2 flex items-center justify-between gap-2 rounded-md bg-emerald-50 px-2.5 py-1.5 text-sm"
+            data-testid="taxon-filter"
+          >
             <span className="truncate">
               {filter.rank && <span className="text-emerald-800/70">{filter.rank} </span>}
               <span className="font-medium text-emerald-900">{filter.taxon}</span>
             </span>
-            <button type="button" aria-label="Remove taxon filter" className="text-emerald-900/60 hover:text-emerald-950"
-              onClick={() => go({ ...filter, taxon: undefined, rank: undefined })}>✕</button>
+            <button
+              type="button"
+              aria-label="Remove taxon filter"
+              className="text-emerald-900/60 hover:text-emerald-950"
+              onClick={() => go({ ...filter, taxon: undefined, rank: undefined })}
+            >
+              ✕
+            </button>
           </div>
         )}
         <TaxonTypeahead collection={collection} onPick={(t) => go({ ...filter, taxon: t.name, rank: t.rank })} />
       </Field>
 
       <Field label="Iconic group" htmlFor="iconic-group">
-        <select id="iconic-group" className={inputClass} value={filter.iconicGroup ?? ""}
-          onChange={(e) => go({ ...filter, iconicGroup: e.target.value || undefined })}>
+        <select
+          id="iconic-group"
+          className={inputClass}
+          value={filter.iconicGroup ?? ""}
+          onChange={(e) => go({ ...filter, iconicGroup: e.target.value || undefined })}
+        >
           <option value="">All groups</option>
-          {groups.map((g) => <option key={g.group} value={g.group}>{g.group}</option>)}
+          {groups.map((g) => (
+            <option key={g.group} value={g.group}>
+              {g.group}
+            </option>
+          ))}
         </select>
       </Field>
 
       <form onSubmit={apply} className="space-y-5">
         <fieldset className="space-y-2">
           <legend className="mb-1 text-xs font-medium tracking-wide text-stone-600 uppercase">Observed</legend>
-          <Labeled label="From"><Input type="date" aria-label="Observed from" value={from} onChange={(e) => setFrom(e.target.value)} /></Labeled>
-          <Labeled label="To"><Input type="date" aria-label="Observed to" value={to} onChange={(e) => setTo(e.target.value)} /></Labeled>
+          <Labeled label="From">
+            <Input type="date" aria-label="Observed from" value={from} onChange={(e) => setFrom(e.target.value)} />
+          </Labeled>
+          <Labeled label="To">
+            <Input type="date" aria-label="Observed to" value={to} onChange={(e) => setTo(e.target.value)} />
+          </Labeled>
         </fieldset>
         <fieldset>
           <legend className="mb-1 text-xs font-medium tracking-wide text-stone-600 uppercase">Area</legend>
           <div className="grid grid-cols-2 gap-x-2 gap-y-1.5">
-            {([["minLat", "Min latitude", "−90…90"], ["maxLat", "Max latitude", "−90…90"], ["minLon", "Min longitude", "−180…180"], ["maxLon", "Max longitude", "−180…180"]] as const).map(([k, label, hint]) => (
+            {(
+              [
+                ["minLat", "Min latitude", "−90…90"],
+                ["maxLat", "Max latitude", "−90…90"],
+                ["minLon", "Min longitude", "−180…180"],
+                ["maxLon", "Max longitude", "−180…180"],
+              ] as const
+            ).map(([k, label, hint]) => (
               <label key={k} className="block">
                 <span className="block text-[11px] text-stone-500">{label}</span>
-                <Input inputMode="decimal" aria-label={label} placeholder={hint} value={box[k]} onChange={(e) => setBox({ ...box, [k]: e.target.value })} />
+                <Input
+                  inputMode="decimal"
+                  aria-label={label}
+                  placeholder={hint}
+                  value={box[k]}
+                  onChange={(e) => setBox({ ...box, [k]: e.target.value })}
+                />
               </label>
             ))}
           </div>
@@ -99,7 +135,16 @@ export function FilterPanel({ collection, groups, filter, hrefFor = (f) => colle
         </fieldset>
         <div className="flex gap-2">
           <Button type="submit">Apply</Button>
-          <Button type="button" variant="secondary" onClick={() => { setFrom(""); setTo(""); setBox({ minLat: "", maxLat: "", minLon: "", maxLon: "" }); go({}); }}>
+          <Button
+            type="button"
+            variant="secondary"
+            onClick={() => {
+              setFrom("");
+              setTo("");
+              setBox({ minLat: "", maxLat: "", minLon: "", maxLon: "" });
+              go({});
+            }}
+          >
             Clear all
           </Button>
         </div>

@@ -37,7 +37,9 @@ export function ImageGrid({ collection, filter, initial }: { collection: string;
     const el = sentinel.current;
     if (!el || !hasNextPage) return;
     const observer = new IntersectionObserver(
-      (entries) => { if (entries[0].isIntersecting && !isFetchingNextPage) void fetchNextPage(); },
+      (entries) => {
+        if (entries[0].isIntersecting && !isFetchingNextPage) void fetchNextPage();
+      },
       { rootMargin: "800px" },
     );
     observer.observe(el);
@@ -61,7 +63,9 @@ export function ImageGrid({ collection, filter, initial }: { collection: string;
         </div>
       ) : (
         <ul className="grid grid-cols-[repeat(auto-fill,minmax(9.5rem,1fr))] gap-3" data-testid="image-grid">
-          {images.map((image) => <Card key={image.id} collection={collection} image={image} />)}
+          {images.map((image) => (
+            <Card key={image.id} collection={collection} image={image} />
+          ))}
         </ul>
       )}
       <div ref={sentinel} className="mt-6 flex justify-center">
@@ -79,15 +83,27 @@ export function ImageGrid({ collection, filter, initial }: { collection: string;
 function Card({ collection, image }: { collection: string; image: ImageCard }) {
   const label = image.taxon?.commonName ?? image.taxon?.name ?? "Unidentified";
   return (
-    <ImageTile collection={collection} imageId={image.id} alt={label}
-      unreadableReason={image.status === "unreadable" ? image.statusReason ?? "" : undefined}>
-      <p className="mt-1 truncate text-xs text-stone-700" title={image.taxon?.name}>{label}</p>
+    <ImageTile
+      collection={collection}
+      imageId={image.id}
+      alt={label}
+      unreadableReason={image.status === "unreadable" ? (image.statusReason ?? "") : undefined}
+    >
+      <p className="mt-1 truncate text-xs text-stone-700" title={image.taxon?.name}>
+        {label}
+      </p>
     </ImageTile>
   );
 }
 
 /** One square thumbnail linking to the image's page, with a caption below: the grid's look, for any grid. */
-export function ImageTile({ collection, imageId, alt, unreadableReason, children }: {
+export function ImageTile({
+  collection,
+  imageId,
+  alt,
+  unreadableReason,
+  children,
+}: {
   collection: string;
   /** the source id */
   imageId: string;
@@ -101,14 +117,24 @@ export function ImageTile({ collection, imageId, alt, unreadableReason, children
       <Link href={imagePagePath(collection, imageId)} className="group block" data-image-id={imageId}>
         <div className="aspect-square overflow-hidden rounded-lg bg-stone-200 ring-emerald-600 group-hover:ring-2">
           {unreadableReason !== undefined ? (
-            <div className="flex h-full flex-col items-center justify-center gap-1 p-3 text-center" title={unreadableReason}>
+            <div
+              className="flex h-full flex-col items-center justify-center gap-1 p-3 text-center"
+              title={unreadableReason}
+            >
               <span className="text-xs font-semibold text-stone-700">Unreadable image</span>
               <span className="line-clamp-4 text-[11px] break-words text-stone-500">{unreadableReason}</span>
             </div>
           ) : (
             // eslint-disable-next-line @next/next/no-img-element -- thumbnails are already sized and cached by our own route
-            <img src={thumbnailUrl(collection, imageId)} alt={alt} loading="lazy" decoding="async"
-              width={384} height={384} className="h-full w-full object-cover" />
+            <img
+              src={thumbnailUrl(collection, imageId)}
+              alt={alt}
+              loading="lazy"
+              decoding="async"
+              width={384}
+              height={384}
+              className="h-full w-full object-cover"
+            />
           )}
         </div>
         {children}

@@ -14,7 +14,10 @@ import { FilterPanel } from "./filter-panel";
 import { ImageGrid } from "./image-grid";
 import { searchPagePath } from "./search/search-state";
 
-type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: pageParam((await params).name) };
@@ -41,20 +44,33 @@ export default async function CollectionPage({ params, searchParams }: Props) {
           {collection.description && <p className="mt-1 text-sm text-stone-600">{collection.description}</p>}
         </div>
         <div className="flex shrink-0 gap-2">
-          <Link href={queriesPath(collection.name)}
-            className="rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100">
+          <Link
+            href={queriesPath(collection.name)}
+            className="rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100"
+          >
             Queries
           </Link>
-          <Link href={searchPagePath(collection.name, { filter })}
-            className="rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800">
+          <Link
+            href={searchPagePath(collection.name, { filter })}
+            className="rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800"
+          >
             Search
           </Link>
         </div>
       </div>
       {user.role !== "expert" && <EmbeddingPanel collection={collection.name} />}
-      {!parsed.ok && <div className="mt-4"><ErrorNote>Filters ignored: {parsed.error}</ErrorNote></div>}
+      {!parsed.ok && (
+        <div className="mt-4">
+          <ErrorNote>Filters ignored: {parsed.error}</ErrorNote>
+        </div>
+      )}
       <div className="mt-6 grid gap-6 lg:grid-cols-[17rem_1fr]">
-        <FilterPanel key={filterToSearchParams(filter).toString()} collection={collection.name} groups={groups} filter={filter} />
+        <FilterPanel
+          key={filterToSearchParams(filter).toString()}
+          collection={collection.name}
+          groups={groups}
+          filter={filter}
+        />
         <ImageGrid collection={collection.name} filter={filter} initial={{ ...firstPage, total }} />
       </div>
     </>

@@ -23,13 +23,23 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-export function TaxonTypeahead({ collection, onPick }: { collection: string; onPick: (t: { name: string; rank: string }) => void }) {
+export function TaxonTypeahead({
+  collection,
+  onPick,
+}: {
+  collection: string;
+  onPick: (t: { name: string; rank: string }) => void;
+}) {
   const id = useId();
   const [text, setText] = useState("");
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const q = useDebounced(text.trim(), 150);
-  const { data = [], isFetching, isError } = useQuery({
+  const {
+    data = [],
+    isFetching,
+    isError,
+  } = useQuery({
     queryKey: ["taxa", collection, q],
     queryFn: () => fetchTaxa(collection, q),
     enabled: q.length > 0,
@@ -56,14 +66,24 @@ export function TaxonTypeahead({ collection, onPick }: { collection: string; onP
         className={inputClass}
         placeholder="Family, genus, species…"
         value={text}
-        onChange={(e) => { setText(e.target.value); setOpen(true); setActive(0); }}
+        onChange={(e) => {
+          setText(e.target.value);
+          setOpen(true);
+          setActive(0);
+        }}
         onFocus={() => setOpen(true)}
         onBlur={() => setTimeout(() => setOpen(false), 120)}
         onKeyDown={(e) => {
-          if (e.key === "ArrowDown") { e.preventDefault(); setActive((a) => Math.min(a + 1, suggestions.length - 1)); }
-          else if (e.key === "ArrowUp") { e.preventDefault(); setActive((a) => Math.max(a - 1, 0)); }
-          else if (e.key === "Enter") { e.preventDefault(); if (suggestions[active]) pick(suggestions[active]); }
-          else if (e.key === "Escape") setOpen(false);
+          if (e.key === "ArrowDown") {
+            e.preventDefault();
+            setActive((a) => Math.min(a + 1, suggestions.length - 1));
+          } else if (e.key === "ArrowUp") {
+            e.preventDefault();
+            setActive((a) => Math.max(a - 1, 0));
+          } else if (e.key === "Enter") {
+            e.preventDefault();
+            if (suggestions[active]) pick(suggestions[active]);
+          } else if (e.key === "Escape") setOpen(false);
         }}
       />
       {showList && (
@@ -79,7 +99,10 @@ export function TaxonTypeahead({ collection, onPick }: { collection: string; onP
               aria-selected={i === active}
               className={`cursor-pointer px-3 py-1.5 ${i === active ? "bg-emerald-50" : ""}`}
               onMouseEnter={() => setActive(i)}
-              onMouseDown={(e) => { e.preventDefault(); pick(s); }}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(s);
+              }}
             >
               <span className="flex items-baseline justify-between gap-2">
                 <span className="truncate">
@@ -88,11 +111,18 @@ export function TaxonTypeahead({ collection, onPick }: { collection: string; onP
                 </span>
                 <span className="shrink-0 text-xs text-stone-400">{s.rank}</span>
               </span>
-              {s.parent && <span className="block truncate text-xs text-stone-400">{s.parent}{s.taxa > 1 ? ` · ${s.taxa} taxa` : ""}</span>}
+              {s.parent && (
+                <span className="block truncate text-xs text-stone-400">
+                  {s.parent}
+                  {s.taxa > 1 ? ` · ${s.taxa} taxa` : ""}
+                </span>
+              )}
             </li>
           ))}
           {suggestions.length === 0 && (
-            <li className="px-3 py-1.5 text-stone-500">{isError ? "Search failed" : isFetching || q !== text.trim() ? "Searching…" : "No matching taxa"}</li>
+            <li className="px-3 py-1.5 text-stone-500">
+              {isError ? "Search failed" : isFetching || q !== text.trim() ? "Searching…" : "No matching taxa"}
+            </li>
           )}
         </ul>
       )}

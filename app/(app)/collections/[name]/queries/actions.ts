@@ -30,16 +30,20 @@ const saveQuerySchema = z.object({
 export async function saveQuery(raw: SaveQueryInput): Promise<SaveQueryResult> {
   const user = await requireUser();
   const parsed = saveQuerySchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: `The form sent something unexpected: ${parsed.error.issues[0].message}` };
+  if (!parsed.success)
+    return { ok: false, error: `The form sent something unexpected: ${parsed.error.issues[0].message}` };
   const input = parsed.data as SaveQueryInput;
   const collection = await findCollection(input.collection);
   if (!collection) return { ok: false, error: `No collection named ${input.collection}` };
   const { split, ...rest } = input.fields;
   const fields = user.role === "expert" ? rest : { ...rest, split };
   try {
-    const query = input.queryId === null
-      ? await createQuery(collection.id, fields as QueryFieldsInput, user.id)
-      : await updateQuery(collection.id, input.queryId, fields, user.id, { expectedRevision: input.expectedRevision ?? undefined });
+    const query =
+      input.queryId === null
+        ? await createQuery(collection.id, fields as QueryFieldsInput, user.id)
+        : await updateQuery(collection.id, input.queryId, fields, user.id, {
+            expectedRevision: input.expectedRevision ?? undefined,
+          });
     revalidatePath(queriesPath(collection.name));
     return { ok: true, id: query.id, revision: query.revision };
   } catch (e) {

@@ -7,7 +7,10 @@ import { Button, ErrorNote, Field, Input, inputClass } from "@/app/_components/u
 import type { QueryImportResult } from "@/lib/queries/inquire-csv";
 
 async function importCsv(collection: string, form: FormData): Promise<QueryImportResult> {
-  const res = await fetch(`/api/collections/${encodeURIComponent(collection)}/queries/import`, { method: "POST", body: form });
+  const res = await fetch(`/api/collections/${encodeURIComponent(collection)}/queries/import`, {
+    method: "POST",
+    body: form,
+  });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error ?? `The server answered ${res.status}`);
   return body;
@@ -19,16 +22,29 @@ export function ImportQueriesForm({ collection }: { collection: string }) {
   const [done, setDone] = useState<QueryImportResult | null>(null);
   const mutation = useMutation({
     mutationFn: (form: FormData) => importCsv(collection, form),
-    onSuccess: (result) => { setDone(result); router.refresh(); },
+    onSuccess: (result) => {
+      setDone(result);
+      router.refresh();
+    },
   });
   return (
     <details className="mb-6 rounded-xl border border-stone-200 bg-white" open={false}>
-      <summary className="cursor-pointer px-4 py-3 text-sm font-medium text-stone-800">Import INQUIRE query CSV</summary>
+      <summary className="cursor-pointer px-4 py-3 text-sm font-medium text-stone-800">
+        Import INQUIRE query CSV
+      </summary>
       <form
         className="grid gap-4 border-t border-stone-100 p-4 sm:grid-cols-[1fr_10rem_auto] sm:items-end"
-        onSubmit={(e) => { e.preventDefault(); setDone(null); mutation.mutate(new FormData(e.currentTarget)); }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          setDone(null);
+          mutation.mutate(new FormData(e.currentTarget));
+        }}
       >
-        <Field label="CSV file" htmlFor="queries-file" hint="query_id, query_text, supercategory, category, iconic_group (pandas' index column first is fine)">
+        <Field
+          label="CSV file"
+          htmlFor="queries-file"
+          hint="query_id, query_text, supercategory, category, iconic_group (pandas' index column first is fine)"
+        >
           <Input id="queries-file" name="file" type="file" accept=".csv,text/csv" required />
         </Field>
         <Field label="Split" htmlFor="queries-split">
@@ -38,7 +54,9 @@ export function ImportQueriesForm({ collection }: { collection: string }) {
             <option value="test">test</option>
           </select>
         </Field>
-        <Button type="submit" disabled={mutation.isPending}>{mutation.isPending ? "Importing…" : "Import"}</Button>
+        <Button type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Importing…" : "Import"}
+        </Button>
         <div className="sm:col-span-3" aria-live="polite">
           {mutation.error && <ErrorNote>{mutation.error.message}</ErrorNote>}
           {done && (

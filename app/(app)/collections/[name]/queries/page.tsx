@@ -23,12 +23,22 @@ export default async function QueriesPage({ params }: Props) {
   const queries = await listQueries(collection.id);
   return (
     <>
-      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }]} />
+      <Breadcrumbs
+        trail={[
+          { href: "/collections", label: "Collections" },
+          { href: collectionPath(collection.name), label: collection.name },
+        ]}
+      />
       <div className="flex items-start justify-between gap-4">
-        <PageTitle sub={`${queries.length} ${queries.length === 1 ? "query" : "queries"} about ${collection.name}. Open one to judge its candidates.`}>
+        <PageTitle
+          sub={`${queries.length} ${queries.length === 1 ? "query" : "queries"} about ${collection.name}. Open one to judge its candidates.`}
+        >
           Queries
         </PageTitle>
-        <Link href={newQueryPath(collection.name)} className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600">
+        <Link
+          href={newQueryPath(collection.name)}
+          className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
+        >
           New query
         </Link>
       </div>
@@ -51,7 +61,9 @@ export default async function QueriesPage({ params }: Props) {
                 <th className="px-3 py-2 text-right font-medium">Judged</th>
                 <th className="px-3 py-2 text-right font-medium">Relevant</th>
                 <th className="px-3 py-2 text-right font-medium">Candidates</th>
-                <th className="px-3 py-2"><span className="sr-only">Edit</span></th>
+                <th className="px-3 py-2">
+                  <span className="sr-only">Edit</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-stone-100">
@@ -59,7 +71,12 @@ export default async function QueriesPage({ params }: Props) {
                 <tr key={q.id} data-query-id={q.id} className="hover:bg-stone-50">
                   <td className="px-3 py-2 font-mono text-xs text-stone-500">{q.id}</td>
                   <td className="px-3 py-2">
-                    <Link href={judgePath(collection.name, q.id)} className="font-medium text-emerald-800 hover:underline">{q.text}</Link>
+                    <Link
+                      href={judgePath(collection.name, q.id)}
+                      className="font-medium text-emerald-800 hover:underline"
+                    >
+                      {q.text}
+                    </Link>
                   </td>
                   <td className="px-3 py-2">{q.supercategory ?? "—"}</td>
                   <td className="px-3 py-2">{q.category ?? "—"}</td>
@@ -69,7 +86,12 @@ export default async function QueriesPage({ params }: Props) {
                   <td className="px-3 py-2 text-right tabular-nums">{q.relevant.toLocaleString("en-US")}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{q.candidates.toLocaleString("en-US")}</td>
                   <td className="px-3 py-2 text-right">
-                    <Link href={queryEditPath(collection.name, q.id)} className="text-stone-600 hover:text-stone-900 hover:underline">Edit</Link>
+                    <Link
+                      href={queryEditPath(collection.name, q.id)}
+                      className="text-stone-600 hover:text-stone-900 hover:underline"
+                    >
+                      Edit
+                    </Link>
                   </td>
                 </tr>
               ))}

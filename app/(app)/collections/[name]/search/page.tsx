@@ -8,7 +8,10 @@ import { modelsWithVectors } from "@/lib/models/registry";
 import { apiQueryString, readSearchState, searchPagePath } from "./search-state";
 import { SearchView } from "./search-view";
 
-type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Search ${pageParam((await params).name)}` };
@@ -29,9 +32,20 @@ export default async function SearchPage({ params, searchParams }: Props) {
   }
   return (
     <>
-      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name, state.filter), label: collection.name }]} />
+      <Breadcrumbs
+        trail={[
+          { href: "/collections", label: "Collections" },
+          { href: collectionPath(collection.name, state.filter), label: collection.name },
+        ]}
+      />
       <h1 className="text-2xl font-semibold tracking-tight">Search</h1>
-      <SearchView collection={collection.name} models={models} groups={groups} state={state} apiQuery={state.input.trim() ? apiQueryString(raw) : null} />
+      <SearchView
+        collection={collection.name}
+        models={models}
+        groups={groups}
+        state={state}
+        apiQuery={state.input.trim() ? apiQueryString(raw) : null}
+      />
     </>
   );
 }

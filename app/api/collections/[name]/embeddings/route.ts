@@ -28,8 +28,16 @@ export async function GET(request: Request, { params }: Params) {
       const [progress, store] = await Promise.all([embeddingProgress(collection.id, m.id), findVectorStore(m.id)]);
       const [index, build] = store ? await Promise.all([indexInfo(m.id), indexBuildStatus(m.id)]) : [undefined, null];
       return {
-        name: m.name, kind: m.kind, dim: m.dim, progress,
-        index: { built: index?.exists ?? false, size_bytes: index?.sizeBytes ?? 0, built_at: store?.indexBuiltAt ?? null, build },
+        name: m.name,
+        kind: m.kind,
+        dim: m.dim,
+        progress,
+        index: {
+          built: index?.exists ?? false,
+          size_bytes: index?.sizeBytes ?? 0,
+          built_at: store?.indexBuiltAt ?? null,
+          build,
+        },
       };
     }),
   );
@@ -38,7 +46,9 @@ export async function GET(request: Request, { params }: Params) {
 
 const actionSchema = z.object({
   model: z.string("model: the name of a registered model").trim().min(1, "model: the name of a registered model"),
-  action: z.enum(["embed", "index"], "action: embed (queue the images without a vector) or index (build the HNSW index)").default("embed"),
+  action: z
+    .enum(["embed", "index"], "action: embed (queue the images without a vector) or index (build the HNSW index)")
+    .default("embed"),
 });
 
 /**
@@ -57,7 +67,8 @@ export async function POST(request: Request, { params }: Params) {
   const model = await foundOr404(modelByName(parsed.data.model));
   if (model instanceof Response) return model;
   if (parsed.data.action === "index") {
-    if (!(await findVectorStore(model.id))) return jsonError(409, `model ${model.name} has no vectors yet: embed first, then build its index`);
+    if (!(await findVectorStore(model.id)))
+      return jsonError(409, `model ${model.name} has no vectors yet: embed first, then build its index`);
     const { jobId, alreadyQueued } = await enqueueIndexBuild(model.id);
     return Response.json({ index_job: jobId, already_queued: alreadyQueued }, { status: 202 });
   }

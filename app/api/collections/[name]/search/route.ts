@@ -12,7 +12,8 @@ import { foundOr404 } from "../../../_lib/lookup";
 const MAX_K = 1000;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max, `at most ${max} characters`).optional());
+const optionalText = (max: number) =>
+  z.preprocess(blankToUndefined, z.string().trim().max(max, `at most ${max} characters`).optional());
 
 const searchQuerySchema = z
   .object({
@@ -22,15 +23,22 @@ const searchQuerySchema = z
     q: optionalText(500),
     k: z.preprocess(
       blankToUndefined,
-      z.coerce.number(`k must be a whole number from 1 to ${MAX_K}`).int(`k must be a whole number from 1 to ${MAX_K}`)
-        .min(1, `k must be a whole number from 1 to ${MAX_K}`).max(MAX_K, `k must be a whole number from 1 to ${MAX_K}`)
+      z.coerce
+        .number(`k must be a whole number from 1 to ${MAX_K}`)
+        .int(`k must be a whole number from 1 to ${MAX_K}`)
+        .min(1, `k must be a whole number from 1 to ${MAX_K}`)
+        .max(MAX_K, `k must be a whole number from 1 to ${MAX_K}`)
         .default(DEFAULT_K),
     ),
   })
   .superRefine((p, ctx) => {
     const given = (["text", "image", "q"] as const).filter((key) => p[key] !== undefined);
     if (given.length !== 1) {
-      ctx.addIssue({ code: "custom", path: [given[1] ?? "text"], message: "give exactly one of text (text to images), image (similar images) or q (taxonomy text)" });
+      ctx.addIssue({
+        code: "custom",
+        path: [given[1] ?? "text"],
+        message: "give exactly one of text (text to images), image (similar images) or q (taxonomy text)",
+      });
     } else if (given[0] !== "q" && !p.model) {
       ctx.addIssue({ code: "custom", path: ["model"], message: `a model is needed to search by ${given[0]}` });
     }
@@ -69,9 +77,17 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   const { model: modelName, text, image, q, k } = parsed.data;
   const filters = searchFilters(filterQuery.query.filter);
 
-  const answer = await foundOr404(searchCollection({
-    collection: (await params).name, model: modelName, text, image, metadata: q, k, filters,
-  }).catch((e) => (e instanceof SearchRequestError ? jsonError(400, e.message) : Promise.reject(e))));
+  const answer = await foundOr404(
+    searchCollection({
+      collection: (await params).name,
+      model: modelName,
+      text,
+      image,
+      metadata: q,
+      k,
+      filters,
+    }).catch((e) => (e instanceof SearchRequestError ? jsonError(400, e.message) : Promise.reject(e))),
+  );
   if (answer instanceof Response) return answer;
   const { collection, mode, strategy, results } = answer;
   return Response.json({

@@ -28,7 +28,14 @@ export default async function ImagePage({ params }: Props) {
 
   return (
     <>
-      <Breadcrumbs className="mb-4" trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }]} current={image.id} />
+      <Breadcrumbs
+        className="mb-4"
+        trail={[
+          { href: "/collections", label: "Collections" },
+          { href: collectionPath(collection.name), label: collection.name },
+        ]}
+        current={image.id}
+      />
       <div className="grid gap-8 lg:grid-cols-[1fr_22rem]">
         <div>
           {image.status === "unreadable" ? (
@@ -39,18 +46,27 @@ export default async function ImagePage({ params }: Props) {
               dangerouslySetInnerHTML={{ __html: unreadablePlaceholderSvg(image.statusReason ?? "unknown reason") }}
             />
           ) : (
-            <Picture src={originalUrl(collection.name, image.id)} alt={label} width={image.width} height={image.height} />
+            <Picture
+              src={originalUrl(collection.name, image.id)}
+              alt={label}
+              width={image.width}
+              height={image.height}
+            />
           )}
         </div>
         <aside className="space-y-6">
           <div>
-            <h1 className="text-xl font-semibold tracking-tight" data-testid="image-title">{label}</h1>
+            <h1 className="text-xl font-semibold tracking-tight" data-testid="image-title">
+              {label}
+            </h1>
             {image.taxon && image.taxon.commonName && image.taxon.commonName !== image.taxon.name && (
               <p className="text-stone-600 italic">{image.taxon.name}</p>
             )}
             {image.status === "ok" && (
-              <Link href={searchPagePath(collection.name, { mode: "image", input: image.id })}
-                className="mt-3 inline-block rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100">
+              <Link
+                href={searchPagePath(collection.name, { mode: "image", input: image.id })}
+                className="mt-3 inline-block rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-stone-100"
+              >
                 Find similar
               </Link>
             )}

@@ -4,7 +4,17 @@ import { useState } from "react";
 
 // The full picture; if it cannot be loaded the frame says so instead of showing a broken image.
 // (The original route itself answers an unreadable file with a placeholder that gives the reason.)
-export function Picture({ src, alt, width, height }: { src: string; alt: string; width: number | null; height: number | null }) {
+export function Picture({
+  src,
+  alt,
+  width,
+  height,
+}: {
+  src: string;
+  alt: string;
+  width: number | null;
+  height: number | null;
+}) {
   const [failed, setFailed] = useState(false);
   if (failed) {
     return (
@@ -15,7 +25,13 @@ export function Picture({ src, alt, width, height }: { src: string; alt: string;
   }
   return (
     // eslint-disable-next-line @next/next/no-img-element -- served as-is by our own route
-    <img src={src} alt={alt} width={width ?? undefined} height={height ?? undefined} onError={() => setFailed(true)}
-      className="mx-auto max-h-[75vh] w-auto max-w-full rounded-xl bg-stone-200 object-contain" />
+    <img
+      src={src}
+      alt={alt}
+      width={width ?? undefined}
+      height={height ?? undefined}
+      onError={() => setFailed(true)}
+      className="mx-auto max-h-[75vh] w-auto max-w-full rounded-xl bg-stone-200 object-contain"
+    />
   );
 }

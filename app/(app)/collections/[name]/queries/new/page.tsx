@@ -11,7 +11,16 @@ import { QueryForm } from "../query-form";
 
 export const metadata: Metadata = { title: "New query" };
 
-const EMPTY = { text: "", supercategory: null, category: null, iconicGroup: null, taxonScope: [], notes: null, examples: [], split: null };
+const EMPTY = {
+  text: "",
+  supercategory: null,
+  category: null,
+  iconicGroup: null,
+  taxonScope: [],
+  notes: null,
+  examples: [],
+  split: null,
+};
 
 export default async function NewQueryPage({ params }: { params: Promise<{ name: string }> }) {
   const user = await requireUser();
@@ -20,9 +29,24 @@ export default async function NewQueryPage({ params }: { params: Promise<{ name:
   const models = (await modelsWithVectors(collection.id)).map((m) => ({ name: m.name, kind: m.kind }));
   return (
     <>
-      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }, { href: queriesPath(collection.name), label: "Queries" }]} />
-      <PageTitle sub="Describe what an expert should find; candidates are surfaced for it, and you judge them next.">New query</PageTitle>
-      <QueryForm collection={collection.name} queryId={null} revision={null} initial={EMPTY} canSetSplit={user.role !== "expert"} models={models} />
+      <Breadcrumbs
+        trail={[
+          { href: "/collections", label: "Collections" },
+          { href: collectionPath(collection.name), label: collection.name },
+          { href: queriesPath(collection.name), label: "Queries" },
+        ]}
+      />
+      <PageTitle sub="Describe what an expert should find; candidates are surfaced for it, and you judge them next.">
+        New query
+      </PageTitle>
+      <QueryForm
+        collection={collection.name}
+        queryId={null}
+        revision={null}
+        initial={EMPTY}
+        canSetSplit={user.role !== "expert"}
+        models={models}
+      />
     </>
   );
 }

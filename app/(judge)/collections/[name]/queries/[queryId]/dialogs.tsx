@@ -6,7 +6,17 @@ import { Button } from "@/app/_components/ui";
 // The grid's small dialogs. Keys are handled by the grid's own key handler (so one place decides what
 // each key does); these only show, and take focus so the page behind stays still.
 
-export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -14,9 +24,20 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     return () => before?.focus?.({ preventScroll: true });
   }, []);
   return (
-    <div className="fixed inset-0 z-40 flex items-center justify-center bg-stone-950/60 p-4" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
-      <div ref={ref} role="dialog" aria-modal="true" aria-label={title} tabIndex={-1}
-        className={`max-h-full w-full overflow-auto rounded-xl bg-white p-5 shadow-xl outline-none focus-visible:ring-4 focus-visible:ring-sky-600 ${wide ? "max-w-6xl" : "max-w-lg"}`}>
+    <div
+      className="fixed inset-0 z-40 flex items-center justify-center bg-stone-950/60 p-4"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
+      <div
+        ref={ref}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        tabIndex={-1}
+        className={`max-h-full w-full overflow-auto rounded-xl bg-white p-5 shadow-xl outline-none focus-visible:ring-4 focus-visible:ring-sky-600 ${wide ? "max-w-6xl" : "max-w-lg"}`}
+      >
         {children}
       </div>
     </div>
@@ -44,26 +65,45 @@ export function KeyHelp({ onClose }: { onClose: () => void }) {
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm" data-testid="key-help">
         {KEYS.map(([k, what]) => (
           <div key={k} className="contents">
-            <dt><kbd className="rounded border border-stone-300 bg-stone-100 px-1.5 py-0.5 font-mono text-xs">{k}</kbd></dt>
+            <dt>
+              <kbd className="rounded border border-stone-300 bg-stone-100 px-1.5 py-0.5 font-mono text-xs">{k}</kbd>
+            </dt>
             <dd className="text-stone-700">{what}</dd>
           </div>
         ))}
       </dl>
-      <p className="mt-4 text-xs text-stone-500">After each judgment the next unjudged image is focused; a page is done when every image on it is judged.</p>
-      <div className="mt-4 text-right"><Button variant="secondary" onClick={onClose}>Close (Esc)</Button></div>
+      <p className="mt-4 text-xs text-stone-500">
+        After each judgment the next unjudged image is focused; a page is done when every image on it is judged.
+      </p>
+      <div className="mt-4 text-right">
+        <Button variant="secondary" onClick={onClose}>
+          Close (Esc)
+        </Button>
+      </div>
     </Dialog>
   );
 }
 
-export function ConfirmRest({ count, onConfirm, onCancel }: { count: number; onConfirm: () => void; onCancel: () => void }) {
+export function ConfirmRest({
+  count,
+  onConfirm,
+  onCancel,
+}: {
+  count: number;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
   return (
     <Dialog title="Mark the rest not relevant" onClose={onCancel}>
       <h2 className="text-lg font-semibold">Mark the rest of this page not relevant?</h2>
       <p className="mt-2 text-sm text-stone-700" data-testid="confirm-rest">
-        {count} unjudged {count === 1 ? "image" : "images"} on this page will be marked <strong>✗ Not relevant</strong>. One <kbd className="font-mono">z</kbd> undoes all of them.
+        {count} unjudged {count === 1 ? "image" : "images"} on this page will be marked <strong>✗ Not relevant</strong>.
+        One <kbd className="font-mono">z</kbd> undoes all of them.
       </p>
       <div className="mt-4 flex justify-end gap-2">
-        <Button variant="secondary" onClick={onCancel}>Cancel (Esc)</Button>
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel (Esc)
+        </Button>
         <Button onClick={onConfirm}>Mark {count} not relevant (Enter)</Button>
       </div>
     </Dialog>

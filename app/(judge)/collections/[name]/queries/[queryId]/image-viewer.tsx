@@ -19,26 +19,54 @@ async function fetchImage(collection: string, imageId: string): Promise<ImageDet
   return body;
 }
 
-export function ImageViewer({ collection, card, value, position, onClose }: {
-  collection: string; card: QueueCandidate; value: JudgmentValue | null; position: string; onClose: () => void;
+export function ImageViewer({
+  collection,
+  card,
+  value,
+  position,
+  onClose,
+}: {
+  collection: string;
+  card: QueueCandidate;
+  value: JudgmentValue | null;
+  position: string;
+  onClose: () => void;
 }) {
-  const { data, error } = useQuery({ queryKey: ["image", collection, card.imageId], queryFn: () => fetchImage(collection, card.imageId), staleTime: 300_000 });
+  const { data, error } = useQuery({
+    queryKey: ["image", collection, card.imageId],
+    queryFn: () => fetchImage(collection, card.imageId),
+    staleTime: 300_000,
+  });
   const name = card.taxon?.commonName ?? card.taxon?.name ?? "Unidentified";
   return (
     <Dialog title={`Image ${card.imageId}`} onClose={onClose} wide>
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]" data-testid="image-viewer" data-image-id={card.imageId}>
         <div className="flex min-h-0 items-center justify-center">
           {/* eslint-disable-next-line @next/next/no-img-element -- the original, served as is by our own route */}
-          <img src={originalUrl(collection, card.imageId)} alt={name} className="max-h-[80vh] w-auto max-w-full rounded-lg bg-stone-200 object-contain" />
+          <img
+            src={originalUrl(collection, card.imageId)}
+            alt={name}
+            className="max-h-[80vh] w-auto max-w-full rounded-lg bg-stone-200 object-contain"
+          />
         </div>
         <aside className="space-y-4">
           <div>
-            <p className="text-xs text-stone-500">{position} · surfaced by {card.sources.join(", ")} (rank {card.rank})</p>
+            <p className="text-xs text-stone-500">
+              {position} · surfaced by {card.sources.join(", ")} (rank {card.rank})
+            </p>
             <h2 className="text-lg font-semibold">{name}</h2>
             <p className="mt-1 text-sm">
-              {value ? <span><span aria-hidden>{JUDGMENT_ICONS[value]}</span> {JUDGMENT_LABELS[value]}</span> : <span className="text-stone-500">Not judged yet</span>}
+              {value ? (
+                <span>
+                  <span aria-hidden>{JUDGMENT_ICONS[value]}</span> {JUDGMENT_LABELS[value]}
+                </span>
+              ) : (
+                <span className="text-stone-500">Not judged yet</span>
+              )}
             </p>
-            <p className="mt-2 text-xs text-stone-500">r / n / u judge and go on · ← → other images · Esc, Space or Enter close</p>
+            <p className="mt-2 text-xs text-stone-500">
+              r / n / u judge and go on · ← → other images · Esc, Space or Enter close
+            </p>
           </div>
           {error && <p className="text-sm text-red-700">{error.message}</p>}
           {data && <ImageFacts collection={collection} image={data} />}

@@ -23,7 +23,11 @@ const BORDER: Record<JudgmentValue, string> = {
   not_relevant: "border-stone-400 border-dashed",
   unsure: "border-amber-500 border-dotted",
 };
-const SYNC_LABEL: Record<Exclude<CardSync, "saved">, string> = { saving: "Saving", waiting: "Not sent yet", failed: "Failed" };
+const SYNC_LABEL: Record<Exclude<CardSync, "saved">, string> = {
+  saving: "Saving",
+  waiting: "Not sent yet",
+  failed: "Failed",
+};
 // glyphs every system font has (Debian's DejaVu lacks ⏸)
 const SYNC_ICON: Record<Exclude<CardSync, "saved">, string> = { saving: "↑", waiting: "‖", failed: "⚠" };
 
@@ -42,9 +46,27 @@ type Props = {
   onDrawn: (imageId: string) => void;
 };
 
-export const JudgingCard = memo(function JudgingCard({ collection, card, index, total, value, sync, focused, readOnly, setRef, onSelect, onOpen, onDrawn }: Props) {
+export const JudgingCard = memo(function JudgingCard({
+  collection,
+  card,
+  index,
+  total,
+  value,
+  sync,
+  focused,
+  readOnly,
+  setRef,
+  onSelect,
+  onOpen,
+  onDrawn,
+}: Props) {
   const name = card.taxon?.commonName ?? card.taxon?.name ?? "Unidentified";
-  const state = [value ? JUDGMENT_LABELS[value] : readOnly ? "Not judged" : "Not judged yet", sync && sync !== "saved" ? SYNC_LABEL[sync] : null].filter(Boolean).join(", ");
+  const state = [
+    value ? JUDGMENT_LABELS[value] : readOnly ? "Not judged" : "Not judged yet",
+    sync && sync !== "saved" ? SYNC_LABEL[sync] : null,
+  ]
+    .filter(Boolean)
+    .join(", ");
   return (
     <li>
       <button
@@ -66,24 +88,44 @@ export const JudgingCard = memo(function JudgingCard({ collection, card, index, 
       >
         <span className="block aspect-square overflow-hidden rounded-md bg-stone-200">
           {/* eslint-disable-next-line @next/next/no-img-element -- our own thumbnail route, already sized and cached */}
-          <img src={thumbnailUrl(collection, card.imageId)} alt="" width={384} height={384} decoding="async"
-            onLoad={() => onDrawn(card.imageId)} onError={() => onDrawn(card.imageId)}
-            className={cx("h-full w-full object-cover", value === "not_relevant" && "opacity-45 grayscale")} />
+          <img
+            src={thumbnailUrl(collection, card.imageId)}
+            alt=""
+            width={384}
+            height={384}
+            decoding="async"
+            onLoad={() => onDrawn(card.imageId)}
+            onError={() => onDrawn(card.imageId)}
+            className={cx("h-full w-full object-cover", value === "not_relevant" && "opacity-45 grayscale")}
+          />
         </span>
         {value && (
-          <span className={cx("absolute top-2 left-2 rounded px-1.5 py-0.5 text-xs font-semibold shadow", BADGE[value])}>
+          <span
+            className={cx("absolute top-2 left-2 rounded px-1.5 py-0.5 text-xs font-semibold shadow", BADGE[value])}
+          >
             <span aria-hidden>{JUDGMENT_ICONS[value]}</span> {JUDGMENT_LABELS[value]}
           </span>
         )}
         {sync && sync !== "saved" && (
-          <span className={cx("absolute right-2 bottom-7 rounded px-1.5 py-0.5 text-xs font-medium shadow",
-            sync === "failed" ? "bg-red-700 text-white" : "bg-white text-stone-800")}>
+          <span
+            className={cx(
+              "absolute right-2 bottom-7 rounded px-1.5 py-0.5 text-xs font-medium shadow",
+              sync === "failed" ? "bg-red-700 text-white" : "bg-white text-stone-800",
+            )}
+          >
             <span aria-hidden>{SYNC_ICON[sync]}</span> {SYNC_LABEL[sync]}
           </span>
         )}
         <span className="mt-1 flex items-baseline justify-between gap-2 px-0.5 text-xs text-stone-700">
-          <span className="truncate" title={card.taxon?.name}>{name}</span>
-          <span className="shrink-0 font-mono text-[10px] text-stone-400" title={`surfaced by ${card.sources.join(", ")}`}>#{card.rank}</span>
+          <span className="truncate" title={card.taxon?.name}>
+            {name}
+          </span>
+          <span
+            className="shrink-0 font-mono text-[10px] text-stone-400"
+            title={`surfaced by ${card.sources.join(", ")}`}
+          >
+            #{card.rank}
+          </span>
         </span>
       </button>
     </li>

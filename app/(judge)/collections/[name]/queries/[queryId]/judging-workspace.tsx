@@ -26,17 +26,41 @@ type UndoEntry = { page: number; changes: { imageId: string; before: JudgmentVal
 
 const KEY_MARK = "fieldmark:key";
 const PAGE_MARK = "fieldmark:page-shown";
-const JUDGE_KEYS: Record<string, JudgmentValue> = { r: "relevant", "1": "relevant", n: "not_relevant", "0": "not_relevant", u: "unsure" };
+const JUDGE_KEYS: Record<string, JudgmentValue> = {
+  r: "relevant",
+  "1": "relevant",
+  n: "not_relevant",
+  "0": "not_relevant",
+  u: "unsure",
+};
 
-async function fetchQueue(collection: string, queryId: string, body: { limit: number; exclude: string[]; annotator?: string; tab?: string }): Promise<QueuePage> {
-  const res = await fetch(`${queryApiPath(collection, queryId)}/queue`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+async function fetchQueue(
+  collection: string,
+  queryId: string,
+  body: { limit: number; exclude: string[]; annotator?: string; tab?: string },
+): Promise<QueuePage> {
+  const res = await fetch(`${queryApiPath(collection, queryId)}/queue`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const answer = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(answer.error ?? `loading candidates failed (${res.status})`);
   return answer;
 }
 
-export function JudgingWorkspace({ collection, queryId, userId, annotator, people }: {
-  collection: string; queryId: string; userId: string; annotator: Person; people: Person[] | null;
+export function JudgingWorkspace({
+  collection,
+  queryId,
+  userId,
+  annotator,
+  people,
+}: {
+  collection: string;
+  queryId: string;
+  userId: string;
+  annotator: Person;
+  people: Person[] | null;
 }) {
   const readOnly = annotator.id !== userId;
   const router = useRouter();
@@ -59,7 +83,11 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   const [tab] = useState(tabId);
   useEffect(() => {
     if (readOnly) return;
-    const release = () => navigator.sendBeacon(`${queryApiPath(collection, queryId)}/queue/release`, new Blob([JSON.stringify({ tab })], { type: "application/json" }));
+    const release = () =>
+      navigator.sendBeacon(
+        `${queryApiPath(collection, queryId)}/queue/release`,
+        new Blob([JSON.stringify({ tab })], { type: "application/json" }),
+      );
     window.addEventListener("pagehide", release);
     return () => window.removeEventListener("pagehide", release);
   }, [collection, queryId, tab, readOnly]);
@@ -69,9 +97,14 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   excludeRef.current = [...new Set([...pages.flat().map((c) => c.imageId), ...mine.map((i) => i.imageId)])];
   const next = useQuery({
     queryKey: ["judging-queue", collection, queryId, annotator.id, settings.pageSize, pages.length],
-    queryFn: () => fetchQueue(collection, queryId, readOnly
-      ? { limit: settings.pageSize, exclude: excludeRef.current, annotator: annotator.id }
-      : { limit: settings.pageSize, exclude: excludeRef.current, tab }),
+    queryFn: () =>
+      fetchQueue(
+        collection,
+        queryId,
+        readOnly
+          ? { limit: settings.pageSize, exclude: excludeRef.current, annotator: annotator.id }
+          : { limit: settings.pageSize, exclude: excludeRef.current, tab },
+      ),
     enabled: settingsReady && current >= pages.length - 1,
     staleTime: Infinity,
     retry: 3,
@@ -126,7 +159,8 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
   const spent = useRef(new Map<string, number>());
   const focusSince = useRef<number | null>(null);
   const bank = (imageId: string | undefined) => {
-    if (imageId && focusSince.current !== null) spent.current.set(imageId, (spent.current.get(imageId) ?? 0) + performance.now() - focusSince.current);
+    if (imageId && focusSince.current !== null)
+      spent.current.set(imageId, (spent.current.get(imageId) ?? 0) + performance.now() - focusSince.current);
     focusSince.current = document.visibilityState === "visible" ? performance.now() : null;
   };
   const focusedId = focused?.imageId;
@@ -134,7 +168,10 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     focusSince.current = performance.now();
     const onVisibility = () => bank(focusedId);
     document.addEventListener("visibilitychange", onVisibility);
-    return () => { document.removeEventListener("visibilitychange", onVisibility); bank(focusedId); };
+    return () => {
+      document.removeEventListener("visibilitychange", onVisibility);
+      bank(focusedId);
+    };
   }, [focusedId]);
   function takeTimeSpent(imageId: string): number {
     if (imageId === focusedId) bank(imageId);
@@ -166,7 +203,10 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     if (before !== value) {
       write(focused.imageId, value, focused.source, takeTimeSpent(focused.imageId));
       setJudged(judgedNow);
-      setUndoStack((s) => [...s.slice(-499), { page: current, changes: [{ imageId: focused.imageId, before, source: focused.source }] }]);
+      setUndoStack((s) => [
+        ...s.slice(-499),
+        { page: current, changes: [{ imageId: focused.imageId, before, source: focused.source }] },
+      ]);
     }
     const i = nextUnjudged(focus, judgedNow);
     if (i < 0) goToPage(current + 1);
@@ -182,7 +222,10 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
       judgedNow[c.imageId] = "not_relevant";
     }
     setJudged(judgedNow);
-    setUndoStack((s) => [...s.slice(-499), { page: current, changes: rest.map((c) => ({ imageId: c.imageId, before: null, source: c.source })) }]);
+    setUndoStack((s) => [
+      ...s.slice(-499),
+      { page: current, changes: rest.map((c) => ({ imageId: c.imageId, before: null, source: c.source })) },
+    ]);
     goToPage(current + 1);
   }
 
@@ -200,7 +243,12 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     setWantNext(false);
     if (entry.page !== current) pageAskedAt.current = performance.now();
     setCurrent(entry.page);
-    setFocus(Math.max(0, pages[entry.page].findIndex((c) => c.imageId === entry.changes[0].imageId)));
+    setFocus(
+      Math.max(
+        0,
+        pages[entry.page].findIndex((c) => c.imageId === entry.changes[0].imageId),
+      ),
+    );
   }
 
   function move(delta: number) {
@@ -217,41 +265,95 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     const target = e.target as HTMLElement;
     if (target.closest?.("input, textarea, select, [contenteditable=true]")) return;
     // Space and Enter on a toolbar button press that button; on a card (or nowhere) they open the image
-    if ((e.key === " " || e.key === "Enter") && mode === "grid" && target.closest?.("button, a") && !target.closest("[data-image-id]")) return;
+    if (
+      (e.key === " " || e.key === "Enter") &&
+      mode === "grid" &&
+      target.closest?.("button, a") &&
+      !target.closest("[data-image-id]")
+    )
+      return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     const handled = () => e.preventDefault();
     const markKey = () => performance.mark(KEY_MARK, { startTime: e.timeStamp }); // from the key event itself
     performance.clearMarks(KEY_MARK);
     if (mode === "help") {
-      if (key === "Escape" || key === "?") { handled(); setMode("grid"); }
+      if (key === "Escape" || key === "?") {
+        handled();
+        setMode("grid");
+      }
       return;
     }
     if (mode === "confirm") {
       handled();
-      if (key === "Enter" || key === "y") { setMode("grid"); markRestNotRelevant(); }
-      else if (key === "Escape" || key === "n") setMode("grid");
+      if (key === "Enter" || key === "y") {
+        setMode("grid");
+        markRestNotRelevant();
+      } else if (key === "Escape" || key === "n") setMode("grid");
       return;
     }
     if (mode === "viewer") {
-      if (key === "Escape" || key === " " || key === "Enter") { handled(); setMode("grid"); }
-      else if (JUDGE_KEYS[key] && !readOnly) { handled(); setMode("grid"); markKey(); judge(JUDGE_KEYS[key]); }
-      else if (key === "ArrowLeft" || key === "h") { handled(); move(-1); }
-      else if (key === "ArrowRight" || key === "l") { handled(); move(1); }
+      if (key === "Escape" || key === " " || key === "Enter") {
+        handled();
+        setMode("grid");
+      } else if (JUDGE_KEYS[key] && !readOnly) {
+        handled();
+        setMode("grid");
+        markKey();
+        judge(JUDGE_KEYS[key]);
+      } else if (key === "ArrowLeft" || key === "h") {
+        handled();
+        move(-1);
+      } else if (key === "ArrowRight" || key === "l") {
+        handled();
+        move(1);
+      }
       return;
     }
     const moves: Record<string, number> = {
-      ArrowLeft: -1, h: -1, ArrowRight: 1, l: 1, ArrowUp: -settings.columns, k: -settings.columns, ArrowDown: settings.columns, j: settings.columns,
+      ArrowLeft: -1,
+      h: -1,
+      ArrowRight: 1,
+      l: 1,
+      ArrowUp: -settings.columns,
+      k: -settings.columns,
+      ArrowDown: settings.columns,
+      j: settings.columns,
     };
-    if (key in moves) { handled(); markKey(); move(moves[key]); }
-    else if (JUDGE_KEYS[key]) { handled(); if (!readOnly) { markKey(); judge(JUDGE_KEYS[key]); } }
-    else if (key === "z") { handled(); undo(); }
-    else if (key === " " || key === "Enter") { handled(); if (focused) setMode("viewer"); }
-    else if (key === "a") { handled(); if (!readOnly && page.some((c) => !judged[c.imageId])) setMode("confirm"); }
-    else if (key === "?") { handled(); setMode("help"); }
-    else if (key === "[") { handled(); goToPage(current - 1); }
-    else if (key === "]") { handled(); goToPage(current + 1); }
-    else if (key === "+" || key === "=") { handled(); setColumns(settings.columns - 1); }
-    else if (key === "-") { handled(); setColumns(settings.columns + 1); }
+    if (key in moves) {
+      handled();
+      markKey();
+      move(moves[key]);
+    } else if (JUDGE_KEYS[key]) {
+      handled();
+      if (!readOnly) {
+        markKey();
+        judge(JUDGE_KEYS[key]);
+      }
+    } else if (key === "z") {
+      handled();
+      undo();
+    } else if (key === " " || key === "Enter") {
+      handled();
+      if (focused) setMode("viewer");
+    } else if (key === "a") {
+      handled();
+      if (!readOnly && page.some((c) => !judged[c.imageId])) setMode("confirm");
+    } else if (key === "?") {
+      handled();
+      setMode("help");
+    } else if (key === "[") {
+      handled();
+      goToPage(current - 1);
+    } else if (key === "]") {
+      handled();
+      goToPage(current + 1);
+    } else if (key === "+" || key === "=") {
+      handled();
+      setColumns(settings.columns - 1);
+    } else if (key === "-") {
+      handled();
+      setColumns(settings.columns + 1);
+    }
   });
   useEffect(() => {
     const listener = (e: KeyboardEvent) => onKey(e);
@@ -261,7 +363,9 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
 
   // ---- focus follows the model; performance marks for bench/label
   const cardRefs = useRef<(HTMLButtonElement | null)[]>([]);
-  const setRef = useCallback((i: number, el: HTMLButtonElement | null) => { cardRefs.current[i] = el; }, []);
+  const setRef = useCallback((i: number, el: HTMLButtonElement | null) => {
+    cardRefs.current[i] = el;
+  }, []);
   useEffect(() => {
     if (mode !== "grid") return;
     const el = cardRefs.current[focus];
@@ -283,7 +387,8 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     if (d.images.size === d.needed) {
       // the frame after the last thumbnail arrived is the one that shows the page whole
       requestAnimationFrame(() => {
-        if (performance.getEntriesByName(PAGE_MARK, "mark").length) performance.measure("fieldmark:page-drawn", PAGE_MARK);
+        if (performance.getEntriesByName(PAGE_MARK, "mark").length)
+          performance.measure("fieldmark:page-drawn", PAGE_MARK);
         setDrawnPage(d.page);
       });
     }
@@ -307,7 +412,10 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     let timer: ReturnType<typeof setTimeout> | null = null;
     return outbox.onAcknowledged((target) => {
       if (target.collection !== collection || target.queryId !== queryId || timer) return;
-      timer = setTimeout(() => { timer = null; void queryClient.invalidateQueries({ queryKey: progressKey(collection, queryId) }); }, 1000);
+      timer = setTimeout(() => {
+        timer = null;
+        void queryClient.invalidateQueries({ queryKey: progressKey(collection, queryId) });
+      }, 1000);
     });
   }, [outbox, queryClient, collection, queryId]);
 
@@ -319,47 +427,114 @@ export function JudgingWorkspace({ collection, queryId, userId, annotator, peopl
     if (!state) return "saved";
     return state === "failed" ? "failed" : status.problem ? "waiting" : "saving";
   };
-  const onSelect = useCallback((i: number) => { setFocus(i); setMode("grid"); }, []);
-  const onOpen = useCallback((i: number) => { setFocus(i); setMode("viewer"); }, []);
+  const onSelect = useCallback((i: number) => {
+    setFocus(i);
+    setMode("grid");
+  }, []);
+  const onOpen = useCallback((i: number) => {
+    setFocus(i);
+    setMode("viewer");
+  }, []);
   const unjudgedHere = page.filter((c) => !judged[c.imageId]).length;
 
   return (
     <div data-testid="judging-workspace" data-read-only={readOnly}>
-      <ProgressBar collection={collection} queryId={queryId} annotatorId={annotator.id} status={status} pendingHere={mine.filter((i) => i.state === "pending").length}
-        onRetry={() => outbox?.retryFailed()} onDiscard={() => outbox?.discardFailed()} onSendNow={() => outbox?.wake()} />
+      <ProgressBar
+        collection={collection}
+        queryId={queryId}
+        annotatorId={annotator.id}
+        status={status}
+        pendingHere={mine.filter((i) => i.state === "pending").length}
+        onRetry={() => outbox?.retryFailed()}
+        onDiscard={() => outbox?.discardFailed()}
+        onSendNow={() => outbox?.wake()}
+      />
       <GridToolbar
-        readOnly={readOnly} canJudge={!!focused} canUndo={undoStack.length > 0} unjudgedHere={unjudgedHere}
-        onJudge={judge} onUndo={undo} onMarkRest={() => setMode("confirm")} onHelp={() => setMode("help")}
-        settings={settings} onColumns={setColumns} onPageSize={(pageSize) => setSettings({ ...settings, pageSize })}
-        people={people} annotatorId={annotator.id} userId={userId}
+        readOnly={readOnly}
+        canJudge={!!focused}
+        canUndo={undoStack.length > 0}
+        unjudgedHere={unjudgedHere}
+        onJudge={judge}
+        onUndo={undo}
+        onMarkRest={() => setMode("confirm")}
+        onHelp={() => setMode("help")}
+        settings={settings}
+        onColumns={setColumns}
+        onPageSize={(pageSize) => setSettings({ ...settings, pageSize })}
+        people={people}
+        annotatorId={annotator.id}
+        userId={userId}
         onAnnotator={(id) => router.push(judgePath(collection, queryId, id === userId ? undefined : id))}
       />
       {readOnly && (
-        <p className="mb-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="read-only-note">
-          You are looking at {annotator.name}&apos;s queue: what they have not judged yet, best first. Judging here is theirs to do.
+        <p
+          className="mb-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900"
+          data-testid="read-only-note"
+        >
+          You are looking at {annotator.name}&apos;s queue: what they have not judged yet, best first. Judging here is
+          theirs to do.
         </p>
       )}
       <p className="mb-2 text-xs text-stone-500" data-testid="page-position">
-        Page {pages.length ? current + 1 : 0}{pages.length ? ` · ${page.length - unjudgedHere} of ${page.length} judged` : ""}
+        Page {pages.length ? current + 1 : 0}
+        {pages.length ? ` · ${page.length - unjudgedHere} of ${page.length} judged` : ""}
         {current === pages.length - 1 && next.data
           ? ` · next page ${!next.data.candidates.length ? "empty" : warmFor === next.data ? "ready" : "loading thumbnails"}`
           : ""}
       </p>
       {page.length > 0 && (
-        <ul aria-label="Candidate images" data-testid="judging-grid" data-page={current} data-drawn={drawnPage === current}
-          className="grid gap-3" style={{ gridTemplateColumns: `repeat(${settings.columns}, minmax(0, 1fr))` }}>
+        <ul
+          aria-label="Candidate images"
+          data-testid="judging-grid"
+          data-page={current}
+          data-drawn={drawnPage === current}
+          className="grid gap-3"
+          style={{ gridTemplateColumns: `repeat(${settings.columns}, minmax(0, 1fr))` }}
+        >
           {page.map((card, i) => (
-            <JudgingCard key={card.imageId} collection={collection} card={card} index={i} total={page.length}
-              value={judged[card.imageId] ?? null} sync={syncOf(card.imageId)} focused={i === focus} readOnly={readOnly}
-              setRef={setRef} onSelect={onSelect} onOpen={onOpen} onDrawn={onDrawn} />
+            <JudgingCard
+              key={card.imageId}
+              collection={collection}
+              card={card}
+              index={i}
+              total={page.length}
+              value={judged[card.imageId] ?? null}
+              sync={syncOf(card.imageId)}
+              focused={i === focus}
+              readOnly={readOnly}
+              setRef={setRef}
+              onSelect={onSelect}
+              onOpen={onOpen}
+              onDrawn={onDrawn}
+            />
           ))}
         </ul>
       )}
-      <QueueState loading={!page.length || wantNext} error={next.error} empty={next.data?.candidates.length === 0} heldElsewhere={next.data?.heldElsewhere ?? 0} />
+      <QueueState
+        loading={!page.length || wantNext}
+        error={next.error}
+        empty={next.data?.candidates.length === 0}
+        heldElsewhere={next.data?.heldElsewhere ?? 0}
+      />
       {mode === "viewer" && focused && (
-        <ImageViewer collection={collection} card={focused} value={judged[focused.imageId] ?? null} position={`Image ${focus + 1} of ${page.length}, page ${current + 1}`} onClose={() => setMode("grid")} />
+        <ImageViewer
+          collection={collection}
+          card={focused}
+          value={judged[focused.imageId] ?? null}
+          position={`Image ${focus + 1} of ${page.length}, page ${current + 1}`}
+          onClose={() => setMode("grid")}
+        />
       )}
-      {mode === "confirm" && <ConfirmRest count={unjudgedHere} onConfirm={() => { setMode("grid"); markRestNotRelevant(); }} onCancel={() => setMode("grid")} />}
+      {mode === "confirm" && (
+        <ConfirmRest
+          count={unjudgedHere}
+          onConfirm={() => {
+            setMode("grid");
+            markRestNotRelevant();
+          }}
+          onCancel={() => setMode("grid")}
+        />
+      )}
       {mode === "help" && <KeyHelp onClose={() => setMode("grid")} />}
     </div>
   );
@@ -377,20 +552,43 @@ function tabId(): string {
   return id;
 }
 
-function QueueState({ loading, error, empty, heldElsewhere }: { loading: boolean; error: Error | null; empty: boolean; heldElsewhere: number }) {
+function QueueState({
+  loading,
+  error,
+  empty,
+  heldElsewhere,
+}: {
+  loading: boolean;
+  error: Error | null;
+  empty: boolean;
+  heldElsewhere: number;
+}) {
   if (!loading) return null;
-  if (error) return <p className="mt-6 text-sm text-red-700" role="alert">{error.message}; trying again.</p>;
+  if (error)
+    return (
+      <p className="mt-6 text-sm text-red-700" role="alert">
+        {error.message}; trying again.
+      </p>
+    );
   if (empty) {
     return (
-      <div className="mt-6 rounded-xl border border-dashed border-stone-300 bg-white p-8 text-center text-sm text-stone-600" data-testid="queue-empty">
+      <div
+        className="mt-6 rounded-xl border border-dashed border-stone-300 bg-white p-8 text-center text-sm text-stone-600"
+        data-testid="queue-empty"
+      >
         No unjudged candidates right now. The worker has been asked for more; this page looks again every few seconds.
         {heldElsewhere > 0 && (
           <p className="mt-2" data-testid="held-elsewhere">
-            {heldElsewhere.toLocaleString("en-US")} more {heldElsewhere === 1 ? "is" : "are"} open in another of your tabs; they come back here when that tab is closed, or after {HOLD_MINUTES} minutes without it.
+            {heldElsewhere.toLocaleString("en-US")} more {heldElsewhere === 1 ? "is" : "are"} open in another of your
+            tabs; they come back here when that tab is closed, or after {HOLD_MINUTES} minutes without it.
           </p>
         )}
       </div>
     );
   }
-  return <p className="mt-6 text-sm text-stone-600" role="status">Loading candidates…</p>;
+  return (
+    <p className="mt-6 text-sm text-stone-600" role="status">
+      Loading candidates…
+    </p>
+  );
 }

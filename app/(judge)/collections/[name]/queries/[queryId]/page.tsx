@@ -16,10 +16,20 @@ export default async function JudgePage({ params, searchParams }: Props) {
   const others = annotator.id !== user.id ? annotator.id : undefined;
   return (
     <>
-      <QueryHeader collection={collection.name} query={query} actions={<>
-        <Link href={judgedPath(collection.name, query.id, others)} className={headerLinkClass}>Review judged</Link>
-        <Link href={queryEditPath(collection.name, query.id)} className={headerLinkClass}>Edit query</Link>
-      </>} />
+      <QueryHeader
+        collection={collection.name}
+        query={query}
+        actions={
+          <>
+            <Link href={judgedPath(collection.name, query.id, others)} className={headerLinkClass}>
+              Review judged
+            </Link>
+            <Link href={queryEditPath(collection.name, query.id)} className={headerLinkClass}>
+              Edit query
+            </Link>
+          </>
+        }
+      />
       <JudgingWorkspace
         key={annotator.id}
         collection={collection.name}

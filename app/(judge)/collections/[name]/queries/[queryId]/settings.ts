@@ -14,7 +14,10 @@ const DEFAULTS: JudgingSettings = { columns: 6, pageSize: 60 };
 function load(): JudgingSettings {
   try {
     const s = JSON.parse(localStorage.getItem(KEY) ?? "{}");
-    const columns = Number.isInteger(s.columns) && s.columns >= COLUMN_RANGE[0] && s.columns <= COLUMN_RANGE[1] ? s.columns : DEFAULTS.columns;
+    const columns =
+      Number.isInteger(s.columns) && s.columns >= COLUMN_RANGE[0] && s.columns <= COLUMN_RANGE[1]
+        ? s.columns
+        : DEFAULTS.columns;
     const pageSize = (PAGE_SIZES as readonly number[]).includes(s.pageSize) ? s.pageSize : DEFAULTS.pageSize;
     return { columns, pageSize };
   } catch {

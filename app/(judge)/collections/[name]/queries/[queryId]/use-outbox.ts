@@ -1,7 +1,13 @@
 "use client";
 
 import { useEffect, useSyncExternalStore } from "react";
-import { httpSender, JudgmentOutbox, localStorageOutbox, type OutboxItem, type OutboxStatus } from "@/lib/judgments/outbox";
+import {
+  httpSender,
+  JudgmentOutbox,
+  localStorageOutbox,
+  type OutboxItem,
+  type OutboxStatus,
+} from "@/lib/judgments/outbox";
 
 // One outbox per signed-in user per tab, shared by every grid the tab shows, so writes left from an
 // earlier page load (or another query) go out first, in order.
@@ -26,12 +32,18 @@ const noSubscription = () => () => {};
 
 export function useOutbox(userId: string) {
   const outbox = outboxFor(userId);
-  const snapshot = useSyncExternalStore(outbox?.subscribe ?? noSubscription, outbox?.getSnapshot ?? (() => EMPTY), () => EMPTY);
+  const snapshot = useSyncExternalStore(
+    outbox?.subscribe ?? noSubscription,
+    outbox?.getSnapshot ?? (() => EMPTY),
+    () => EMPTY,
+  );
   useEffect(() => {
     if (!outbox) return;
     outbox.wake(); // send what an earlier page load left behind
     const wake = () => outbox.wake();
-    const onVisible = () => { if (document.visibilityState === "visible") outbox.wake(); };
+    const onVisible = () => {
+      if (document.visibilityState === "visible") outbox.wake();
+    };
     window.addEventListener("online", wake);
     document.addEventListener("visibilitychange", onVisible);
     return () => {

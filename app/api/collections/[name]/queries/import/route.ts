@@ -8,7 +8,10 @@ import { describeZodError } from "../../../../_lib/queries";
 const MAX_BYTES = 5 * 1024 * 1024; // INQUIRE's 250 queries are 20 KB
 
 const fieldsSchema = z.object({
-  split: z.preprocess((v) => (v === "" ? undefined : v), z.enum(SPLITS, { message: "split is val or test" }).optional()),
+  split: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.enum(SPLITS, { message: "split is val or test" }).optional(),
+  ),
 });
 
 /**
@@ -23,8 +26,13 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
   const form = await request.formData().catch(() => null);
   if (!form) return jsonError(400, "Send the CSV as multipart/form-data with a file field");
   const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0) return Response.json({ error: "Choose a CSV file", field: "file" }, { status: 400 });
-  if (file.size > MAX_BYTES) return Response.json({ error: `${file.name} is larger than 5 MB; is it a query file?`, field: "file" }, { status: 400 });
+  if (!(file instanceof File) || file.size === 0)
+    return Response.json({ error: "Choose a CSV file", field: "file" }, { status: 400 });
+  if (file.size > MAX_BYTES)
+    return Response.json(
+      { error: `${file.name} is larger than 5 MB; is it a query file?`, field: "file" },
+      { status: 400 },
+    );
   const fields = fieldsSchema.safeParse({ split: form.get("split") ?? undefined });
   if (!fields.success) return Response.json({ error: describeZodError(fields.error), field: "split" }, { status: 400 });
   try {
@@ -32,7 +40,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
     const result = await importInquireQueries(collection.id, rows, { split: fields.data.split, editorId: user.id });
     return Response.json(result);
   } catch (e) {
-    if (e instanceof QueryCsvError) return Response.json({ error: e.message, line: e.line, column: e.column, field: "file" }, { status: 400 });
+    if (e instanceof QueryCsvError)
+      return Response.json({ error: e.message, line: e.line, column: e.column, field: "file" }, { status: 400 });
     throw e;
   }
 }

@@ -22,25 +22,51 @@ export default async function EditQueryPage({ params }: Props) {
   const { text, supercategory, category, iconicGroup, taxonScope, notes, examples, split } = query;
   return (
     <>
-      <Breadcrumbs trail={[{ href: "/collections", label: "Collections" }, { href: collectionPath(collection.name), label: collection.name }, { href: queriesPath(collection.name), label: "Queries" }]} />
+      <Breadcrumbs
+        trail={[
+          { href: "/collections", label: "Collections" },
+          { href: collectionPath(collection.name), label: collection.name },
+          { href: queriesPath(collection.name), label: "Queries" },
+        ]}
+      />
       <div className="flex items-start justify-between gap-4">
         <PageTitle sub={`Query ${query.id} · revision ${query.revision}`}>Edit query</PageTitle>
-        <Link href={judgePath(collection.name, query.id)} className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800">Judge</Link>
+        <Link
+          href={judgePath(collection.name, query.id)}
+          className="shrink-0 rounded-md bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-800"
+        >
+          Judge
+        </Link>
       </div>
       <div className="grid gap-8 xl:grid-cols-[1fr_22rem]">
-        <QueryForm key={query.revision} collection={collection.name} queryId={query.id} revision={query.revision}
-          initial={{ text, supercategory, category, iconicGroup, taxonScope, notes, examples, split }} canSetSplit={user.role !== "expert"} models={models} />
+        <QueryForm
+          key={query.revision}
+          collection={collection.name}
+          queryId={query.id}
+          revision={query.revision}
+          initial={{ text, supercategory, category, iconicGroup, taxonScope, notes, examples, split }}
+          canSetSplit={user.role !== "expert"}
+          models={models}
+        />
         <section aria-labelledby="history-title">
-          <h2 id="history-title" className="mb-2 text-xs font-semibold tracking-wide text-stone-500 uppercase">History</h2>
+          <h2 id="history-title" className="mb-2 text-xs font-semibold tracking-wide text-stone-500 uppercase">
+            History
+          </h2>
           <ol className="space-y-2" data-testid="query-history">
             {[...revisions].reverse().map((r) => (
               <li key={r.number} className="rounded-lg border border-stone-200 bg-white px-3 py-2 text-sm">
                 <p className="flex justify-between gap-2 text-xs text-stone-500">
-                  <span>Revision {r.number} · {r.editor ?? "by import or script"}</span>
-                  <time dateTime={new Date(r.at).toISOString()}>{new Date(r.at).toISOString().replace("T", " ").slice(0, 16)} UTC</time>
+                  <span>
+                    Revision {r.number} · {r.editor ?? "by import or script"}
+                  </span>
+                  <time dateTime={new Date(r.at).toISOString()}>
+                    {new Date(r.at).toISOString().replace("T", " ").slice(0, 16)} UTC
+                  </time>
                 </p>
                 <p className="mt-1 whitespace-pre-wrap text-stone-800">&ldquo;{r.snapshot.text}&rdquo;</p>
-                <p className="mt-1 text-xs text-stone-500">{r.number === 1 ? "created" : `changed: ${r.changed.join(", ")}`}</p>
+                <p className="mt-1 text-xs text-stone-500">
+                  {r.number === 1 ? "created" : `changed: ${r.changed.join(", ")}`}
+                </p>
               </li>
             ))}
           </ol>

@@ -21,7 +21,13 @@ type Person = { id: string; name: string };
 type Filter = JudgmentValue | "all";
 const PAGE = 120;
 
-async function fetchJudged(collection: string, queryId: string, annotator: string, filter: Filter, offset: number): Promise<JudgmentRecord[]> {
+async function fetchJudged(
+  collection: string,
+  queryId: string,
+  annotator: string,
+  filter: Filter,
+  offset: number,
+): Promise<JudgmentRecord[]> {
   const params = new URLSearchParams({ annotator, limit: String(PAGE), offset: String(offset) });
   if (filter !== "all") params.set("value", filter);
   const res = await fetch(`${queryApiPath(collection, queryId)}/judgments?${params}`);
@@ -30,8 +36,18 @@ async function fetchJudged(collection: string, queryId: string, annotator: strin
   return body.judgments;
 }
 
-export function JudgedList({ collection, queryId, userId, annotator, people }: {
-  collection: string; queryId: string; userId: string; annotator: Person; people: Person[] | null;
+export function JudgedList({
+  collection,
+  queryId,
+  userId,
+  annotator,
+  people,
+}: {
+  collection: string;
+  queryId: string;
+  userId: string;
+  annotator: Person;
+  people: Person[] | null;
 }) {
   const router = useRouter();
   const readOnly = annotator.id !== userId;
@@ -53,12 +69,27 @@ export function JudgedList({ collection, queryId, userId, annotator, people }: {
     refetchInterval: status.pending > 0 ? 2000 : 15_000,
   });
   const p = progress.data?.progress;
-  const counts: Record<Filter, number | undefined> = { all: p?.judged, relevant: p?.relevant, not_relevant: p?.notRelevant, unsure: p?.unsure };
-  const pendingFor = new Set(outboxItems.filter((i) => i.collection === collection && i.queryId === queryId).map((i) => i.imageId));
+  const counts: Record<Filter, number | undefined> = {
+    all: p?.judged,
+    relevant: p?.relevant,
+    not_relevant: p?.notRelevant,
+    unsure: p?.unsure,
+  };
+  const pendingFor = new Set(
+    outboxItems.filter((i) => i.collection === collection && i.queryId === queryId).map((i) => i.imageId),
+  );
 
   function change(row: JudgmentRecord, value: JudgmentValue) {
     if (readOnly || (changed[row.imageId] ?? row.value) === value) return;
-    outbox?.add({ collection, queryId, clientId: newClientId(), imageId: row.imageId, value, source: row.source, timeSpentMs: 0 });
+    outbox?.add({
+      collection,
+      queryId,
+      clientId: newClientId(),
+      imageId: row.imageId,
+      value,
+      source: row.source,
+      timeSpentMs: 0,
+    });
     setChanged((c) => ({ ...c, [row.imageId]: value }));
   }
 
@@ -68,18 +99,42 @@ export function JudgedList({ collection, queryId, userId, annotator, people }: {
         {people && (
           <label className="flex items-center gap-2">
             <span className="text-stone-600">Annotator</span>
-            <select value={annotator.id} onChange={(e) => router.push(judgedPath(collection, queryId, e.target.value === userId ? undefined : e.target.value))}
-              className="rounded-md border border-stone-300 bg-white px-2 py-1">
-              {people.map((p) => <option key={p.id} value={p.id}>{p.id === userId ? `${p.name} (you)` : p.name}</option>)}
+            <select
+              value={annotator.id}
+              onChange={(e) =>
+                router.push(judgedPath(collection, queryId, e.target.value === userId ? undefined : e.target.value))
+              }
+              className="rounded-md border border-stone-300 bg-white px-2 py-1"
+            >
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.id === userId ? `${p.name} (you)` : p.name}
+                </option>
+              ))}
             </select>
           </label>
         )}
         <div role="radiogroup" aria-label="Show" className="flex gap-1">
           {(["all", ...JUDGMENT_VALUES] as Filter[]).map((f) => (
-            <button key={f} type="button" role="radio" aria-checked={filter === f} onClick={() => setFilter(f)}
-              className={cx("rounded-md border px-2.5 py-1", filter === f ? "border-stone-800 bg-stone-800 text-white" : "border-stone-300 bg-white text-stone-700 hover:bg-stone-100")}>
+            <button
+              key={f}
+              type="button"
+              role="radio"
+              aria-checked={filter === f}
+              onClick={() => setFilter(f)}
+              className={cx(
+                "rounded-md border px-2.5 py-1",
+                filter === f
+                  ? "border-stone-800 bg-stone-800 text-white"
+                  : "border-stone-300 bg-white text-stone-700 hover:bg-stone-100",
+              )}
+            >
               {f === "all" ? "All" : `${JUDGMENT_ICONS[f]} ${JUDGMENT_LABELS[f]}`}
-              {counts[f] !== undefined && <span className="ml-1.5 tabular-nums opacity-75" data-testid={`count-${f}`}>{counts[f]!.toLocaleString("en-US")}</span>}
+              {counts[f] !== undefined && (
+                <span className="ml-1.5 tabular-nums opacity-75" data-testid={`count-${f}`}>
+                  {counts[f]!.toLocaleString("en-US")}
+                </span>
+              )}
             </button>
           ))}
         </div>
@@ -92,7 +147,10 @@ export function JudgedList({ collection, queryId, userId, annotator, people }: {
       </div>
       {list.isError && <ErrorNote>{list.error.message}</ErrorNote>}
       {list.isSuccess && rows.length === 0 && (
-        <p className="rounded-xl border border-dashed border-stone-300 bg-white p-8 text-center text-sm text-stone-600" data-testid="judged-empty">
+        <p
+          className="rounded-xl border border-dashed border-stone-300 bg-white p-8 text-center text-sm text-stone-600"
+          data-testid="judged-empty"
+        >
           No judgments {filter === "all" ? "" : `marked ${JUDGMENT_LABELS[filter].toLowerCase()} `}yet.
         </p>
       )}
@@ -100,13 +158,28 @@ export function JudgedList({ collection, queryId, userId, annotator, people }: {
         {rows.map((row) => {
           const value = changed[row.imageId] ?? row.value;
           return (
-            <li key={`${row.annotatorId}:${row.imageId}`} className="rounded-lg border border-stone-200 bg-white p-2 text-xs" data-image-id={row.imageId} data-value={value}>
-              <Link href={imagePagePath(collection, row.imageId)} className="block focus-visible:outline-2 focus-visible:outline-emerald-600">
+            <li
+              key={`${row.annotatorId}:${row.imageId}`}
+              className="rounded-lg border border-stone-200 bg-white p-2 text-xs"
+              data-image-id={row.imageId}
+              data-value={value}
+            >
+              <Link
+                href={imagePagePath(collection, row.imageId)}
+                className="block focus-visible:outline-2 focus-visible:outline-emerald-600"
+              >
                 {/* eslint-disable-next-line @next/next/no-img-element -- our own thumbnail route */}
-                <img src={thumbnailUrl(collection, row.imageId)} alt={`Image ${row.imageId}`} loading="lazy" className="aspect-square w-full rounded bg-stone-200 object-cover" />
+                <img
+                  src={thumbnailUrl(collection, row.imageId)}
+                  alt={`Image ${row.imageId}`}
+                  loading="lazy"
+                  className="aspect-square w-full rounded bg-stone-200 object-cover"
+                />
               </Link>
               <p className="mt-1 flex items-center justify-between gap-1">
-                <span className="font-medium text-stone-900" data-testid="judged-value">{JUDGMENT_ICONS[value]} {JUDGMENT_LABELS[value]}</span>
+                <span className="font-medium text-stone-900" data-testid="judged-value">
+                  {JUDGMENT_ICONS[value]} {JUDGMENT_LABELS[value]}
+                </span>
                 {pendingFor.has(row.imageId) && <span className="text-stone-500">saving…</span>}
               </p>
               <p className="truncate text-stone-500" title={historyText(row)}>
@@ -115,9 +188,21 @@ export function JudgedList({ collection, queryId, userId, annotator, people }: {
               {!readOnly && (
                 <div className="mt-1 flex gap-1" role="group" aria-label={`Change judgment of ${row.imageId}`}>
                   {JUDGMENT_VALUES.map((v) => (
-                    <button key={v} type="button" aria-pressed={value === v} onClick={() => change(row, v)} title={JUDGMENT_LABELS[v]}
-                      className={cx("flex-1 rounded border px-1 py-0.5", value === v ? "border-stone-800 bg-stone-800 text-white" : "border-stone-300 hover:bg-stone-100")}>
-                      {JUDGMENT_ICONS[v]}<span className="sr-only"> {JUDGMENT_LABELS[v]}</span>
+                    <button
+                      key={v}
+                      type="button"
+                      aria-pressed={value === v}
+                      onClick={() => change(row, v)}
+                      title={JUDGMENT_LABELS[v]}
+                      className={cx(
+                        "flex-1 rounded border px-1 py-0.5",
+                        value === v
+                          ? "border-stone-800 bg-stone-800 text-white"
+                          : "border-stone-300 hover:bg-stone-100",
+                      )}
+                    >
+                      {JUDGMENT_ICONS[v]}
+                      <span className="sr-only"> {JUDGMENT_LABELS[v]}</span>
                     </button>
                   ))}
                 </div>

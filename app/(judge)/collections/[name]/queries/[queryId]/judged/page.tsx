@@ -16,13 +16,25 @@ export default async function JudgedPage({ params, searchParams }: Props) {
   const others = annotator.id !== user.id ? annotator.id : undefined;
   return (
     <>
-      <QueryHeader collection={collection.name} query={query} actions={
-        <Link href={judgePath(collection.name, query.id, others)} className={headerLinkClass}>Back to judging</Link>
-      } />
+      <QueryHeader
+        collection={collection.name}
+        query={query}
+        actions={
+          <Link href={judgePath(collection.name, query.id, others)} className={headerLinkClass}>
+            Back to judging
+          </Link>
+        }
+      />
       <h2 className="mb-2 text-sm font-semibold text-stone-800">
         {annotator.id === user.id ? "Your judgments" : `${annotator.name}'s judgments`}, latest change first
       </h2>
-      <JudgedList collection={collection.name} queryId={query.id} userId={user.id} annotator={annotator} people={lead ? people : null} />
+      <JudgedList
+        collection={collection.name}
+        queryId={query.id}
+        userId={user.id}
+        annotator={annotator}
+        people={lead ? people : null}
+      />
     </>
   );
 }

@@ -9,7 +9,9 @@ import { describeZodError, jsonBody, queryRefOr404 } from "../../../../../_lib/q
 
 type Params = { params: Promise<{ name: string; queryId: string }> };
 
-const batchSchema = z.object({ writes: z.array(z.unknown()).min(1, "writes is empty").max(200, "at most 200 writes at once") });
+const batchSchema = z.object({
+  writes: z.array(z.unknown()).min(1, "writes is empty").max(200, "at most 200 writes at once"),
+});
 
 /**
  * POST .../queries/[queryId]/judgments {writes: [{clientId, imageId, value, source, timeSpentMs}]}
@@ -34,7 +36,10 @@ export async function POST(request: Request, { params }: Params) {
       valid.push(w.data);
       results.push(null);
     } else {
-      const clientId = typeof (raw as { clientId?: unknown })?.clientId === "string" ? (raw as { clientId: string }).clientId : `#${i}`;
+      const clientId =
+        typeof (raw as { clientId?: unknown })?.clientId === "string"
+          ? (raw as { clientId: string }).clientId
+          : `#${i}`;
       results.push({ clientId, status: "rejected", error: `writes.${i}: ${describeZodError(w.error)}` });
     }
   });
@@ -65,5 +70,12 @@ export async function GET(request: Request, { params }: Params) {
   if ("error" in whose) return jsonError(403, whose.error);
   const query = await queryRefOr404(name, queryId);
   if (query instanceof Response) return query;
-  return Response.json({ judgments: await listJudgments(query, { ...whose, value: parsed.data.value, limit: parsed.data.limit, offset: parsed.data.offset }) });
+  return Response.json({
+    judgments: await listJudgments(query, {
+      ...whose,
+      value: parsed.data.value,
+      limit: parsed.data.limit,
+      offset: parsed.data.offset,
+    }),
+  });
 }

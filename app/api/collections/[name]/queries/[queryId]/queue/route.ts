@@ -35,10 +35,15 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
   const query = await queryRefOr404(name, queryId, { fast: true });
   if (query instanceof Response) return query;
   const ownQueue = whose.annotatorId === user.id;
-  const page = await nextCandidates(query, whose.annotatorId, { ...parsed.data, tab: ownQueue ? parsed.data.tab : undefined });
+  const page = await nextCandidates(query, whose.annotatorId, {
+    ...parsed.data,
+    tab: ownQueue ? parsed.data.tab : undefined,
+  });
   if (page.remaining < LOW_WATER_PAGES * parsed.data.limit) {
     // In the background: the page goes out now whatever the job queue does.
-    requestCandidateRefill(query.rowId, "queue-low").catch((e) => console.error(`candidate refill for query ${query.rowId}: ${(e as Error).message}`));
+    requestCandidateRefill(query.rowId, "queue-low").catch((e) =>
+      console.error(`candidate refill for query ${query.rowId}: ${(e as Error).message}`),
+    );
   }
   return Response.json(page);
 }

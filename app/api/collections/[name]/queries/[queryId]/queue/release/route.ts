@@ -14,7 +14,12 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
   const user = await requireApiUser(request);
   if (user instanceof Response) return user;
   const { name, queryId } = await params;
-  const parsed = releaseSchema.safeParse(await request.text().then((t) => JSON.parse(t), () => undefined));
+  const parsed = releaseSchema.safeParse(
+    await request.text().then(
+      (t) => JSON.parse(t),
+      () => undefined,
+    ),
+  );
   if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
   const query = await queryRefOr404(name, queryId);
   if (query instanceof Response) return query;
