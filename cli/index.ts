@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerCollectionCommands } from "./commands/collections";
 import { registerEmbedCommand } from "./commands/embed";
 import { registerEmbeddingsCommand } from "./commands/embeddings";
+import { registerEvalCommand } from "./commands/eval";
 import { registerImportCommand } from "./commands/import";
 import { registerModelCommands } from "./commands/models";
 import { registerQueryCommands } from "./commands/queries";
@@ -26,6 +27,7 @@ registerEmbedCommand(program);
 registerEmbeddingsCommand(program);
 registerSearchCommand(program);
 registerQueryCommands(program);
+registerEvalCommand(program);
 registerTokenizeCommand(program);
 
 try {
