@@ -1,4 +1,6 @@
 import PgBoss from "pg-boss";
+import type pg from "pg";
+import type { z } from "zod";
 
 // pg-boss keeps its queue in the same database (its own `pgboss` schema), so jobs work the same on a
 // real PostgreSQL and on the embedded PGlite served over the wire protocol.
@@ -13,7 +15,9 @@ export const QUEUES = {
   indexes: "indexes",
 } as const;
 
-const globalForBoss = globalThis as unknown as { fieldmarkBoss?: Promise<PgBoss> };
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+const globalForBoss = globalThis as unknown as { fieldmarkBoss?: Promise<PgBoss>; fieldmarkBossStarted?: PgBoss };
 
 async function startBoss(): Promise<PgBoss> {
   const connectionString = process.env.DATABASE_URL;
@@ -27,17 +31,57 @@ async function startBoss(): Promise<PgBoss> {
 
 /** The process's pg-boss instance, started on first use. */
 export function boss(): Promise<PgBoss> {
-  globalForBoss.fieldmarkBoss ??= startBoss().catch((e) => {
-    globalForBoss.fieldmarkBoss = undefined;
-    throw e;
-  });
+  globalForBoss.fieldmarkBoss ??= startBoss().then(
+    (b) => (globalForBoss.fieldmarkBossStarted = b),
+    (e) => {
+      globalForBoss.fieldmarkBoss = undefined;
+      throw e;
+    },
+  );
   return globalForBoss.fieldmarkBoss;
 }
 
 export async function stopBoss(opts: { graceful?: boolean; timeout?: number } = {}): Promise<void> {
   const pending = globalForBoss.fieldmarkBoss;
   globalForBoss.fieldmarkBoss = undefined;
+  globalForBoss.fieldmarkBossStarted = undefined;
   if (!pending) return;
   const b = await pending.catch(() => undefined);
   await b?.stop({ graceful: opts.graceful ?? true, timeout: opts.timeout ?? 10_000, wait: true });
+}
+
+/** pg-boss's `db` option for one connection: its SQL then runs there, inside whatever transaction is open. */
+export function onConnection(client: pg.ClientBase): PgBoss.Db {
+  return { executeSql: (text, values) => client.query(text, values) };
+}
+
+/**
+ * Sends a job on `client`, inside the transaction open there (an `inTransaction` block), so the job
+ * exists exactly when the caller's rows commit: a rolled-back row takes its job with it. Used wherever
+ * a row records a queued job, with the row locked first so two requests at once queue one job.
+ *
+ * Call `await boss()` before opening the transaction: on the embedded PGlite a transaction holds the
+ * whole database, so pg-boss starting on its own connections would wait for it forever.
+ */
+export async function sendInTransaction(
+  client: pg.ClientBase,
+  name: QueueName,
+  data: object,
+  options: PgBoss.SendOptions = {},
+): Promise<string | null> {
+  const b = globalForBoss.fieldmarkBossStarted;
+  if (!b)
+    throw new Error("the job queue is not started: await boss() before opening the transaction that sends the job");
+  return b.send(name, data, { ...options, db: onConnection(client) });
+}
+
+/**
+ * A job's data checked against its schema before a handler uses it. A malformed job fails with the
+ * fields at fault named (pg-boss records the message as the job's output).
+ */
+export function parseJobData<S extends z.ZodType>(schema: S, job: PgBoss.Job<unknown>): z.infer<S> {
+  const parsed = schema.safeParse(job.data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "data"}: ${i.message}`);
+  throw new Error(`${job.name} job ${job.id} has malformed data: ${problems.join("; ")}`);
 }
