@@ -1,9 +1,13 @@
 import type PgBoss from "pg-boss";
 import { surfaceCandidates } from "@/lib/candidates/surface";
-import type { CandidateRefillJob } from "@/lib/judgments/refill";
+import { parseJobData } from "@/lib/jobs/boss";
+import { candidateRefillJobSchema } from "@/lib/jobs/candidates";
 
-export async function handleCandidateJobs(jobs: PgBoss.Job<CandidateRefillJob>[]) {
+export async function handleCandidateJobs(jobs: PgBoss.Job<unknown>[]) {
   const results = [];
-  for (const job of jobs) results.push(await surfaceCandidates(job.data.queryId));
+  for (const job of jobs) {
+    const { queryId } = parseJobData(candidateRefillJobSchema, job);
+    results.push(await surfaceCandidates(queryId));
+  }
   return results.length === 1 ? results[0] : results;
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { imagesWithoutVectors } from "@/lib/vectors/storage";
 import { boss, QUEUES } from "./boss";
 
@@ -8,7 +9,12 @@ import { boss, QUEUES } from "./boss";
 
 export const EMBED_CHUNK = 256;
 
-export type EmbeddingJob = { collectionId: number; modelId: number; imageIds: number[] };
+export const embeddingJobSchema = z.object({
+  collectionId: z.number().int().positive(),
+  modelId: z.number().int().positive(),
+  imageIds: z.array(z.number().int().positive()),
+});
+export type EmbeddingJob = z.infer<typeof embeddingJobSchema>;
 
 export async function enqueueEmbedding(
   collectionId: number,

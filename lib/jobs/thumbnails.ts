@@ -1,9 +1,15 @@
+import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { boss, QUEUES } from "./boss";
 
 export const THUMBNAIL_CHUNK = 500;
 
-export type ThumbnailJob = { collectionId: number; fromId: number; toId: number };
+export const thumbnailJobSchema = z.object({
+  collectionId: z.number().int().positive(),
+  fromId: z.number().int().positive(),
+  toId: z.number().int().positive(),
+});
+export type ThumbnailJob = z.infer<typeof thumbnailJobSchema>;
 
 /**
  * Queues thumbnail jobs for a collection's images that have none, in chunks of consecutive ids so
