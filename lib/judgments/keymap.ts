@@ -1,4 +1,4 @@
-import type { JudgmentValue } from "./values";
+import { JUDGMENT_VALUES, type JudgmentValue } from "./values";
 
 // The judging grid's keys: one table of (keys, action, where, description) that the grid's key
 // handler, the key list behind `?`, the hints on buttons and the browser tests all read. Free of
@@ -85,14 +85,17 @@ export function keysFor(action: KeyAction, mode: GridMode = "grid"): string[] {
   return [...binding.keys];
 }
 
+export const isJudgment = (action: KeyAction): action is JudgmentValue =>
+  (JUDGMENT_VALUES as readonly string[]).includes(action);
+
+export const isMove = (action: KeyAction): boolean =>
+  action === "left" || action === "right" || action === "up" || action === "down";
+
 /** Every judging key and the judgment it makes, for code that presses them (the browser tests, bench). */
 export function judgingKeys(): Record<string, JudgmentValue> {
-  const values: JudgmentValue[] = ["relevant", "not_relevant", "unsure"];
-  return Object.fromEntries(
-    KEYMAP.filter((b) => (values as string[]).includes(b.action)).flatMap((b) =>
-      b.keys.map((k) => [k, b.action as JudgmentValue]),
-    ),
-  );
+  const keys: Record<string, JudgmentValue> = {};
+  for (const { action, keys: bound } of KEYMAP) if (isJudgment(action)) for (const k of bound) keys[k] = action;
+  return keys;
 }
 
 const KEY_LABELS: Record<string, string> = {

@@ -6,6 +6,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { createUser } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { listJudgments } from "@/lib/judgments/list";
+import { judgingKeys, keysFor, type GridMode, type KeyAction } from "@/lib/judgments/keymap";
 import type { JudgmentValue } from "@/lib/judgments/values";
 import { createQuery, findQuery, type QueryRef } from "@/lib/queries/queries";
 import { ADMIN, EXPERT, startTestApp, type TestApp } from "../helpers/app";
@@ -25,13 +26,10 @@ const SECOND = {
   password: "second-password-1",
   role: "expert" as const,
 };
-const KEY_VALUE: Record<string, JudgmentValue> = {
-  r: "relevant",
-  "1": "relevant",
-  n: "not_relevant",
-  "0": "not_relevant",
-  u: "unsure",
-};
+/** What each judging key judges, from the grid's keymap. */
+const KEY_VALUE = judgingKeys();
+/** The key for `action` in `mode` from the grid's keymap: its main one, or the `nth` other. */
+const key = (action: KeyAction, mode: GridMode = "grid", nth = 0) => keysFor(action, mode)[nth];
 
 const grid = (page: Page) => page.locator("[data-testid=judging-grid]");
 const cardIds = (page: Page) =>
@@ -188,8 +186,8 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     expect([...expected.keys()]).toEqual(images.slice(0, 60));
     expect(await grid(page).getAttribute("data-page")).toBe("1"); // the grid moved on to the second page
     // undo the last two
-    await page.keyboard.press("z");
-    await page.keyboard.press("z");
+    await page.keyboard.press(key("undo"));
+    await page.keyboard.press(key("undo"));
     expected.delete(images[59]);
     expected.delete(images[58]);
     expect(await focusedId(page)).toBe(images[58]);
@@ -220,50 +218,50 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     const page = await expert.newPage();
     await openGrid(page, "other-keys", { columns: 6, pageSize: 20 });
     // Space opens the full image with its metadata and taxonomy; a judging key there judges it and moves on
-    await page.keyboard.press(" ");
+    await page.keyboard.press(key("open")); // Space
     const viewer = page.locator("[data-testid=image-viewer]");
     await expect.poll(() => viewer.getAttribute("data-image-id")).toBe(images[0]);
     await expect.poll(() => viewer.innerText()).toContain("Accipitridae");
     expect(await viewer.innerText()).toContain("Haliaeetus leucocephalus");
-    await page.keyboard.press("r");
+    await page.keyboard.press(key("relevant", "viewer"));
     expect(await viewer.count()).toBe(0);
     expect(await focusedId(page)).toBe(images[1]);
-    await page.keyboard.press("Enter");
+    await page.keyboard.press(key("open", "grid", 1)); // Enter
     await expect.poll(() => viewer.getAttribute("data-image-id")).toBe(images[1]);
-    await page.keyboard.press("Escape");
+    await page.keyboard.press(key("close", "viewer")); // Escape
     expect(await focusedId(page)).toBe(images[1]);
     // ? lists the keys
-    await page.keyboard.press("?");
+    await page.keyboard.press(key("help"));
     expect(await page.locator("[data-testid=key-help]").innerText()).toContain(
       "mark the rest of this page not relevant",
     );
-    await page.keyboard.press("Escape");
+    await page.keyboard.press(key("close", "help"));
     // - and + change the number of columns, and with it what the up and down keys skip
-    await page.keyboard.press("-");
+    await page.keyboard.press(key("moreColumns")); // -
     expect(await page.locator("[data-testid=columns-select]").inputValue()).toBe("7");
-    await page.keyboard.press("j");
+    await page.keyboard.press(key("down", "grid", 1)); // j
     expect(await focusedId(page)).toBe(images[8]);
-    await page.keyboard.press("+");
-    await page.keyboard.press("k");
+    await page.keyboard.press(key("fewerColumns")); // +
+    await page.keyboard.press(key("up", "grid", 1)); // k
     expect(await focusedId(page)).toBe(images[2]);
     // a asks first; Escape keeps everything as it was
-    await page.keyboard.press("a");
+    await page.keyboard.press(key("markRest"));
     expect(await page.locator("[data-testid=confirm-rest]").innerText()).toContain(
       "19 unjudged images on this page will be marked",
     );
-    await page.keyboard.press("Escape");
+    await page.keyboard.press(key("cancel", "confirm")); // Escape
     expect(await grid(page).locator("[data-judgment=not_relevant]").count()).toBe(0);
     // confirmed, the other 19 are not relevant and the next page comes; one z brings them all back
     await waitForNextPageReady(page);
-    await page.keyboard.press("a");
-    await page.keyboard.press("Enter");
+    await page.keyboard.press(key("markRest"));
+    await page.keyboard.press(key("confirm", "confirm")); // Enter
     await expect.poll(() => grid(page).getAttribute("data-page")).toBe("1");
     expect(await cardIds(page)).toEqual(images.slice(20, 40));
-    await page.keyboard.press("[");
+    await page.keyboard.press(key("previousPage"));
     expect(await grid(page).locator("[data-judgment=not_relevant]").count()).toBe(19);
-    await page.keyboard.press("]");
+    await page.keyboard.press(key("nextPage"));
     await expect.poll(() => grid(page).getAttribute("data-page")).toBe("1");
-    await page.keyboard.press("z");
+    await page.keyboard.press(key("undo"));
     await expect.poll(() => grid(page).getAttribute("data-page")).toBe("0");
     expect(await grid(page).locator("[data-judgment=none]").count()).toBe(19);
     await expect.poll(() => syncState(page), { timeout: 20_000 }).toBe("saved");
@@ -353,7 +351,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: the expert's workspa
     await lead.waitForURL(/annotator=/);
     await expect.poll(() => lead.locator("[data-testid=read-only-note]").textContent()).toContain("Eli Expert");
     await expect.poll(async () => (await cardIds(lead))[0]).toBe(images[30]);
-    await lead.keyboard.press("r"); // read-only: nothing is written for anyone
+    await lead.keyboard.press(key("relevant")); // read-only: nothing is written for anyone
     await new Promise((r) => setTimeout(r, 500));
     const count = await db().query("SELECT count(*)::int AS n FROM judgments WHERE query_id = $1", [query.rowId]);
     expect(count.rows[0].n).toBe(60);

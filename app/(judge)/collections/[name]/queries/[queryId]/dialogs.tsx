@@ -2,9 +2,11 @@
 
 import { useEffect, useRef, type ReactNode } from "react";
 import { Button } from "@/app/_components/ui";
+import { helpSections, keyHint } from "@/lib/judgments/keymap";
 
 // The grid's small dialogs. Keys are handled by the grid's own key handler (so one place decides what
-// each key does); these only show, and take focus so the page behind stays still.
+// each key does); these only show (the key list and the keys they name come from the keymap), and
+// take focus so the page behind stays still.
 
 export function Dialog({
   title,
@@ -44,40 +46,40 @@ export function Dialog({
   );
 }
 
-export const KEYS: [string, string][] = [
-  ["← → ↑ ↓  or  h l k j", "move between images"],
-  ["r  or  1", "relevant"],
-  ["n  or  0", "not relevant"],
-  ["u", "unsure"],
-  ["z", "undo the last judgment (again for earlier ones)"],
-  ["Space  or  Enter", "open the full image with its metadata and taxonomy"],
-  ["a", "mark the rest of this page not relevant (asks first)"],
-  ["[  ]", "previous / next page"],
-  ["+  −", "larger / smaller thumbnails (fewer / more columns)"],
-  ["?", "show these keys"],
-  ["Esc", "close a dialog"],
-];
-
 export function KeyHelp({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Keyboard" onClose={onClose}>
       <h2 className="mb-3 text-lg font-semibold">Keyboard</h2>
-      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm" data-testid="key-help">
-        {KEYS.map(([k, what]) => (
-          <div key={k} className="contents">
-            <dt>
-              <kbd className="rounded border border-stone-300 bg-stone-100 px-1.5 py-0.5 font-mono text-xs">{k}</kbd>
-            </dt>
-            <dd className="text-stone-700">{what}</dd>
-          </div>
+      <div className="space-y-4 text-sm" data-testid="key-help">
+        {helpSections().map((section) => (
+          <section key={section.mode}>
+            <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">{section.title}</h3>
+            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5">
+              {section.rows.map((row) => (
+                <div key={row.description} className="contents">
+                  <dt className="flex flex-wrap items-center gap-1 text-xs text-stone-500">
+                    {row.keys.map((k, i) => (
+                      <span key={k} className="contents">
+                        {i > 0 && "or"}
+                        <kbd className="rounded border border-stone-300 bg-stone-100 px-1.5 py-0.5 font-mono text-stone-900">
+                          {k}
+                        </kbd>
+                      </span>
+                    ))}
+                  </dt>
+                  <dd className="text-stone-700">{row.description}</dd>
+                </div>
+              ))}
+            </dl>
+          </section>
         ))}
-      </dl>
+      </div>
       <p className="mt-4 text-xs text-stone-500">
         After each judgment the next unjudged image is focused; a page is done when every image on it is judged.
       </p>
       <div className="mt-4 text-right">
         <Button variant="secondary" onClick={onClose}>
-          Close (Esc)
+          Close ({keyHint("close", "help")})
         </Button>
       </div>
     </Dialog>
@@ -98,13 +100,15 @@ export function ConfirmRest({
       <h2 className="text-lg font-semibold">Mark the rest of this page not relevant?</h2>
       <p className="mt-2 text-sm text-stone-700" data-testid="confirm-rest">
         {count} unjudged {count === 1 ? "image" : "images"} on this page will be marked <strong>✗ Not relevant</strong>.
-        One <kbd className="font-mono">z</kbd> undoes all of them.
+        One <kbd className="font-mono">{keyHint("undo")}</kbd> undoes all of them.
       </p>
       <div className="mt-4 flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>
-          Cancel (Esc)
+          Cancel ({keyHint("cancel", "confirm")})
         </Button>
-        <Button onClick={onConfirm}>Mark {count} not relevant (Enter)</Button>
+        <Button onClick={onConfirm}>
+          Mark {count} not relevant ({keyHint("confirm", "confirm")})
+        </Button>
       </div>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { Button, inputClass } from "@/app/_components/ui";
+import { keyHint, type KeyAction } from "@/lib/judgments/keymap";
 import type { JudgmentValue } from "@/lib/judgments/values";
 import { COLUMN_RANGE, PAGE_SIZES, type JudgingSettings } from "./settings";
 
@@ -9,7 +10,7 @@ import { COLUMN_RANGE, PAGE_SIZES, type JudgingSettings } from "./settings";
 
 type Person = { id: string; name: string };
 
-const Key = ({ k }: { k: string }) => <kbd className="text-xs text-stone-500">{k}</kbd>;
+const Key = ({ action }: { action: KeyAction }) => <kbd className="text-xs text-stone-500">{keyHint(action)}</kbd>;
 
 export function GridToolbar(props: {
   readOnly: boolean;
@@ -35,19 +36,19 @@ export function GridToolbar(props: {
       {!props.readOnly && (
         <div className="flex flex-wrap gap-1.5" role="group" aria-label="Judge the focused image">
           <Button variant="secondary" onClick={() => props.onJudge("relevant")} disabled={!props.canJudge}>
-            <span aria-hidden>✓</span> Relevant <Key k="r" />
+            <span aria-hidden>✓</span> Relevant <Key action="relevant" />
           </Button>
           <Button variant="secondary" onClick={() => props.onJudge("not_relevant")} disabled={!props.canJudge}>
-            <span aria-hidden>✗</span> Not relevant <Key k="n" />
+            <span aria-hidden>✗</span> Not relevant <Key action="not_relevant" />
           </Button>
           <Button variant="secondary" onClick={() => props.onJudge("unsure")} disabled={!props.canJudge}>
-            <span aria-hidden>?</span> Unsure <Key k="u" />
+            <span aria-hidden>?</span> Unsure <Key action="unsure" />
           </Button>
           <Button variant="ghost" onClick={props.onUndo} disabled={!props.canUndo}>
-            Undo <Key k="z" />
+            Undo <Key action="undo" />
           </Button>
           <Button variant="ghost" onClick={props.onMarkRest} disabled={props.unjudgedHere === 0}>
-            Rest not relevant <Key k="a" />
+            Rest not relevant <Key action="markRest" />
           </Button>
         </div>
       )}
@@ -100,7 +101,7 @@ export function GridToolbar(props: {
           </select>
         </label>
         <Button variant="ghost" onClick={props.onHelp}>
-          Keys <Key k="?" />
+          Keys <Key action="help" />
         </Button>
       </div>
     </div>

@@ -5,12 +5,23 @@ import { ImageFacts } from "@/app/_components/image-facts";
 import { imageApiPath, originalUrl } from "@/lib/browse/urls";
 import type { ImageDetail } from "@/lib/browse/images";
 import type { QueueCandidate } from "@/lib/judgments/queue";
+import { keyHint, keyLabel, keysFor } from "@/lib/judgments/keymap";
 import { JUDGMENT_LABELS, type JudgmentValue } from "@/lib/judgments/values";
 import { JUDGMENT_ICONS } from "./judging-card";
 import { Dialog } from "./dialogs";
 
 // The full image with its metadata and taxonomy (Space or Enter on a card). Judging keys work here
 // too: they judge this image, close the view and move on.
+
+/** "r / n / u judge and go on · ← → other images · Esc, Space or Enter close", from the keymap. */
+const VIEWER_HINT = [
+  `${(["relevant", "not_relevant", "unsure"] as const).map((a) => keyHint(a, "viewer")).join(" / ")} judge and go on`,
+  `${keyHint("left", "viewer")} ${keyHint("right", "viewer")} other images`,
+  `${keysFor("close", "viewer")
+    .map(keyLabel)
+    .join(", ")
+    .replace(/, ([^,]*)$/, " or $1")} close`,
+].join(" · ");
 
 async function fetchImage(collection: string, imageId: string): Promise<ImageDetail> {
   const res = await fetch(imageApiPath(collection, imageId));
@@ -64,9 +75,7 @@ export function ImageViewer({
                 <span className="text-stone-500">Not judged yet</span>
               )}
             </p>
-            <p className="mt-2 text-xs text-stone-500">
-              r / n / u judge and go on · ← → other images · Esc, Space or Enter close
-            </p>
+            <p className="mt-2 text-xs text-stone-500">{VIEWER_HINT}</p>
           </div>
           {error && <p className="text-sm text-red-700">{error.message}</p>}
           {data && <ImageFacts collection={collection} image={data} />}

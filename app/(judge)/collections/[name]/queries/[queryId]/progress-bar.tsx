@@ -1,9 +1,9 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, cx } from "@/app/_components/ui";
-import type { OutboxStatus } from "@/lib/judgments/outbox";
+import type { JudgmentOutbox, OutboxStatus } from "@/lib/judgments/outbox";
 import type { AnnotatorProgress, QueryProgress } from "@/lib/judgments/progress";
 import { INQUIRE_STOP_RUN } from "@/lib/judgments/values";
 import { queryApiPath } from "@/lib/queries/urls";
@@ -124,25 +124,39 @@ function SyncStatus({
   );
 }
 
+/** Refreshes the progress when writes to this query reach the server, at most once a second. */
+function useRefreshOnAcknowledged(outbox: JudgmentOutbox | null, collection: string, queryId: string) {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (!outbox) return;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    return outbox.onAcknowledged((target) => {
+      if (target.collection !== collection || target.queryId !== queryId || timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        void queryClient.invalidateQueries({ queryKey: progressKey(collection, queryId) });
+      }, 1000);
+    });
+  }, [outbox, queryClient, collection, queryId]);
+}
+
 export function ProgressBar({
   collection,
   queryId,
   annotatorId,
+  outbox,
   status,
   pendingHere,
-  onRetry,
-  onDiscard,
-  onSendNow,
 }: {
   collection: string;
   queryId: string;
   annotatorId: string;
+  outbox: JudgmentOutbox | null;
   status: OutboxStatus;
+  /** writes to this query not sent yet */
   pendingHere: number;
-  onRetry: () => void;
-  onDiscard: () => void;
-  onSendNow: () => void;
 }) {
+  useRefreshOnAcknowledged(outbox, collection, queryId);
   const { data, error } = useQuery({
     queryKey: [...progressKey(collection, queryId), annotatorId],
     queryFn: () => fetchProgress(collection, queryId, annotatorId),
@@ -179,9 +193,9 @@ export function ProgressBar({
         <SyncStatus
           status={status}
           pendingHere={pendingHere}
-          onRetry={onRetry}
-          onDiscard={onDiscard}
-          onSendNow={onSendNow}
+          onRetry={() => outbox?.retryFailed()}
+          onDiscard={() => outbox?.discardFailed()}
+          onSendNow={() => outbox?.wake()}
         />
       </div>
       {p && p.sources.length > 0 && (
