@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import type { ImageRow, TaxonRow } from "@/lib/db/rows";
 import type { ImageFilter } from "./filters";
 import { taxonCondition } from "./taxa";
 
@@ -83,15 +84,9 @@ async function whereFor(collectionId: number, filter: ImageFilter): Promise<Wher
   return { sql: conditions.join(" AND "), params };
 }
 
-type CardRow = {
-  row_id: number;
-  source_id: string;
-  width: number | null;
-  height: number | null;
-  status: "ok" | "unreadable";
-  status_reason: string | null;
-  taxon_name: string | null;
-  common_name: string | null;
+type CardRow = Pick<ImageRow, "id" | "sourceId" | "width" | "height" | "status" | "statusReason"> & {
+  taxonName: TaxonRow["name"] | null;
+  commonName: TaxonRow["commonName"];
 };
 
 export async function listImages(
@@ -110,8 +105,8 @@ export async function listImages(
   }
   where.params.push(limit + 1);
   const { rows } = await db().query<CardRow>(
-    `SELECT i.id AS row_id, i.source_id, i.width, i.height, i.status, i.status_reason,
-            tx.name AS taxon_name, tx.common_name
+    `SELECT i.id, i.source_id AS "sourceId", i.width, i.height, i.status, i.status_reason AS "statusReason",
+            tx.name AS "taxonName", tx.common_name AS "commonName"
        FROM images i LEFT JOIN taxa tx ON tx.id = i.taxon_id
       WHERE ${sql} ORDER BY i.id LIMIT $${where.params.length}`,
     where.params,
@@ -119,14 +114,14 @@ export async function listImages(
   const page = rows.slice(0, limit);
   return {
     images: page.map((r) => ({
-      id: r.source_id,
+      id: r.sourceId,
       width: r.width,
       height: r.height,
       status: r.status,
-      statusReason: r.status_reason,
-      taxon: r.taxon_name ? { name: r.taxon_name, commonName: r.common_name } : null,
+      statusReason: r.statusReason,
+      taxon: r.taxonName ? { name: r.taxonName, commonName: r.commonName } : null,
     })),
-    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].row_id) : null,
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
   };
 }
 

@@ -1,4 +1,6 @@
 import { db } from "@/lib/db/client";
+import type { QueryRow } from "@/lib/db/rows";
+import type { TaxonScopeEntry } from "@/lib/queries/fields";
 import { embedTexts } from "@/lib/models/encoder";
 import { encoderFor } from "@/lib/models/encoder-cache";
 import { modelsWithVectors } from "@/lib/models/registry";
@@ -15,19 +17,14 @@ import { searchByVector, searchSimilarToImage, type SearchResult } from "@/lib/s
 export const DEPTH = 300;
 const MAX_DEPTH = 10_000;
 
-type QueryRow = {
-  id: number;
-  collection_id: number;
-  text: string;
-  iconic_group: string | null;
-  taxon_scope: { rank: string; name: string }[];
-};
+type SurfacedQuery = Pick<QueryRow, "id" | "collectionId" | "text" | "iconicGroup"> & { taxonScope: TaxonScopeEntry[] };
 
 export type SurfaceResult = { queryId: number; sources: Record<string, { surfaced: number; added: number }> };
 
-async function loadQuery(queryId: number): Promise<QueryRow> {
-  const r = await db().query<QueryRow>(
-    "SELECT id, collection_id, text, iconic_group, taxon_scope FROM queries WHERE id = $1",
+async function loadQuery(queryId: number): Promise<SurfacedQuery> {
+  const r = await db().query<SurfacedQuery>(
+    `SELECT id, collection_id AS "collectionId", text, iconic_group AS "iconicGroup", taxon_scope AS "taxonScope"
+       FROM queries WHERE id = $1`,
     [queryId],
   );
   if (!r.rows[0]) throw new Error(`no query with row id ${queryId}`);
@@ -39,13 +36,13 @@ async function loadQuery(queryId: number): Promise<QueryRow> {
  * its iconic group when the collection's taxonomy names that group (INQUIRE's groups are metadata,
  * and a collection without them must not lose every candidate).
  */
-async function queryFilters(q: QueryRow): Promise<SearchFilters[]> {
+async function queryFilters(q: SurfacedQuery): Promise<SearchFilters[]> {
   let iconicGroup: string | undefined;
-  if (q.iconic_group) {
-    const ids = await resolveTaxonIds(q.collection_id, { iconicGroup: q.iconic_group });
-    if (ids && ids.length) iconicGroup = q.iconic_group;
+  if (q.iconicGroup) {
+    const ids = await resolveTaxonIds(q.collectionId, { iconicGroup: q.iconicGroup });
+    if (ids && ids.length) iconicGroup = q.iconicGroup;
   }
-  const scope = Array.isArray(q.taxon_scope) ? q.taxon_scope : [];
+  const scope = Array.isArray(q.taxonScope) ? q.taxonScope : [];
   if (!scope.length) return [{ iconicGroup }];
   return scope.map((t) => ({ taxon: { rank: t.rank, name: t.name }, iconicGroup }));
 }
@@ -96,7 +93,7 @@ export async function surfaceCandidates(queryId: number): Promise<SurfaceResult>
     sources[source] = { surfaced: results.length, added: await writeSource(queryId, source, results) };
   };
 
-  const models = await modelsWithVectors(q.collection_id);
+  const models = await modelsWithVectors(q.collectionId);
   for (const m of models.filter((x) => x.kind === "clip")) {
     const source = `text-image:${m.name}`;
     const k = await depthFor(queryId, source);
@@ -104,7 +101,7 @@ export async function surfaceCandidates(queryId: number): Promise<SurfaceResult>
     await record(
       source,
       await unionSearch(filters, k, (f) =>
-        searchByVector(m.id, vector, { collectionId: q.collection_id, k, filters: f }),
+        searchByVector(m.id, vector, { collectionId: q.collectionId, k, filters: f }),
       ),
     );
   }
@@ -121,7 +118,7 @@ export async function surfaceCandidates(queryId: number): Promise<SurfaceResult>
     const perExample = await Promise.all(
       examples.map((e) =>
         unionSearch(filters, k, (f) =>
-          searchSimilarToImage(m.id, Number(e.image_id), { collectionId: q.collection_id, k, filters: f }),
+          searchSimilarToImage(m.id, Number(e.image_id), { collectionId: q.collectionId, k, filters: f }),
         ),
       ),
     );
@@ -134,7 +131,7 @@ export async function surfaceCandidates(queryId: number): Promise<SurfaceResult>
   const k = await depthFor(queryId, "metadata");
   await record(
     "metadata",
-    await unionSearch(filters, k, (f) => searchMetadata(q.collection_id, q.text, { k, filters: f })),
+    await unionSearch(filters, k, (f) => searchMetadata(q.collectionId, q.text, { k, filters: f })),
   );
   return { queryId, sources };
 }

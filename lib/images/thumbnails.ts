@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import sharp from "sharp";
 import { thumbnailsDir } from "@/lib/config";
 import { db } from "@/lib/db/client";
+import type { CollectionRow, ImageRow } from "@/lib/db/rows";
 import { decodeWithOwnError } from "./decode-alone";
 import { readOriginal } from "./files";
 import { markUnreadable } from "./status";
@@ -13,21 +14,15 @@ import { markUnreadable } from "./status";
 
 export const THUMBNAIL_SIZE = 384;
 
-type ImageRow = {
-  id: number;
-  collection_id: number;
-  file_name: string;
-  images_root: string | null;
-  width: number | null;
-};
+type ThumbnailSource = Pick<ImageRow, "id" | "collectionId" | "fileName" | "width"> & Pick<CollectionRow, "imagesRoot">;
 
 export function thumbnailPath(collectionId: number, imageId: number): string {
   return path.join(thumbnailsDir(), String(collectionId), `${imageId}.webp`);
 }
 
-async function loadRows(where: string, params: unknown[]): Promise<ImageRow[]> {
-  const r = await db().query<ImageRow>(
-    `SELECT i.id, i.collection_id, i.file_name, c.images_root, i.width
+async function loadRows(where: string, params: unknown[]): Promise<ThumbnailSource[]> {
+  const r = await db().query<ThumbnailSource>(
+    `SELECT i.id, i.collection_id AS "collectionId", i.file_name AS "fileName", c.images_root AS "imagesRoot", i.width
        FROM images i JOIN collections c ON c.id = i.collection_id WHERE ${where} ORDER BY i.id`,
     params,
   );
@@ -35,13 +30,13 @@ async function loadRows(where: string, params: unknown[]): Promise<ImageRow[]> {
 }
 
 /** Makes one image's thumbnail; on failure to read or decode it marks the image unreadable and returns the reason. */
-export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const target = thumbnailPath(row.collection_id, row.id);
+export async function makeThumbnail(row: ThumbnailSource): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const target = thumbnailPath(row.collectionId, row.id);
   let data: Buffer;
   let width: number | undefined;
   let height: number | undefined;
   try {
-    const { body } = await readOriginal({ fileName: row.file_name, imagesRoot: row.images_root });
+    const { body } = await readOriginal({ fileName: row.fileName, imagesRoot: row.imagesRoot });
     // rotate() applies the EXIF orientation; failOn "warning" turns truncated JPEGs into errors
     // instead of half-grey thumbnails.
     data = await decodeWithOwnError(() =>
@@ -86,7 +81,7 @@ export async function makeThumbnail(row: ImageRow): Promise<{ ok: true } | { ok:
 
 // A page asks for many thumbnails at once, sometimes the same one twice: one decode serves them all.
 const inFlight = new Map<number, ReturnType<typeof makeThumbnail>>();
-function makeOnce(row: ImageRow): ReturnType<typeof makeThumbnail> {
+function makeOnce(row: ThumbnailSource): ReturnType<typeof makeThumbnail> {
   let p = inFlight.get(row.id);
   if (!p) {
     p = makeThumbnail(row).finally(() => inFlight.delete(row.id));
@@ -101,7 +96,7 @@ export async function thumbnailFor(
 ): Promise<{ path: string; etag: string } | { unreadable: string }> {
   const [row] = await loadRows("i.id = $1", [imageRowId]);
   if (!row) return { unreadable: "no such image" };
-  const target = thumbnailPath(row.collection_id, row.id);
+  const target = thumbnailPath(row.collectionId, row.id);
   let stat = await fs.stat(target).catch(() => undefined);
   if (!stat) {
     const made = await makeOnce(row);

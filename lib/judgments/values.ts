@@ -1,4 +1,8 @@
 import { z } from "zod";
+import {
+  JudgmentValue as PrismaJudgmentValueEnum,
+  type JudgmentValue as PrismaJudgmentValue,
+} from "@/generated/prisma/enums";
 
 // The three judgments and the shape of one judgment write, shared by the browser's retry queue, the
 // API and lib/judgments/write.ts. Free of server imports.
@@ -6,8 +10,9 @@ import { z } from "zod";
 /** How long a queue page stays held for the tab it went to; each fetch from that tab renews what it shows. */
 export const HOLD_MINUTES = 15;
 
-export const JUDGMENT_VALUES = ["relevant", "not_relevant", "unsure"] as const;
-export type JudgmentValue = (typeof JUDGMENT_VALUES)[number];
+export type JudgmentValue = PrismaJudgmentValue;
+/** The schema's enum, in its order (relevant, not_relevant, unsure): one list for zod, the API and the grid. */
+export const JUDGMENT_VALUES = Object.values(PrismaJudgmentValueEnum) as [JudgmentValue, ...JudgmentValue[]];
 
 export const JUDGMENT_LABELS: Record<JudgmentValue, string> = {
   relevant: "Relevant",

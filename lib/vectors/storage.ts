@@ -1,4 +1,6 @@
 import { db } from "@/lib/db/client";
+import type { VectorStoreRow } from "@/lib/db/rows";
+import { inTransaction } from "@/lib/db/transaction";
 
 // One table per model (`model_vectors_<modelId>`), created when the model's storage is registered, so
 // each has a typed vector(D) or halfvec(D) column and its own HNSW index. `vector_stores` records them;
@@ -27,24 +29,15 @@ export function columnType(store: Pick<VectorStore, "dim" | "half">): string {
   return `${store.half ? "halfvec" : "vector"}(${store.dim})`;
 }
 
-type StoreRow = { model_id: number; table_name: string; dim: number; half: boolean; index_built_at: Date | null };
+type StoreRow = Pick<VectorStoreRow, "modelId" | "tableName" | "dim" | "half" | "indexBuiltAt">;
+const STORE_COLUMNS = `model_id AS "modelId", table_name AS "tableName", dim, half, index_built_at AS "indexBuiltAt"`;
 
 function toStore(r: StoreRow): VectorStore {
-  return {
-    modelId: r.model_id,
-    tableName: r.table_name,
-    dim: r.dim,
-    half: r.half,
-    indexName: `${r.table_name}_hnsw_idx`,
-    indexBuiltAt: r.index_built_at,
-  };
+  return { ...r, indexName: `${r.tableName}_hnsw_idx` };
 }
 
 export async function findVectorStore(modelId: number): Promise<VectorStore | undefined> {
-  const r = await db().query<StoreRow>(
-    "SELECT model_id, table_name, dim, half, index_built_at FROM vector_stores WHERE model_id = $1",
-    [modelId],
-  );
+  const r = await db().query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM vector_stores WHERE model_id = $1`, [modelId]);
   return r.rows[0] ? toStore(r.rows[0]) : undefined;
 }
 
@@ -72,9 +65,7 @@ export async function ensureVectorStorage(
       `${dim} dimensions exceed pgvector's HNSW limit for ${half ? "halfvec" : "vector"} (${limit})${half ? "" : ": use halfvec storage"}`,
     );
   }
-  const client = await db().connect();
-  try {
-    await client.query("BEGIN");
+  return inTransaction(async (client) => {
     const model = await client.query<{ name: string; dim: number }>(
       "SELECT name, dim FROM models WHERE id = $1 FOR UPDATE",
       [modelId],
@@ -82,10 +73,9 @@ export async function ensureVectorStorage(
     if (!model.rows[0]) throw new Error(`no model with id ${modelId}`);
     const { name, dim: modelDim } = model.rows[0];
     if (modelDim !== dim) throw new Error(`model "${name}" has ${modelDim} dimensions, not ${dim}`);
-    const existing = await client.query<StoreRow>(
-      "SELECT model_id, table_name, dim, half, index_built_at FROM vector_stores WHERE model_id = $1",
-      [modelId],
-    );
+    const existing = await client.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM vector_stores WHERE model_id = $1`, [
+      modelId,
+    ]);
     if (existing.rows[0]) {
       const store = toStore(existing.rows[0]);
       if (store.dim !== dim || store.half !== half) {
@@ -93,7 +83,6 @@ export async function ensureVectorStorage(
           `model "${name}" already stores ${columnType(store)} vectors, not ${columnType({ dim, half })}: drop its vectors first`,
         );
       }
-      await client.query("COMMIT");
       return store;
     }
     const table = vectorTableName(modelId);
@@ -109,17 +98,11 @@ export async function ensureVectorStorage(
     await client.query(`ALTER TABLE ${table} ALTER COLUMN vector SET STORAGE PLAIN`);
     await client.query(`CREATE INDEX ${table}_collection_taxon_idx ON ${table} (collection_id, taxon_id)`);
     const r = await client.query<StoreRow>(
-      "INSERT INTO vector_stores (model_id, table_name, dim, half) VALUES ($1, $2, $3, $4) RETURNING model_id, table_name, dim, half, index_built_at",
+      `INSERT INTO vector_stores (model_id, table_name, dim, half) VALUES ($1, $2, $3, $4) RETURNING ${STORE_COLUMNS}`,
       [modelId, table, dim, half],
     );
-    await client.query("COMMIT");
     return toStore(r.rows[0]);
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Drops the model's vectors and their index. */

@@ -88,7 +88,8 @@ describe.each(dbKinds)("thumbnails on %s", (kind) => {
     const cid = await insertImages(root, ["good.jpg"]);
     const row = (
       await db().query(
-        "SELECT i.id, i.collection_id, i.file_name, c.images_root, i.width FROM images i JOIN collections c ON c.id = i.collection_id WHERE i.collection_id = $1",
+        `SELECT i.id, i.collection_id AS "collectionId", i.file_name AS "fileName", c.images_root AS "imagesRoot", i.width
+           FROM images i JOIN collections c ON c.id = i.collection_id WHERE i.collection_id = $1`,
         [cid],
       )
     ).rows[0];
