@@ -43,13 +43,14 @@ export function readEvalQueries(file: string): EvalQuery[] {
  * annotations file covers both splits); a pair listed twice counts once, as INQUIRE counts a set.
  */
 export function readAnnotations(file: string, queries: ReadonlySet<string>): Map<string, Set<string>> {
-  const { rows, fail } = readCsvTable(file, ["query_id", "image_id"]);
+  const { records, column, fail } = readCsvTable(file, ["query_id", "image_id"]);
+  const [queryAt, imageAt] = [column("query_id"), column("image_id")];
   const relevant = new Map<string, Set<string>>();
-  for (const row of rows) {
-    const queryId = row.cell("query_id");
-    const imageId = row.cell("image_id");
-    if (queryId === "") fail(row.line, "query_id", "empty");
-    if (imageId === "") fail(row.line, "image_id", "empty");
+  for (let i = 0; i < records.length; i++) {
+    const queryId = records[i][queryAt];
+    const imageId = records[i][imageAt];
+    if (queryId === "") fail(i, "query_id", "empty");
+    if (imageId === "") fail(i, "image_id", "empty");
     if (!queries.has(queryId)) continue;
     let set = relevant.get(queryId);
     if (!set) relevant.set(queryId, (set = new Set()));
@@ -58,35 +59,35 @@ export function readAnnotations(file: string, queries: ReadonlySet<string>): Map
   return relevant;
 }
 
-export type RunRow = { imageId: string; score: number; line: number };
+export type RunRow = { imageId: string; score: number };
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** A run's rows by query id. Every query id must be in `queries`; a (query, image) pair may appear once. */
 export function readRun(file: string, queries: ReadonlySet<string>): Map<string, RunRow[]> {
-  const { rows, fail } = readCsvTable(file, ["query_id", "image_id", "score"]);
+  const { records, column, fail, lineOf } = readCsvTable(file, ["query_id", "image_id", "score"]);
+  const [queryAt, imageAt, scoreAt] = [column("query_id"), column("image_id"), column("score")];
   const byQuery = new Map<string, RunRow[]>();
-  const seen = new Map<string, number>();
-  for (const row of rows) {
-    const queryId = row.cell("query_id");
-    const imageId = row.cell("image_id");
-    const scoreText = row.cell("score");
-    if (!queries.has(queryId)) {
-      fail(row.line, "query_id", `${JSON.stringify(queryId)} is not a query of the queries file`);
-    }
-    if (imageId === "") fail(row.line, "image_id", "empty");
-    if (!NUMBER.test(scoreText)) fail(row.line, "score", `${JSON.stringify(scoreText)} is not a number`);
+  const seen = new Map<string, Map<string, number>>(); // query -> image -> record index
+  for (let i = 0; i < records.length; i++) {
+    const queryId = records[i][queryAt];
+    const imageId = records[i][imageAt];
+    const scoreText = records[i][scoreAt];
+    if (!queries.has(queryId)) fail(i, "query_id", `${JSON.stringify(queryId)} is not a query of the queries file`);
+    if (imageId === "") fail(i, "image_id", "empty");
+    if (!NUMBER.test(scoreText)) fail(i, "score", `${JSON.stringify(scoreText)} is not a number`);
     const score = Number(scoreText);
-    if (!Number.isFinite(score)) fail(row.line, "score", `${scoreText} is too large`);
-    const key = `${queryId}\u0000${imageId}`;
-    const earlier = seen.get(key);
+    if (!Number.isFinite(score)) fail(i, "score", `${scoreText} is too large`);
+    let images = seen.get(queryId);
+    if (!images) seen.set(queryId, (images = new Map()));
+    const earlier = images.get(imageId);
     if (earlier !== undefined) {
-      fail(row.line, "image_id", `image ${imageId} is ranked twice for query ${queryId} (also on line ${earlier})`);
+      fail(i, "image_id", `image ${imageId} is ranked twice for query ${queryId} (also on line ${lineOf(earlier)})`);
     }
-    seen.set(key, row.line);
+    images.set(imageId, i);
     let list = byQuery.get(queryId);
     if (!list) byQuery.set(queryId, (list = []));
-    list.push({ imageId, score, line: row.line });
+    list.push({ imageId, score });
   }
   return byQuery;
 }
@@ -98,34 +99,35 @@ const FALSE = new Set(["0", "false", "False", "FALSE", "0.0"]);
 
 /** A rerank set's images by query id, for the queries in `queries` (others are skipped). */
 export function readRerankSet(file: string, queries: ReadonlySet<string>): Map<string, RerankItem[]> {
-  const { rows, fail } = readCsvTable(file, ["query_id", "inat24_image_id", "relevant"]);
+  const { records, column, fail, lineOf } = readCsvTable(file, ["query_id", "inat24_image_id", "relevant"]);
+  const [queryAt, imageAt, relevantAt] = [column("query_id"), column("inat24_image_id"), column("relevant")];
   const byQuery = new Map<string, RerankItem[]>();
   const seen = new Map<string, number>();
-  for (const row of rows) {
-    const queryId = row.cell("query_id");
-    const imageId = row.cell("inat24_image_id");
-    const relevantText = row.cell("relevant");
-    if (queryId === "") fail(row.line, "query_id", "empty");
-    if (imageId === "") fail(row.line, "inat24_image_id", "empty");
+  for (let i = 0; i < records.length; i++) {
+    const queryId = records[i][queryAt];
+    const imageId = records[i][imageAt];
+    const relevantText = records[i][relevantAt];
+    if (queryId === "") fail(i, "query_id", "empty");
+    if (imageId === "") fail(i, "inat24_image_id", "empty");
     if (!TRUE.has(relevantText) && !FALSE.has(relevantText)) {
-      fail(row.line, "relevant", `${JSON.stringify(relevantText)} is not 0 or 1`);
+      fail(i, "relevant", `${JSON.stringify(relevantText)} is not 0 or 1`);
     }
     const key = `${queryId}\u0000${imageId}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       fail(
-        row.line,
+        i,
         "inat24_image_id",
-        `image ${imageId} is in query ${queryId}'s set twice (also on line ${earlier})`,
+        `image ${imageId} is in query ${queryId}'s set twice (also on line ${lineOf(earlier)})`,
       );
     }
-    seen.set(key, row.line);
+    seen.set(key, i);
     if (!queries.has(queryId)) continue;
     let list = byQuery.get(queryId);
     if (!list) byQuery.set(queryId, (list = []));
     list.push({ imageId, relevant: TRUE.has(relevantText) });
   }
-  if (byQuery.size === 0 && rows.length > 0) {
+  if (byQuery.size === 0 && records.length > 0) {
     throw new EvalInputError(
       `${path.basename(file)}: none of its queries is in the queries file (is it the other split's set?)`,
       file,
