@@ -8,16 +8,18 @@ import { helpSections, keyHint } from "@/lib/judgments/keymap";
 // each key does); these only show (the key list and the keys they name come from the keymap), and
 // take focus so the page behind stays still.
 
+const WIDTHS = { narrow: "max-w-lg", medium: "max-w-3xl", wide: "max-w-6xl" };
+
 export function Dialog({
   title,
   onClose,
   children,
-  wide,
+  size = "narrow",
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
-  wide?: boolean;
+  size?: keyof typeof WIDTHS;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -38,7 +40,7 @@ export function Dialog({
         aria-modal="true"
         aria-label={title}
         tabIndex={-1}
-        className={`max-h-full w-full overflow-auto rounded-xl bg-white p-5 shadow-xl outline-none focus-visible:ring-4 focus-visible:ring-sky-600 ${wide ? "max-w-6xl" : "max-w-lg"}`}
+        className={`max-h-full w-full overflow-auto rounded-xl bg-white p-5 shadow-xl outline-none focus-visible:ring-4 focus-visible:ring-sky-600 ${WIDTHS[size]}`}
       >
         {children}
       </div>
@@ -48,11 +50,11 @@ export function Dialog({
 
 export function KeyHelp({ onClose }: { onClose: () => void }) {
   return (
-    <Dialog title="Keyboard" onClose={onClose}>
+    <Dialog title="Keyboard" onClose={onClose} size="medium">
       <h2 className="mb-3 text-lg font-semibold">Keyboard</h2>
-      <div className="space-y-4 text-sm" data-testid="key-help">
+      <div className="gap-8 text-sm md:columns-2" data-testid="key-help">
         {helpSections().map((section) => (
-          <section key={section.mode}>
+          <section key={section.mode} className="mb-4 break-inside-avoid">
             <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">{section.title}</h3>
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5">
               {section.rows.map((row) => (

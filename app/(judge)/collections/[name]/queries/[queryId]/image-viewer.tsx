@@ -50,7 +50,7 @@ export function ImageViewer({
   });
   const name = card.taxon?.commonName ?? card.taxon?.name ?? "Unidentified";
   return (
-    <Dialog title={`Image ${card.imageId}`} onClose={onClose} wide>
+    <Dialog title={`Image ${card.imageId}`} onClose={onClose} size="wide">
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]" data-testid="image-viewer" data-image-id={card.imageId}>
         <div className="flex min-h-0 items-center justify-center">
           {/* eslint-disable-next-line @next/next/no-img-element -- the original, served as is by our own route */}
