@@ -69,7 +69,8 @@ export function initialGrid(readOnly = false): GridState {
   };
 }
 
-export const currentPage = (s: GridState): QueueCandidate[] => s.pages[s.current] ?? [];
+const NO_CARDS: QueueCandidate[] = []; // one empty page, so "no page yet" is the same value every render
+export const currentPage = (s: GridState): QueueCandidate[] => s.pages[s.current] ?? NO_CARDS;
 export const focusedCard = (s: GridState): QueueCandidate | undefined => currentPage(s)[s.focus];
 export const unjudgedHere = (s: GridState): QueueCandidate[] => currentPage(s).filter((c) => !s.judged[c.imageId]);
 /** Every image this grid holds: the server is told to leave them out of the next page. */

@@ -71,7 +71,7 @@ export function JudgingWorkspace({
     annotatorId: annotator.id,
     readOnly,
     pageSize: settings.pageSize,
-    pages,
+    grid,
     enabled: settingsReady && current >= pages.length - 1,
     outbox,
   });

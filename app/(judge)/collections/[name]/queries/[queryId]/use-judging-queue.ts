@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { thumbnailUrl } from "@/lib/browse/urls";
 import type { JudgmentOutbox } from "@/lib/judgments/outbox";
-import type { QueueCandidate, QueuePage } from "@/lib/judgments/queue";
+import { heldImageIds, type GridState } from "@/lib/judgments/grid-model";
+import type { QueuePage } from "@/lib/judgments/queue";
 import { queryApiPath } from "@/lib/queries/urls";
 import { newClientId } from "./use-outbox";
 
@@ -47,13 +48,12 @@ export function useJudgingQueue(opts: {
   annotatorId: string;
   readOnly: boolean;
   pageSize: number;
-  /** the pages the grid holds */
-  pages: QueueCandidate[][];
+  grid: GridState;
   /** false until the grid is on its last page (and its settings are read) */
   enabled: boolean;
   outbox: JudgmentOutbox | null;
 }) {
-  const { collection, queryId, annotatorId, readOnly, pageSize, pages, outbox } = opts;
+  const { collection, queryId, annotatorId, readOnly, pageSize, grid, outbox } = opts;
   const [tab] = useState(tabId);
   useEffect(() => {
     if (readOnly) return;
@@ -68,14 +68,14 @@ export function useJudgingQueue(opts: {
 
   const next = useQuery({
     // pages only ever grow by one, so the pages held are the same for every fetch under one key
-    queryKey: ["judging-queue", collection, queryId, annotatorId, pageSize, pages.length],
+    queryKey: ["judging-queue", collection, queryId, annotatorId, pageSize, grid.pages.length],
     queryFn: () => {
       // Everything held here that the server may not know as judged yet, read when the request goes
       // out; judged-and-saved images it leaves out itself.
       const unsent = (outbox?.getSnapshot().items ?? []).filter(
         (i) => i.collection === collection && i.queryId === queryId,
       );
-      const exclude = [...new Set([...pages.flat().map((c) => c.imageId), ...unsent.map((i) => i.imageId)])];
+      const exclude = [...new Set([...heldImageIds(grid), ...unsent.map((i) => i.imageId)])];
       return fetchQueue(
         collection,
         queryId,
