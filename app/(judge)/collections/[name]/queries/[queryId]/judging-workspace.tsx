@@ -65,7 +65,7 @@ export function JudgingWorkspace({
   const page = currentPage(grid);
   const focused = focusedCard(grid);
 
-  const next = useJudgingQueue({
+  const queue = useJudgingQueue({
     collection,
     queryId,
     annotatorId: annotator.id,
@@ -78,16 +78,16 @@ export function JudgingWorkspace({
   // A fetched page joins the grid in the render that brings it (React's "adjust state when data
   // changes"), not in an effect one render later.
   const [arrived, setArrived] = useState<QueuePage | undefined>(undefined);
-  if (next.data !== arrived) {
-    setArrived(next.data);
-    if (next.data) setGrid(receivePage(grid, next.data.candidates));
+  if (queue.next !== arrived) {
+    setArrived(queue.next);
+    if (queue.next) setGrid(receivePage(grid, queue.next.candidates));
   }
 
   const takeTimeSpent = useTimeSpent(focused?.imageId);
   const view = useGridFocus(grid);
 
   const inputs = (): StepInputs => ({
-    prefetched: next.data?.candidates,
+    prefetched: queue.next?.candidates,
     clientId: newClientId,
     timeSpentMs: takeTimeSpent,
   });
@@ -166,7 +166,7 @@ export function JudgingWorkspace({
       <p className="mb-2 text-xs text-stone-500" data-testid="page-position">
         Page {pages.length ? current + 1 : 0}
         {pages.length ? ` · ${page.length - unjudged} of ${page.length} judged` : ""}
-        {current === pages.length - 1 && next.nextPage ? ` · next page ${next.nextPage}` : ""}
+        {current === pages.length - 1 && queue.nextState ? ` · next page ${queue.nextState}` : ""}
       </p>
       {page.length > 0 && (
         <ul
@@ -198,9 +198,9 @@ export function JudgingWorkspace({
       )}
       <QueueState
         loading={!page.length || grid.wantNext}
-        error={next.error}
-        empty={next.data?.candidates.length === 0}
-        heldElsewhere={next.data?.heldElsewhere ?? 0}
+        error={queue.error}
+        empty={queue.next?.candidates.length === 0}
+        heldElsewhere={queue.next?.heldElsewhere ?? 0}
       />
       {mode === "viewer" && focused && (
         <ImageViewer

@@ -104,12 +104,13 @@ export function useJudgingQueue(opts: {
   }, [next.data, collection]);
 
   const data = next.data;
-  const nextPage: NextPageState | null = !data
+  const nextState: NextPageState | null = !data
     ? null
     : !data.candidates.length
       ? "empty"
       : warmFor === data
         ? "ready"
         : "loading thumbnails";
-  return { data, error: next.error, nextPage };
+  /** next: the page after the last one held, once fetched (it may be empty: nothing left for now) */
+  return { next: data, error: next.error, nextState };
 }
