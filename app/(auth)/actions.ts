@@ -4,59 +4,48 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isAPIError } from "better-auth/api";
 import { z } from "zod";
+import { actionError, serverAction } from "@/lib/actions/server-action";
 import { getAuth } from "@/lib/auth/auth";
 import { safeNextPath } from "@/lib/auth/paths";
 import { forgetApiSession } from "@/lib/auth/session";
-import { createFirstAdmin, UserInputError } from "@/lib/auth/users";
+import { createFirstAdmin, newUserSchema } from "@/lib/auth/users";
 
-export type AuthFormState = { error?: string; email?: string; name?: string };
+// Signed-out actions ("public"): signing in, the first-run setup, and signing out.
 
 const signInSchema = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address")),
   password: z.string().min(1, "Enter your password").max(128),
+  next: z.unknown(),
 });
 
-export async function signIn(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
-  const email = String(form.get("email") ?? "");
-  const parsed = signInSchema.safeParse({ email, password: form.get("password") });
-  if (!parsed.success) return { error: parsed.error.issues[0].message, email };
+export const signIn = serverAction("public", signInSchema, async ({ email, password, next }) => {
   try {
     // nextCookies() (lib/auth/auth.ts) sets the session cookie on this action's response.
-    await getAuth().api.signInEmail({ body: parsed.data, headers: await headers() });
+    await getAuth().api.signInEmail({ body: { email, password }, headers: await headers() });
   } catch (e) {
-    if (isAPIError(e)) return { error: "Wrong email or password", email };
+    if (isAPIError(e)) return actionError("Wrong email or password");
     throw e;
   }
-  redirect(safeNextPath(form.get("next")));
-}
+  redirect(safeNextPath(next));
+});
 
-export async function signOut(): Promise<void> {
+const endSession = serverAction("public", z.unknown(), async () => {
   const h = await headers();
   forgetApiSession(h);
   await getAuth().api.signOut({ headers: h });
   redirect("/sign-in");
-}
+});
 
-const setupSchema = z.object({ name: z.string(), email: z.string(), password: z.string() });
+// A plain <form action={signOut}> (the site header) wants a function that answers nothing; sign-out
+// has nothing to say anyway: it ends the session and redirects.
+export async function signOut(): Promise<void> {
+  await endSession(undefined);
+}
 
 /** First run only: makes the first admin and signs them in. Refused once any account exists. */
-export async function setUpFirstAdmin(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
-  const input = setupSchema.parse({
-    name: form.get("name") ?? "",
-    email: form.get("email") ?? "",
-    password: form.get("password") ?? "",
-  });
-  const echo = { email: input.email, name: input.name };
-  try {
-    const admin = await createFirstAdmin(input);
-    if (!admin) redirect("/sign-in");
-    await getAuth().api.signInEmail({
-      body: { email: admin.email, password: input.password },
-      headers: await headers(),
-    });
-  } catch (e) {
-    if (e instanceof UserInputError) return { error: e.message, ...echo };
-    throw e;
-  }
+export const setUpFirstAdmin = serverAction("public", newUserSchema.omit({ role: true }), async (input) => {
+  const admin = await createFirstAdmin(input);
+  if (!admin) redirect("/sign-in");
+  await getAuth().api.signInEmail({ body: { email: admin.email, password: input.password }, headers: await headers() });
   redirect("/collections");
-}
+});

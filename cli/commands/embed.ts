@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { embeddingProgress } from "@/lib/embeddings/embed-images";
 import { enqueueEmbedding, pendingEmbeddingJobs } from "@/lib/jobs/embeddings";
-import { collectionByName, modelByName } from "@/lib/search/lookup";
 import { buildIndex } from "@/lib/vectors/hnsw";
 import { startWorker } from "@/workers";
 import { progressBar } from "../progress";
 import { withDatabase } from "../run";
+import { collectionNamed, modelNamed } from "./lookup";
 
 // `fieldmark embed --collection c --model m`: queues the images without a vector, then works on the
 // queue here too (beside any running workers) with a progress bar, and builds the HNSW index.
@@ -22,8 +22,8 @@ export function registerEmbedCommand(program: Command): void {
     .option("--no-index", "do not build the HNSW index when done")
     .action(async (opts: { collection: string; model: string; work: boolean; index: boolean }) => {
       await withDatabase(async () => {
-        const collection = await collectionByName(opts.collection);
-        const model = await modelByName(opts.model);
+        const collection = await collectionNamed(opts.collection);
+        const model = await modelNamed(opts.model);
         const queued = await enqueueEmbedding(collection.id, model.id);
         console.error(`queued ${queued.images.toLocaleString("en-US")} images in ${queued.chunks} jobs`);
         if (!opts.work) return;

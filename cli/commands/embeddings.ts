@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { collectionByName, modelByName } from "@/lib/search/lookup";
 import { buildIndex } from "@/lib/vectors/hnsw";
 import { importEmbeddings, type EmbeddingsImportResult } from "@/lib/vectors/import-npy";
 import { printJson, withDatabase } from "../run";
+import { collectionNamed, modelNamed } from "./lookup";
 
 // fieldmark embeddings import <folder> --collection <c> --model <m>
 //   [--match auto|id|path] [--id-column <col>] [--ids <file>] [--allow-unknown] [--half] [--no-index]
@@ -70,8 +70,8 @@ export function registerEmbeddingsCommand(program: Command): void {
         },
       ) => {
         const result: EmbeddingsImportResult = await withDatabase(async () => {
-          const collection = await collectionByName(opts.collection);
-          const model = await modelByName(opts.model);
+          const collection = await collectionNamed(opts.collection);
+          const model = await modelNamed(opts.model);
           return importEmbeddings(folder, {
             collectionId: collection.id,
             modelId: model.id,
@@ -107,7 +107,7 @@ export function registerEmbeddingsCommand(program: Command): void {
     .action(async (opts: { model: string; m: number; efConstruction: number; memory?: string }) => {
       const progress = progressLine();
       const r = await withDatabase(async () => {
-        const model = await modelByName(opts.model);
+        const model = await modelNamed(opts.model);
         return buildIndex(model.id, {
           m: opts.m,
           efConstruction: opts.efConstruction,

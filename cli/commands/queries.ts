@@ -1,20 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { findCollection } from "@/lib/browse/collections";
 import { SPLITS, type Split } from "@/lib/queries/fields";
 import { importInquireQueries, parseInquireQueriesCsv } from "@/lib/queries/inquire-csv";
 import { listQueries } from "@/lib/queries/queries";
 import { printJson, withDatabase } from "../run";
+import { collectionNamed } from "./lookup";
 
 // `fieldmark queries import <csv> --collection <c> [--split val|test]`
 // `fieldmark queries list --collection <c> [--json]`
-
-async function collectionId(name: string): Promise<number> {
-  const collection = await findCollection(name);
-  if (!collection) throw new Error(`no collection named ${JSON.stringify(name)} (see \`fieldmark collections list\`)`);
-  return collection.id;
-}
 
 /** INQUIRE's query ids are integers; print them as numbers, as its CSVs hold them, and any other id as text. */
 const queryIdForJson = (id: string): number | string => (/^[0-9]{1,15}$/.test(id) ? Number(id) : id);
@@ -34,7 +28,7 @@ export function registerQueryCommands(program: Command): void {
       if (!fs.existsSync(full)) throw new Error(`${full} does not exist`);
       const rows = parseInquireQueriesCsv(fs.readFileSync(full), path.basename(full));
       const result = await withDatabase(async () =>
-        importInquireQueries(await collectionId(opts.collection), rows, { split: opts.split }),
+        importInquireQueries((await collectionNamed(opts.collection)).id, rows, { split: opts.split }),
       );
       console.log(
         `${result.total} queries in ${path.basename(full)}: ${result.created} new, ${result.updated} updated, ${result.unchanged} unchanged`,
@@ -46,7 +40,7 @@ export function registerQueryCommands(program: Command): void {
     .requiredOption("--collection <name>", "the collection")
     .option("--json", 'print JSON: [{"query_id", "query_text", "supercategory", "category", "iconic_group", "split"}]')
     .action(async (opts: { collection: string; json?: boolean }) => {
-      const rows = await withDatabase(async () => listQueries(await collectionId(opts.collection)));
+      const rows = await withDatabase(async () => listQueries((await collectionNamed(opts.collection)).id));
       if (opts.json) {
         printJson(
           rows.map((q) => ({

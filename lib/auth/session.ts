@@ -4,7 +4,8 @@ import { getSessionCookie } from "better-auth/cookies";
 import { forbidden, redirect } from "next/navigation";
 import { getAuth } from "./auth";
 import { PATH_HEADER, signInPathFor } from "./paths";
-import { isRole, type CurrentUser, type Role } from "./roles";
+import { can, permissionMessage, type Permission } from "./permissions";
+import { isRole, type CurrentUser } from "./roles";
 
 // Every page, server action and route handler asks here who is signed in. proxy.ts only turns
 // cookie-less visitors away early; these checks are the real ones.
@@ -20,15 +21,15 @@ async function userFromHeaders(h: Headers): Promise<CurrentUser | null> {
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => userFromHeaders(await headers()));
 
 /**
- * For pages and server actions: the signed-in user, or a redirect to /sign-in (coming back here
- * afterwards); a user without one of `roles` gets the 403 page.
+ * For pages: the signed-in user, or a redirect to /sign-in (coming back here afterwards); a user
+ * without `permission` (lib/auth/permissions) gets the 403 page. Server actions use serverAction.
  */
-export async function requireUser(roles?: readonly Role[]): Promise<CurrentUser> {
+export async function requireUser(permission?: Permission): Promise<CurrentUser> {
   const user = await getCurrentUser();
   if (!user) {
     redirect(signInPathFor((await headers()).get(PATH_HEADER)));
   }
-  if (roles && !roles.includes(user.role)) forbidden();
+  if (permission && !can(user, permission)) forbidden();
   return user;
 }
 
@@ -61,17 +62,14 @@ export function forgetApiSession(h: Headers): void {
 }
 
 /**
- * For route handlers: the signed-in user, or a JSON error response to return as is
- * (401 when signed out, 403 for the wrong role).
- *
- *   const user = await requireApiUser(request);
- *   if (user instanceof Response) return user;
+ * For route handlers (app/api/_lib/route.ts calls it): the signed-in user, or a JSON error response to
+ * return as is (401 when signed out, 403 without `permission`).
  */
-export async function requireApiUser(request: Request, roles?: readonly Role[]): Promise<CurrentUser | Response> {
+export async function requireApiUser(request: Request, permission?: Permission): Promise<CurrentUser | Response> {
   const user = await apiUserFromHeaders(request.headers);
   if (!user) return Response.json({ error: "Sign in first" }, { status: 401 });
-  if (roles && !roles.includes(user.role)) {
-    return Response.json({ error: `This needs the ${roles.join(" or ")} role` }, { status: 403 });
+  if (permission && !can(user, permission)) {
+    return Response.json({ error: permissionMessage(permission) }, { status: 403 });
   }
   return user;
 }

@@ -6,7 +6,16 @@ import { ROLES, type Role } from "./roles";
 // Accounts are created here and nowhere else: by an admin in the UI, by the first-run /setup page,
 // and by `fieldmark users add`. Passwords are hashed by better-auth itself, so sign-in verifies them.
 
-export class UserInputError extends Error {}
+/** Input a person can fix; `field` names the form field at fault when there is one. */
+export class UserInputError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "UserInputError";
+  }
+}
 
 export const newUserSchema = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email("Enter a valid email address")),
@@ -23,11 +32,14 @@ export type UserSummary = { id: string; email: string; name: string; role: Role;
 
 export async function createUser(input: NewUser): Promise<UserSummary> {
   const parsed = newUserSchema.safeParse(input);
-  if (!parsed.success) throw new UserInputError(parsed.error.issues[0].message);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserInputError(issue.message, issue.path.map(String).join(".") || undefined);
+  }
   const { email, name, password, role } = parsed.data;
   const ctx = await getAuth().$context;
   if (await ctx.internalAdapter.findUserByEmail(email))
-    throw new UserInputError(`A user with the email ${email} already exists`);
+    throw new UserInputError(`A user with the email ${email} already exists`, "email");
   const hash = await ctx.password.hash(password);
   let user;
   try {
@@ -35,7 +47,7 @@ export async function createUser(input: NewUser): Promise<UserSummary> {
   } catch (e) {
     // The unique index on email settles a race between two creators.
     if (await ctx.internalAdapter.findUserByEmail(email))
-      throw new UserInputError(`A user with the email ${email} already exists`);
+      throw new UserInputError(`A user with the email ${email} already exists`, "email");
     throw e;
   }
   try {

@@ -22,6 +22,10 @@ export async function listCollections(): Promise<CollectionSummary[]> {
   return rows;
 }
 
+/**
+ * The one collection lookup (pages, route handlers, server actions, the CLI, search): by name, exactly
+ * as imported, never by internal id; null when there is none, for the caller to say so in its words.
+ */
 export async function findCollection(name: string): Promise<CollectionRef | null> {
   const { rows } = await db().query<CollectionRef>(
     `SELECT id, name, description, images_root AS "imagesRoot" FROM collections WHERE name = $1`,

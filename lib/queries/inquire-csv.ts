@@ -3,6 +3,7 @@ import { inTransaction } from "@/lib/db/transaction";
 import { SUPERCATEGORIES, type QueryFields, type Split } from "./fields";
 import {
   applyQueryChange,
+  checkSplitChange,
   findQuery,
   insertQuery,
   lockCollectionQueries,
@@ -155,6 +156,8 @@ export async function importInquireQueries(
   const result: QueryImportResult = { created: 0, updated: 0, unchanged: 0, total: rows.length };
   const editorId = opts.editorId ?? null;
   await inTransaction(async (client) => {
+    // the same rule as one query's editor: only leads and admins (or a script) set splits
+    if (opts.split) await checkSplitChange(client, editorId, null, opts.split);
     await lockCollectionQueries(client, collectionId);
     for (const row of rows) {
       const current = await findQuery(collectionId, row.queryId, client);

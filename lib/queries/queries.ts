@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { can, PermissionError } from "@/lib/auth/permissions";
+import { isRole } from "@/lib/auth/roles";
 import { taxonCondition } from "@/lib/browse/taxa";
 import { db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
@@ -182,6 +184,24 @@ export async function lockCollectionQueries(client: pg.PoolClient, collectionId:
   await client.query("SELECT pg_advisory_xact_lock(7230120, $1)", [collectionId]);
 }
 
+/**
+ * Refuses a split change unless the editor may set splits (lib/auth/permissions: a lead's decision).
+ * The editor's role is read here, not taken from the caller, so no way in can skip the rule; null is
+ * no person (an import run by a script, the CLI), which may.
+ */
+export async function checkSplitChange(
+  client: Queryable,
+  editorId: string | null,
+  before: QueryFields["split"],
+  after: QueryFields["split"],
+): Promise<void> {
+  if (editorId === null || before === after) return;
+  const { rows } = await client.query<{ role: string }>("SELECT role FROM users WHERE id = $1", [editorId]);
+  const role = rows[0]?.role;
+  if (!isRole(role) || !can({ role }, "queries.set-split"))
+    throw new PermissionError("queries.set-split", "Only leads and admins set a query's split", "split");
+}
+
 async function nextSourceId(client: Queryable, collectionId: number): Promise<string> {
   const { rows } = await client.query<{ next: string }>(
     `SELECT (coalesce(max(source_id::bigint), 0) + 1)::text AS next FROM queries WHERE collection_id = $1 AND source_id ~ ${NUMERIC_ID}`,
@@ -263,6 +283,7 @@ export async function createQuery(
   const fields = parseQueryFields(input);
   return inTransaction(async (client) => {
     await lockCollectionQueries(client, collectionId);
+    await checkSplitChange(client, editorId, null, fields.split);
     const sourceId = opts.sourceId ?? (await nextSourceId(client, collectionId));
     if (await findQuery(collectionId, sourceId, client))
       throw new QueryInputError(`A query with id ${sourceId} already exists in this collection`, "id");
@@ -307,6 +328,7 @@ export async function updateQuery(
       ...currentFields
     } = current;
     const fields = parseQueryFields({ ...currentFields, ...changes });
+    await checkSplitChange(client, editorId, current.split, fields.split);
     await applyQueryChange(client, current, fields, editorId);
     return (await findQuery(collectionId, sourceId, client))!;
   });
@@ -350,7 +372,6 @@ export async function listQueries(collectionId: number): Promise<QuerySummary[]>
 
 /** Just the ids of a query named by its collection's name and its own id: the hot paths need no more. */
 export type QueryRef = { rowId: number; collectionId: number };
-export type QueryRefLookup = QueryRef | { missing: "collection" | "query" };
 
 // The judging endpoints look the same query up on every request (fifty experts, a judgment a second
 // each); its ids never change, so a found query is remembered for a little while. A query deleted
@@ -359,24 +380,23 @@ const REF_MEMO_MS = 10_000;
 const refMemo = new Map<string, { ref: QueryRef; until: number }>();
 
 /** findQueryRef, remembered for REF_MEMO_MS once found: for the hot paths. */
-export async function findQueryRefFast(collectionName: string, sourceId: string): Promise<QueryRefLookup> {
+export async function findQueryRefFast(collectionName: string, sourceId: string): Promise<QueryRef | null> {
   const key = `${collectionName}\u0000${sourceId}`;
   const now = Date.now();
   const known = refMemo.get(key);
   if (known && known.until > now) return known.ref;
   const found = await findQueryRef(collectionName, sourceId);
   if (refMemo.size >= 10_000) refMemo.clear();
-  if ("rowId" in found) refMemo.set(key, { ref: found, until: now + REF_MEMO_MS });
+  if (found) refMemo.set(key, { ref: found, until: now + REF_MEMO_MS });
   return found;
 }
 
-export async function findQueryRef(collectionName: string, sourceId: string): Promise<QueryRefLookup> {
-  const { rows } = await db().query<{ collectionId: number; rowId: number | null }>(
+/** The query `sourceId` of the collection named `collectionName`, or null when either is missing. */
+export async function findQueryRef(collectionName: string, sourceId: string): Promise<QueryRef | null> {
+  const { rows } = await db().query<QueryRef>(
     `SELECT c.id AS "collectionId", q.id AS "rowId" FROM collections c
-       LEFT JOIN queries q ON q.collection_id = c.id AND q.source_id = $2 WHERE c.name = $1`,
+       JOIN queries q ON q.collection_id = c.id AND q.source_id = $2 WHERE c.name = $1`,
     [collectionName, sourceId],
   );
-  if (!rows[0]) return { missing: "collection" };
-  if (rows[0].rowId === null) return { missing: "query" };
-  return { rowId: rows[0].rowId, collectionId: rows[0].collectionId };
+  return rows[0] ?? null;
 }

@@ -1,34 +1,27 @@
 import { db } from "@/lib/db/client";
 
-// Names users type (collection and model names, image source ids) to the internal ids lib/ works with.
-
-export async function collectionByName(nameOrId: string): Promise<{ id: number; name: string }> {
-  const r = await db().query<{ id: number; name: string }>(
-    "SELECT id, name FROM collections WHERE name = $1 OR ($1 ~ '^[0-9]{1,9}$' AND id = $1::int) ORDER BY name = $1 DESC LIMIT 1",
-    [nameOrId],
-  );
-  if (!r.rows[0]) throw new Error(`no collection named "${nameOrId}"`);
-  return r.rows[0];
-}
+// Names people type (model names, image source ids) to the rows lib/ works with. A collection is
+// found by lib/browse/collections' findCollection. Every lookup answers null when there is no such
+// thing; the caller says so in its own words (a 404, a CLI message). Names only, never internal ids:
+// a collection or model called "12" is that one, not row 12.
 
 export type ModelRow = { id: number; name: string; kind: string; folder: string; dim: number };
 
-export async function modelByName(nameOrId: string): Promise<ModelRow> {
-  const r = await db().query<ModelRow>(
-    "SELECT id, name, kind, folder, dim FROM models WHERE name = $1 OR ($1 ~ '^[0-9]{1,9}$' AND id = $1::int) ORDER BY name = $1 DESC LIMIT 1",
-    [nameOrId],
-  );
-  if (!r.rows[0])
-    throw new Error(`no model named "${nameOrId}": register one with \`fieldmark models add <folder> --name <name>\``);
-  return r.rows[0];
+export async function findModel(name: string): Promise<ModelRow | null> {
+  const r = await db().query<ModelRow>("SELECT id, name, kind, folder, dim FROM models WHERE name = $1", [name]);
+  return r.rows[0] ?? null;
 }
 
 /** The internal id of an image from the id users see (its source id). */
-export async function imageBySourceId(collectionId: number, sourceId: string): Promise<number> {
+export async function findImageRowId(collectionId: number, sourceId: string): Promise<number | null> {
   const r = await db().query<{ id: number }>("SELECT id FROM images WHERE collection_id = $1 AND source_id = $2", [
     collectionId,
     sourceId,
   ]);
-  if (!r.rows[0]) throw new Error(`no image "${sourceId}" in this collection`);
-  return Number(r.rows[0].id);
+  return r.rows[0] ? Number(r.rows[0].id) : null;
+}
+
+/** What the CLI and the search API say about a model name nobody registered. */
+export function noModelMessage(name: string): string {
+  return `no model named "${name}": register one with \`fieldmark models add <folder> --name <name>\``;
 }

@@ -1,5 +1,6 @@
+import { findCollection } from "@/lib/browse/collections";
 import type { SearchFilters } from "./filters";
-import { collectionByName, imageBySourceId, modelByName } from "./lookup";
+import { findImageRowId, findModel, noModelMessage } from "./lookup";
 import { searchMetadata } from "./metadata-search";
 import { embedQueryText } from "./text-query";
 import { imageVector, searchByVectorDetailed, type SearchResult } from "./vector-search";
@@ -39,6 +40,9 @@ export class SearchRequestError extends Error {
   }
 }
 
+/** Something the request names is not there: a collection, a model, an image or its vector (a 404). */
+export class SearchNotFoundError extends Error {}
+
 export async function searchCollection(s: CollectionSearch): Promise<CollectionSearchAnswer> {
   const given = (["text", "image", "metadata"] as const).filter((key) => s[key] !== undefined);
   if (given.length !== 1)
@@ -47,8 +51,8 @@ export async function searchCollection(s: CollectionSearch): Promise<CollectionS
       "give exactly one of text (text to images), image (similar images) or metadata (taxonomy text)",
     );
   const mode = given[0];
-  // lookups throw a plain Error naming what is unknown (the API answers 404 with it)
-  const collection = await collectionByName(s.collection);
+  const collection = await findCollection(s.collection);
+  if (!collection) throw new SearchNotFoundError(`no collection named "${s.collection}"`);
   const filters = s.filters ?? {};
   if (mode === "metadata") {
     return {
@@ -59,7 +63,8 @@ export async function searchCollection(s: CollectionSearch): Promise<CollectionS
     };
   }
   if (!s.model) throw new SearchRequestError("model", `a model is needed to search by ${mode}`);
-  const model = await modelByName(s.model);
+  const model = await findModel(s.model);
+  if (!model) throw new SearchNotFoundError(noModelMessage(s.model));
   const common = { collectionId: collection.id, k: s.k, filters, strategy: s.strategy ?? "auto", efSearch: s.efSearch };
   if (mode === "text") {
     if (model.kind !== "clip") {
@@ -71,10 +76,13 @@ export async function searchCollection(s: CollectionSearch): Promise<CollectionS
     const detail = await searchByVectorDetailed(model.id, await embedQueryText(model, s.text!), common);
     return { collection, mode, strategy: detail.strategy, results: detail.results };
   }
-  const imageId = await imageBySourceId(collection.id, s.image!);
+  const imageId = await findImageRowId(collection.id, s.image!);
+  if (imageId === null) throw new SearchNotFoundError(`no image "${s.image}" in this collection`);
   const query = await imageVector(model.id, imageId).catch((e: Error) => {
     if (!/has no vector/.test(e.message)) throw e;
-    throw new Error(`image "${s.image}" has no vector for model "${model.name}": embed this collection with it first`);
+    throw new SearchNotFoundError(
+      `image "${s.image}" has no vector for model "${model.name}": embed this collection with it first`,
+    );
   });
   const detail = await searchByVectorDetailed(model.id, query.vector, { ...common, excludeImageIds: [imageId] });
   return { collection, mode, strategy: detail.strategy, results: detail.results };

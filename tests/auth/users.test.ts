@@ -112,11 +112,11 @@ describe.each(dbKinds)("accounts on %s", (kind) => {
     const forged = await requireApiUser(request("better-auth.session_token=forged.value"));
     expect((forged as Response).status).toBe(401);
 
-    const wrongRole = await requireApiUser(request(cookie), ["admin"]);
+    const wrongRole = await requireApiUser(request(cookie), "users.manage");
     expect((wrongRole as Response).status).toBe(403);
     expect(await (wrongRole as Response).json()).toEqual({ error: "This needs the admin role" });
     expect(
-      await requireApiUser(request(await signInCookie("ada@example.org", "correct-horse")), ["admin"]),
+      await requireApiUser(request(await signInCookie("ada@example.org", "correct-horse")), "users.manage"),
     ).toMatchObject({ role: "admin" });
   });
 

@@ -8,7 +8,7 @@ import { db } from "@/lib/db/client";
 import { embeddingProgress } from "@/lib/embeddings/embed-images";
 import { enqueueEmbedding } from "@/lib/jobs/embeddings";
 import { registerModel } from "@/lib/models/registry";
-import { modelByName } from "@/lib/search/lookup";
+import { findModel } from "@/lib/search/lookup";
 import { embedQueryText } from "@/lib/search/text-query";
 import { searchByVector } from "@/lib/search/vector-search";
 import { getVectorStore } from "@/lib/vectors/storage";
@@ -87,7 +87,7 @@ describe.each(dbKinds)("embedding jobs on %s", (kind) => {
     // queueing again finds nothing left to do
     expect((await enqueueEmbedding(collectionId, model.id)).images).toBe(0);
 
-    const vector = await embedQueryText(await modelByName("tiny"), "a red bird on a branch");
+    const vector = await embedQueryText((await findModel("tiny"))!, "a red bird on a branch");
     const results = await searchByVector(model.id, vector, { collectionId, k: 25 });
     expect(results).toHaveLength(25);
     for (let i = 1; i < results.length; i++) expect(results[i - 1].score).toBeGreaterThanOrEqual(results[i].score);

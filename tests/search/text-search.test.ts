@@ -3,7 +3,8 @@ import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { registerSearchCommand } from "@/cli/commands/search";
 import { registerModel } from "@/lib/models/registry";
-import { collectionByName, modelByName } from "@/lib/search/lookup";
+import { findCollection } from "@/lib/browse/collections";
+import { findModel } from "@/lib/search/lookup";
 import { embedQueryText } from "@/lib/search/text-query";
 import { searchByVector } from "@/lib/search/vector-search";
 import { upsertEmbeddings } from "@/lib/vectors/upsert";
@@ -31,7 +32,7 @@ describe.runIf(haveTokenizer).each(dbKinds)("text search on %s", (kind) => {
     const rand = rng(9);
     const rows = imageIds.map((imageId) => ({ imageId, vector: randomUnitVector(model.dim, rand) }));
     // image 42 is exactly what the text tower makes of the query: it must come first, with score 1
-    rows[42].vector = await embedQueryText(await modelByName("tiny-clip"), "a moth resting on lichen");
+    rows[42].vector = await embedQueryText((await findModel("tiny-clip"))!, "a moth resting on lichen");
     await upsertEmbeddings(model.id, rows);
   });
   afterAll(async () => {
@@ -69,8 +70,8 @@ describe.runIf(haveTokenizer).each(dbKinds)("text search on %s", (kind) => {
     expect(rows).toHaveLength(5);
     expect(rows[0]).toMatchObject({ image_id: "img-42" });
     expect(rows[0].score).toBeCloseTo(1, 5);
-    const model = await modelByName("tiny-clip");
-    const collection = await collectionByName("text-moths");
+    const model = (await findModel("tiny-clip"))!;
+    const collection = (await findCollection("text-moths"))!;
     const direct = await searchByVector(model.id, await embedQueryText(model, "a moth resting on lichen"), {
       collectionId: collection.id,
       k: 5,

@@ -6,7 +6,7 @@ import { ImportForm } from "./import-form";
 export const metadata: Metadata = { title: "Import a collection" };
 
 export default async function ImportPage() {
-  await requireUser(["admin", "lead"]);
+  await requireUser("collections.import");
   return (
     <>
       <PageTitle sub="Images stay where they are; Fieldmark reads their metadata and makes thumbnails once. For millions of images use `npx fieldmark import`.">

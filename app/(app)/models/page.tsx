@@ -7,7 +7,7 @@ import { RegisterModelForm } from "./register-model-form";
 export const metadata: Metadata = { title: "Models" };
 
 export default async function ModelsPage() {
-  await requireUser(["admin", "lead"]);
+  await requireUser("models.register");
   const models = await listModels();
   return (
     <>

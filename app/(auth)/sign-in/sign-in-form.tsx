@@ -2,10 +2,12 @@
 
 import { useActionState } from "react";
 import { Button, ErrorNote, Field, Input } from "@/app/_components/ui";
-import { signIn, type AuthFormState } from "../actions";
+import { isActionError } from "@/lib/actions/result";
+import { signIn } from "../actions";
 
 export function SignInForm({ next }: { next: string }) {
-  const [state, action, pending] = useActionState<AuthFormState, FormData>(signIn, {});
+  const [state, action, pending] = useActionState(signIn, null);
+  const failed = isActionError(state) ? state : null;
   return (
     <form action={action} className="space-y-4">
       <input type="hidden" name="next" value={next} />
@@ -16,14 +18,17 @@ export function SignInForm({ next }: { next: string }) {
           type="email"
           autoComplete="username"
           required
-          defaultValue={state.email}
+          defaultValue={failed?.values?.email}
           autoFocus
         />
+        {failed?.field === "email" && <ErrorNote>{failed.error}</ErrorNote>}
       </Field>
       <Field label="Password" htmlFor="password">
         <Input id="password" name="password" type="password" autoComplete="current-password" required />
+        {failed?.field === "password" && <ErrorNote>{failed.error}</ErrorNote>}
       </Field>
-      {state.error && <ErrorNote>{state.error}</ErrorNote>}
+      {/* "Wrong email or password" names no one field */}
+      {failed && failed.field !== "email" && failed.field !== "password" && <ErrorNote>{failed.error}</ErrorNote>}
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? "Signing in…" : "Sign in"}
       </Button>

@@ -1,6 +1,7 @@
 import { findCollection, type CollectionRef } from "@/lib/browse/collections";
 import { findImageFile } from "@/lib/browse/images";
 import { unreadablePlaceholderSvg } from "@/lib/browse/placeholder";
+import { found } from "./route";
 
 // Small shared pieces of the JSON API's route handlers.
 
@@ -8,10 +9,9 @@ export function jsonError(status: number, error: string): Response {
   return Response.json({ error }, { status });
 }
 
-/** The collection a URL names, or a 404 response to return as is. */
-export async function collectionOr404(encodedName: string): Promise<CollectionRef | Response> {
-  const collection = await findCollection(encodedName);
-  return collection ?? jsonError(404, `No collection named ${encodedName}`);
+/** The collection a URL names (route handlers get their params decoded), or a 404. */
+export async function collectionOr404(name: string): Promise<CollectionRef> {
+  return found(await findCollection(name), `No collection named ${name}`);
 }
 
 /** Whether an If-None-Match header matches this ETag (it may list several, or be "*"). */
@@ -24,15 +24,14 @@ export function etagMatches(request: Request, etag: string): boolean {
 
 type ImageFile = NonNullable<Awaited<ReturnType<typeof findImageFile>>>;
 
-/** The collection and image file a URL names (the image by its source id), or a 404 response. */
+/** The collection and image file a URL names (the image by its source id), or a 404. */
 export async function imageFileOr404(
-  encodedName: string,
+  name: string,
   imageId: string,
-): Promise<{ collection: CollectionRef; image: ImageFile } | Response> {
-  const collection = await collectionOr404(encodedName);
-  if (collection instanceof Response) return collection;
-  const image = await findImageFile(collection.id, imageId);
-  return image ? { collection, image } : jsonError(404, `No image ${imageId} in ${collection.name}`);
+): Promise<{ collection: CollectionRef; image: ImageFile }> {
+  const collection = await collectionOr404(name);
+  const image = found(await findImageFile(collection.id, imageId), `No image ${imageId} in ${collection.name}`);
+  return { collection, image };
 }
 
 /**

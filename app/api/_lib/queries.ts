@@ -1,26 +1,26 @@
 import type { z } from "zod";
+import { findCollection } from "@/lib/browse/collections";
 import { findQueryRef, findQueryRefFast, type QueryRef } from "@/lib/queries/queries";
-import { jsonError } from "./http";
+import { HttpError } from "./route";
 
 // Shared pieces of the query and judging route handlers.
 
 /**
- * The query a URL names (collection name, query id), or a 404 response to return as is. `fast`: may
- * answer from a lookup a few seconds old (the judgment and queue endpoints, called constantly).
+ * The query a URL names (collection name, query id), or a 404 saying which of the two is missing.
+ * `fast`: may answer from a lookup a few seconds old (the judgment and queue endpoints, called constantly).
  */
 export async function queryRefOr404(
   collection: string,
   queryId: string,
   opts: { fast?: boolean } = {},
-): Promise<QueryRef | Response> {
-  const found = await (opts.fast ? findQueryRefFast : findQueryRef)(collection, queryId);
-  if ("missing" in found) {
-    return jsonError(
-      404,
-      found.missing === "collection" ? `No collection named ${collection}` : `No query ${queryId} in ${collection}`,
-    );
-  }
-  return found;
+): Promise<QueryRef> {
+  const ref = await (opts.fast ? findQueryRefFast : findQueryRef)(collection, queryId);
+  if (ref) return ref;
+  // only on a miss: is it the collection that is not there, or the query?
+  const message = (await findCollection(collection))
+    ? `No query ${queryId} in ${collection}`
+    : `No collection named ${collection}`;
+  throw new HttpError(404, message);
 }
 
 /** The first problem zod found, saying where: "writes.3.value: value is one of ...". */

@@ -1,8 +1,5 @@
-import { requireApiUser } from "@/lib/auth/session";
 import { listCollections } from "@/lib/browse/collections";
+import { route } from "../_lib/route";
 
-export async function GET(request: Request) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  return Response.json({ collections: await listCollections() });
-}
+/** GET /api/collections: every collection with its numbers of images and taxa. */
+export const GET = route("collections.read", async () => Response.json({ collections: await listCollections() }));

@@ -1,9 +1,10 @@
 import { databaseKind, db } from "@/lib/db/client";
+import { route } from "../_lib/route";
 
 // No sign-in needed: the start command and monitors poll it.
 export const dynamic = "force-dynamic";
 
-export async function GET() {
+export const GET = route("public", async () => {
   const database = databaseKind();
   try {
     await db().query("SELECT 1");
@@ -11,4 +12,4 @@ export async function GET() {
     return Response.json({ ok: false, database, error: (e as Error).message }, { status: 503 });
   }
   return Response.json({ ok: true, database });
-}
+});

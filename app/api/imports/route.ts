@@ -1,12 +1,10 @@
-import { requireApiUser } from "@/lib/auth/session";
 import { saveUpload, UploadError } from "@/lib/collections/uploads";
 import { enqueueImport, importJobSchema } from "@/lib/jobs/imports";
+import { route } from "../_lib/route";
 
 // POST /api/imports: queue an import of a file already on the server (`source`), or of an uploaded
 // train.json/CSV (`file`), into `collection`. Answers with the job id to poll.
-export async function POST(request: Request) {
-  const user = await requireApiUser(request, ["admin", "lead"]);
-  if (user instanceof Response) return user;
+export const POST = route("collections.import", async (request, { user }) => {
   let fields: Record<string, unknown>;
   let file: File | null = null;
   if ((request.headers.get("content-type") ?? "").includes("multipart/form-data")) {
@@ -41,4 +39,4 @@ export async function POST(request: Request) {
     if (e instanceof UploadError) return Response.json({ error: e.message, field: "file" }, { status: 400 });
     throw e;
   }
-}
+});

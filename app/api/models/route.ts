@@ -1,15 +1,11 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { ModelFolderError } from "@/lib/models/folder";
 import { listModels, ModelRegistrationError, registerModel } from "@/lib/models/registry";
 import { jsonError } from "../_lib/http";
+import { route } from "../_lib/route";
 
 /** GET /api/models: the registered encoders. */
-export async function GET(request: Request) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  return Response.json({ models: await listModels() });
-}
+export const GET = route("collections.read", async () => Response.json({ models: await listModels() }));
 
 const registrationSchema = z.object({
   folder: z
@@ -24,9 +20,7 @@ const registrationSchema = z.object({
  * POST /api/models {folder, name, half?}: registers the encoder in a folder on the server. The folder is
  * checked first; a 400 then lists every problem with it (`problems`, also in `error`).
  */
-export async function POST(request: Request) {
-  const user = await requireApiUser(request, ["admin", "lead"]);
-  if (user instanceof Response) return user;
+export const POST = route("models.register", async (request) => {
   const parsed = registrationSchema.safeParse(await request.json().catch(() => ({})));
   if (!parsed.success) return jsonError(400, parsed.error.issues[0].message);
   try {
@@ -37,4 +31,4 @@ export async function POST(request: Request) {
     if (e instanceof ModelRegistrationError) return jsonError(400, e.message);
     throw e;
   }
-}
+});

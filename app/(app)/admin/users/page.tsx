@@ -7,7 +7,7 @@ import { AddUserForm } from "./add-user-form";
 export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
-  await requireUser(["admin"]);
+  await requireUser("users.manage");
   const users = await listUsers();
   return (
     <>

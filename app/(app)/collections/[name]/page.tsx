@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { ErrorNote } from "@/app/_components/ui";
+import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection, listIconicGroups } from "@/lib/browse/collections";
 import { filterToSearchParams, parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
@@ -58,7 +59,7 @@ export default async function CollectionPage({ params, searchParams }: Props) {
           </Link>
         </div>
       </div>
-      {user.role !== "expert" && <EmbeddingPanel collection={collection.name} />}
+      {can(user, "embeddings.start") && <EmbeddingPanel collection={collection.name} />}
       {!parsed.ok && (
         <div className="mt-4">
           <ErrorNote>Filters ignored: {parsed.error}</ErrorNote>

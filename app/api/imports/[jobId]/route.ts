@@ -1,12 +1,9 @@
-import { requireApiUser } from "@/lib/auth/session";
 import { importJobStatus } from "@/lib/jobs/imports";
+import { found, route } from "../../_lib/route";
 
-export async function GET(request: Request, { params }: { params: Promise<{ jobId: string }> }) {
-  const user = await requireApiUser(request, ["admin", "lead"]);
-  if (user instanceof Response) return user;
-  const { jobId } = await params;
+/** GET /api/imports/[jobId]: an import job's state and progress. */
+export const GET = route<{ jobId: string }>("collections.import", async (_request, { params: { jobId } }) => {
   if (!/^[0-9a-f-]{36}$/i.test(jobId)) return Response.json({ error: "Not an import job id" }, { status: 400 });
-  const status = await importJobStatus(jobId);
-  if (!status) return Response.json({ error: `No import job ${jobId}` }, { status: 404 });
+  const status = found(await importJobStatus(jobId), `No import job ${jobId}`);
   return Response.json(status, { headers: { "Cache-Control": "no-store" } });
-}
+});

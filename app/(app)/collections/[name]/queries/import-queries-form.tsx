@@ -4,7 +4,15 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { useMutation } from "@tanstack/react-query";
 import { Button, ErrorNote, Field, Input, inputClass } from "@/app/_components/ui";
+import type { ActionError } from "@/lib/actions/result";
 import type { QueryImportResult } from "@/lib/queries/inquire-csv";
+
+/** The route's `{ error, field? }`, as the forms' server actions answer it, thrown for useMutation. */
+class ImportError extends Error {
+  constructor(readonly answer: ActionError) {
+    super(answer.error);
+  }
+}
 
 async function importCsv(collection: string, form: FormData): Promise<QueryImportResult> {
   const res = await fetch(`/api/collections/${encodeURIComponent(collection)}/queries/import`, {
@@ -12,7 +20,7 @@ async function importCsv(collection: string, form: FormData): Promise<QueryImpor
     body: form,
   });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.error ?? `The server answered ${res.status}`);
+  if (!res.ok) throw new ImportError({ error: body.error ?? `The server answered ${res.status}`, field: body.field });
   return body;
 }
 
@@ -27,6 +35,9 @@ export function ImportQueriesForm({ collection }: { collection: string }) {
       router.refresh();
     },
   });
+  const failed = mutation.error instanceof ImportError ? mutation.error.answer : null;
+  // the error beside the field it names (the file, the split); any other under the form
+  const fieldError = (name: string) => (failed?.field === name ? <ErrorNote>{failed.error}</ErrorNote> : null);
   return (
     <details className="mb-6 rounded-xl border border-stone-200 bg-white" open={false}>
       <summary className="cursor-pointer px-4 py-3 text-sm font-medium text-stone-800">
@@ -46,6 +57,7 @@ export function ImportQueriesForm({ collection }: { collection: string }) {
           hint="query_id, query_text, supercategory, category, iconic_group (pandas' index column first is fine)"
         >
           <Input id="queries-file" name="file" type="file" accept=".csv,text/csv" required />
+          {fieldError("file")}
         </Field>
         <Field label="Split" htmlFor="queries-split">
           <select id="queries-split" name="split" defaultValue="" className={inputClass}>
@@ -53,12 +65,15 @@ export function ImportQueriesForm({ collection }: { collection: string }) {
             <option value="val">val</option>
             <option value="test">test</option>
           </select>
+          {fieldError("split")}
         </Field>
         <Button type="submit" disabled={mutation.isPending}>
           {mutation.isPending ? "Importing…" : "Import"}
         </Button>
         <div className="sm:col-span-3" aria-live="polite">
-          {mutation.error && <ErrorNote>{mutation.error.message}</ErrorNote>}
+          {mutation.error && failed?.field !== "file" && failed?.field !== "split" && (
+            <ErrorNote>{mutation.error.message}</ErrorNote>
+          )}
           {done && (
             <p role="status" className="text-sm text-emerald-800">
               {done.total} queries read: {done.created} new, {done.updated} updated, {done.unchanged} unchanged.

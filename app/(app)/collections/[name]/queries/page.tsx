@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { PageTitle } from "@/app/_components/ui";
+import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
@@ -42,7 +43,7 @@ export default async function QueriesPage({ params }: Props) {
           New query
         </Link>
       </div>
-      {user.role !== "expert" && <ImportQueriesForm collection={collection.name} />}
+      {can(user, "queries.import") && <ImportQueriesForm collection={collection.name} />}
       {queries.length === 0 ? (
         <div className="rounded-xl border border-dashed border-stone-300 bg-white p-10 text-center text-sm text-stone-600">
           No queries yet. Write one, or import INQUIRE&apos;s query CSV.

@@ -14,6 +14,7 @@ import {
   type TaxonScopeEntry,
 } from "@/lib/queries/fields";
 import { judgePath } from "@/lib/queries/urls";
+import { isActionError, type ActionError } from "@/lib/actions/result";
 import { saveQuery } from "./actions";
 import { ExamplePicker, type PickerModel } from "./example-picker";
 
@@ -36,7 +37,7 @@ export function QueryForm({ collection, queryId, revision, initial, canSetSplit,
   const id = useId();
   const [fields, setFields] = useState<QueryFields>(initial);
   const [exampleText, setExampleText] = useState("");
-  const [error, setError] = useState<{ error: string; field?: string } | null>(null);
+  const [error, setError] = useState<ActionError | null>(null);
   const [saved, setSaved] = useState<number | null>(null);
   const [pending, startTransition] = useTransition();
   const set = <K extends keyof QueryFields>(key: K, value: QueryFields[K]) => {
@@ -62,7 +63,7 @@ export function QueryForm({ collection, queryId, revision, initial, canSetSplit,
     setError(null);
     startTransition(async () => {
       const result = await saveQuery({ collection, queryId, expectedRevision: revision, fields });
-      if (!result.ok) {
+      if (isActionError(result)) {
         setError(result);
         return;
       }

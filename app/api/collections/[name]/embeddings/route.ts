@@ -1,16 +1,13 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { embeddingProgress } from "@/lib/embeddings/embed-images";
 import { enqueueEmbedding, pendingEmbeddingJobs } from "@/lib/jobs/embeddings";
 import { listModels } from "@/lib/models/registry";
-import { collectionByName, modelByName } from "@/lib/search/lookup";
+import { findModel, noModelMessage } from "@/lib/search/lookup";
 import { enqueueIndexBuild, indexBuildStatus } from "@/lib/jobs/indexes";
 import { indexInfo } from "@/lib/vectors/hnsw";
 import { findVectorStore } from "@/lib/vectors/storage";
-import { jsonError } from "../../../_lib/http";
-import { foundOr404 } from "../../../_lib/lookup";
-
-type Params = { params: Promise<{ name: string }> };
+import { collectionOr404, jsonError } from "../../../_lib/http";
+import { found, route } from "../../../_lib/route";
 
 /**
  * GET /api/collections/[name]/embeddings: for every registered model, how far this collection is
@@ -18,11 +15,8 @@ type Params = { params: Promise<{ name: string }> };
  * the state of the last build queued, plus how many embedding jobs are queued or running (anywhere), so
  * a page knows to keep polling.
  */
-export async function GET(request: Request, { params }: Params) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const collection = await foundOr404(collectionByName((await params).name));
-  if (collection instanceof Response) return collection;
+export const GET = route<{ name: string }>("collections.read", async (_request, { params }) => {
+  const collection = await collectionOr404(params.name);
   const models = await Promise.all(
     (await listModels()).map(async (m) => {
       const [progress, store] = await Promise.all([embeddingProgress(collection.id, m.id), findVectorStore(m.id)]);
@@ -42,7 +36,7 @@ export async function GET(request: Request, { params }: Params) {
     }),
   );
   return Response.json({ models, pending_jobs: await pendingEmbeddingJobs() });
-}
+});
 
 const actionSchema = z.object({
   model: z.string("model: the name of a registered model").trim().min(1, "model: the name of a registered model"),
@@ -57,15 +51,11 @@ const actionSchema = z.object({
  * - action "index": queues a (re)build of the model's HNSW index for the worker; 202 with the job's id
  *   (the one already queued or running, if any). GET shows its progress.
  */
-export async function POST(request: Request, { params }: Params) {
-  const user = await requireApiUser(request, ["admin", "lead"]);
-  if (user instanceof Response) return user;
+export const POST = route<{ name: string }>("embeddings.start", async (request, { params }) => {
   const parsed = actionSchema.safeParse(await request.json().catch(() => ({})));
   if (!parsed.success) return jsonError(400, parsed.error.issues[0].message);
-  const collection = await foundOr404(collectionByName((await params).name));
-  if (collection instanceof Response) return collection;
-  const model = await foundOr404(modelByName(parsed.data.model));
-  if (model instanceof Response) return model;
+  const collection = await collectionOr404(params.name);
+  const model = found(await findModel(parsed.data.model), noModelMessage(parsed.data.model));
   if (parsed.data.action === "index") {
     if (!(await findVectorStore(model.id)))
       return jsonError(409, `model ${model.name} has no vectors yet: embed first, then build its index`);
@@ -74,4 +64,4 @@ export async function POST(request: Request, { params }: Params) {
   }
   const queued = await enqueueEmbedding(collection.id, model.id);
   return Response.json({ queued }, { status: 202 });
-}
+});

@@ -1,17 +1,14 @@
-import { requireApiUser } from "@/lib/auth/session";
 import { parseImageQuery } from "@/lib/browse/filters";
 import { BadCursorError, countImages, listImages } from "@/lib/browse/images";
 import { collectionOr404, jsonError } from "../../../_lib/http";
+import { route } from "../../../_lib/route";
 
 /**
  * GET /api/collections/[name]/images?taxon=&rank=&iconic_group=&from=&to=&bbox=&cursor=&limit=
  * One page of images; the first page (no cursor) also carries the total count.
  */
-export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const collection = await collectionOr404((await params).name);
-  if (collection instanceof Response) return collection;
+export const GET = route<{ name: string }>("collections.read", async (request, { params }) => {
+  const collection = await collectionOr404(params.name);
   const parsed = parseImageQuery(new URL(request.url).searchParams);
   if (!parsed.ok) return jsonError(400, parsed.error);
   const { filter, cursor, limit } = parsed.query;
@@ -25,4 +22,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
     if (e instanceof BadCursorError) return jsonError(400, e.message);
     throw e;
   }
-}
+});

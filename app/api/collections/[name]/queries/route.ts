@@ -1,27 +1,22 @@
-import { requireApiUser } from "@/lib/auth/session";
 import { createQuery, listQueries, QueryInputError } from "@/lib/queries/queries";
 import { queryIdSchema, type QueryFieldsInput } from "@/lib/queries/fields";
 import { collectionOr404, jsonError } from "../../../_lib/http";
 import { describeZodError, jsonBody } from "../../../_lib/queries";
+import { route } from "../../../_lib/route";
 
 /** GET /api/collections/[name]/queries: the collection's queries with how far their labeling is. */
-export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const collection = await collectionOr404((await params).name);
-  if (collection instanceof Response) return collection;
+export const GET = route<{ name: string }>("collections.read", async (_request, { params }) => {
+  const collection = await collectionOr404(params.name);
   return Response.json({ queries: await listQueries(collection.id) });
-}
+});
 
 /**
  * POST /api/collections/[name]/queries {text, supercategory, category, iconicGroup, taxonScope, notes,
- * examples, split, id?}: a new query (its id is the next number unless `id` is given).
+ * examples, split, id?}: a new query (its id is the next number unless `id` is given). Only leads and
+ * admins may give it a split (403 otherwise; lib/queries enforces it).
  */
-export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const collection = await collectionOr404((await params).name);
-  if (collection instanceof Response) return collection;
+export const POST = route<{ name: string }>("queries.write", async (request, { params, user }) => {
+  const collection = await collectionOr404(params.name);
   const body = await jsonBody(request);
   if (typeof body !== "object" || body === null) return jsonError(400, "Send the query as a JSON object");
   const { id, ...fields } = body as Record<string, unknown>;
@@ -35,4 +30,4 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
     if (e instanceof QueryInputError) return Response.json({ error: e.message, field: e.field }, { status: 400 });
     throw e;
   }
-}
+});

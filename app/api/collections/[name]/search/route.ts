@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
 import { imagePagePath, thumbnailUrl } from "@/lib/browse/urls";
 import type { SearchFilters } from "@/lib/search/filters";
-import { searchCollection, SearchRequestError } from "@/lib/search/search-collection";
+import { searchCollection, SearchNotFoundError, SearchRequestError } from "@/lib/search/search-collection";
 import { DEFAULT_K } from "@/lib/search/vector-search";
 import { jsonError } from "../../../_lib/http";
-import { foundOr404 } from "../../../_lib/lookup";
+import { route } from "../../../_lib/route";
 
 /** Larger result lists belong to the CLI (`fieldmark search --json`), not to one HTTP answer. */
 const MAX_K = 1000;
@@ -63,9 +62,7 @@ function searchFilters(f: ImageFilter): SearchFilters {
  * page }], mode, strategy }`, best first; strategy is how the database answered: "index" (HNSW),
  * "exact" (a scan) or "full-text".
  */
-export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
+export const GET = route<{ name: string }>("collections.read", async (request, { params }) => {
   const searchParams = new URL(request.url).searchParams;
   const parsed = searchQuerySchema.safeParse(Object.fromEntries(searchParams));
   if (!parsed.success) {
@@ -77,18 +74,22 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   const { model: modelName, text, image, q, k } = parsed.data;
   const filters = searchFilters(filterQuery.query.filter);
 
-  const answer = await foundOr404(
-    searchCollection({
-      collection: (await params).name,
+  let answer;
+  try {
+    answer = await searchCollection({
+      collection: params.name,
       model: modelName,
       text,
       image,
       metadata: q,
       k,
       filters,
-    }).catch((e) => (e instanceof SearchRequestError ? jsonError(400, e.message) : Promise.reject(e))),
-  );
-  if (answer instanceof Response) return answer;
+    });
+  } catch (e) {
+    if (e instanceof SearchRequestError) return jsonError(400, e.message);
+    if (e instanceof SearchNotFoundError) return jsonError(404, e.message);
+    throw e;
+  }
   const { collection, mode, strategy, results } = answer;
   return Response.json({
     mode,
@@ -100,4 +101,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
       page: imagePagePath(collection.name, r.sourceId),
     })),
   });
-}
+});

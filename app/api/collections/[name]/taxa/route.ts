@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { searchTaxa } from "@/lib/browse/taxa";
 import { collectionOr404, jsonError } from "../../../_lib/http";
+import { route } from "../../../_lib/route";
 
 const querySchema = z.object({
   q: z.string().trim().max(200).default(""),
@@ -9,13 +9,10 @@ const querySchema = z.object({
 });
 
 /** GET /api/collections/[name]/taxa?q=papil: taxa at any rank whose name or common name matches. */
-export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const collection = await collectionOr404((await params).name);
-  if (collection instanceof Response) return collection;
+export const GET = route<{ name: string }>("collections.read", async (request, { params }) => {
+  const collection = await collectionOr404(params.name);
   const sp = new URL(request.url).searchParams;
   const parsed = querySchema.safeParse({ q: sp.get("q") ?? undefined, limit: sp.get("limit") ?? undefined });
   if (!parsed.success) return jsonError(400, parsed.error.issues[0].message);
   return Response.json({ taxa: await searchTaxa(collection.id, parsed.data.q, parsed.data.limit) });
-}
+});

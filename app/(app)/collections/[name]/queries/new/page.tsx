@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { PageTitle } from "@/app/_components/ui";
+import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
@@ -44,7 +45,7 @@ export default async function NewQueryPage({ params }: { params: Promise<{ name:
         queryId={null}
         revision={null}
         initial={EMPTY}
-        canSetSplit={user.role !== "expert"}
+        canSetSplit={can(user, "queries.set-split")}
         models={models}
       />
     </>

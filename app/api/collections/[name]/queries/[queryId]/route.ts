@@ -1,32 +1,26 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { findQuery, listRevisions, QueryInputError, updateQuery } from "@/lib/queries/queries";
 import { collectionOr404, jsonError } from "../../../../_lib/http";
 import { describeZodError, jsonBody } from "../../../../_lib/queries";
+import { found, route } from "../../../../_lib/route";
 
-type Params = { params: Promise<{ name: string; queryId: string }> };
+type Params = { name: string; queryId: string };
 
 /** GET .../queries/[queryId]: the query with its revisions. */
-export async function GET(request: Request, { params }: Params) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const { name, queryId } = await params;
+export const GET = route<Params>("collections.read", async (_request, { params: { name, queryId } }) => {
   const collection = await collectionOr404(name);
-  if (collection instanceof Response) return collection;
-  const query = await findQuery(collection.id, queryId);
-  if (!query) return jsonError(404, `No query ${queryId} in ${collection.name}`);
+  const query = found(await findQuery(collection.id, queryId), `No query ${queryId} in ${collection.name}`);
   return Response.json({ query, revisions: await listRevisions(query.rowId) });
-}
+});
 
 const patchSchema = z.object({ expectedRevision: z.number().int().min(0).optional() }).loose();
 
-/** PATCH .../queries/[queryId] {fields to change..., expectedRevision?}: saves a new revision. */
-export async function PATCH(request: Request, { params }: Params) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const { name, queryId } = await params;
+/**
+ * PATCH .../queries/[queryId] {fields to change..., expectedRevision?}: saves a new revision. A split
+ * change is a lead's or an admin's (403 otherwise; lib/queries enforces it).
+ */
+export const PATCH = route<Params>("queries.write", async (request, { params: { name, queryId }, user }) => {
   const collection = await collectionOr404(name);
-  if (collection instanceof Response) return collection;
   const parsed = patchSchema.safeParse(await jsonBody(request));
   if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
   const { expectedRevision, ...changes } = parsed.data;
@@ -40,4 +34,4 @@ export async function PATCH(request: Request, { params }: Params) {
     }
     throw e;
   }
-}
+});

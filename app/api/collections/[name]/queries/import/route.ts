@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { SPLITS } from "@/lib/queries/fields";
 import { importInquireQueries, parseInquireQueriesCsv, QueryCsvError } from "@/lib/queries/inquire-csv";
 import { collectionOr404, jsonError } from "../../../../_lib/http";
 import { describeZodError } from "../../../../_lib/queries";
+import { route } from "../../../../_lib/route";
 
 const MAX_BYTES = 5 * 1024 * 1024; // INQUIRE's 250 queries are 20 KB
 
@@ -18,11 +18,8 @@ const fieldsSchema = z.object({
  * POST /api/collections/[name]/queries/import (multipart: file, split?): an INQUIRE query CSV,
  * imported with its query ids. Leads and admins.
  */
-export async function POST(request: Request, { params }: { params: Promise<{ name: string }> }) {
-  const user = await requireApiUser(request, ["admin", "lead"]);
-  if (user instanceof Response) return user;
-  const collection = await collectionOr404((await params).name);
-  if (collection instanceof Response) return collection;
+export const POST = route<{ name: string }>("queries.import", async (request, { params, user }) => {
+  const collection = await collectionOr404(params.name);
   const form = await request.formData().catch(() => null);
   if (!form) return jsonError(400, "Send the CSV as multipart/form-data with a file field");
   const file = form.get("file");
@@ -44,4 +41,4 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
       return Response.json({ error: e.message, line: e.line, column: e.column, field: "file" }, { status: 400 });
     throw e;
   }
-}
+});

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { PageTitle } from "@/app/_components/ui";
 import { loadQuery } from "@/app/_lib/query-page";
+import { can } from "@/lib/auth/permissions";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
 import { modelsWithVectors } from "@/lib/models/registry";
 import { listRevisions } from "@/lib/queries/queries";
@@ -45,7 +46,7 @@ export default async function EditQueryPage({ params }: Props) {
           queryId={query.id}
           revision={query.revision}
           initial={{ text, supercategory, category, iconicGroup, taxonScope, notes, examples, split }}
-          canSetSplit={user.role !== "expert"}
+          canSetSplit={can(user, "queries.set-split")}
           models={models}
         />
         <section aria-labelledby="history-title">

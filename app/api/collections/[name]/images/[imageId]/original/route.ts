@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
-import { requireApiUser } from "@/lib/auth/session";
 import { readOriginal } from "@/lib/images/files";
 import { etagMatches, imageFileOr404, unreadableImageResponse } from "../../../../../_lib/http";
+import { route } from "../../../../../_lib/route";
 
 const CACHE_CONTROL = "private, max-age=3600";
 
@@ -9,13 +9,8 @@ const CACHE_CONTROL = "private, max-age=3600";
  * GET .../images/[imageId]/original: the image's own bytes, from its folder or URL root. When it cannot
  * be read the answer is 422 with a placeholder picture that states why (an <img> still shows it).
  */
-export async function GET(request: Request, { params }: { params: Promise<{ name: string; imageId: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const { name, imageId } = await params;
-  const found = await imageFileOr404(name, imageId);
-  if (found instanceof Response) return found;
-  const { collection, image } = found;
+export const GET = route<{ name: string; imageId: string }>("collections.read", async (request, { params }) => {
+  const { collection, image } = await imageFileOr404(params.name, params.imageId);
 
   let original: { body: Buffer; contentType: string };
   try {
@@ -28,4 +23,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   const headers = { ETag: etag, "Cache-Control": CACHE_CONTROL };
   if (etagMatches(request, etag)) return new Response(null, { status: 304, headers });
   return new Response(new Uint8Array(original.body), { headers: { ...headers, "Content-Type": original.contentType } });
-}
+});

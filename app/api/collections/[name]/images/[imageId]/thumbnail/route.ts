@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
-import { requireApiUser } from "@/lib/auth/session";
 import { thumbnailFor } from "@/lib/images/thumbnails";
 import { etagMatches, imageFileOr404, unreadableImageResponse } from "../../../../../_lib/http";
+import { route } from "../../../../../_lib/route";
 
 const CACHE_CONTROL = "private, max-age=86400, stale-while-revalidate=604800";
 
@@ -9,13 +9,8 @@ const CACHE_CONTROL = "private, max-age=86400, stale-while-revalidate=604800";
  * GET .../images/[imageId]/thumbnail: the cached thumbnail (made now if missing). An unreadable image
  * gets a placeholder tile that states the reason, so an <img> in a grid always shows something.
  */
-export async function GET(request: Request, { params }: { params: Promise<{ name: string; imageId: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const { name, imageId } = await params;
-  const found = await imageFileOr404(name, imageId);
-  if (found instanceof Response) return found;
-  const { image } = found;
+export const GET = route<{ name: string; imageId: string }>("collections.read", async (request, { params }) => {
+  const { image } = await imageFileOr404(params.name, params.imageId);
 
   const thumb = await thumbnailFor(image.rowId);
   if ("unreadable" in thumb) return unreadableImageResponse(thumb.unreadable);
@@ -23,7 +18,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   if (etagMatches(request, thumb.etag)) return new Response(null, { status: 304, headers });
   const body = await fs.readFile(thumb.path);
   return new Response(new Uint8Array(body), { headers: { ...headers, "Content-Type": contentTypeOf(thumb.path) } });
-}
+});
 
 function contentTypeOf(file: string): string {
   if (file.endsWith(".webp")) return "image/webp";

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { listJudgments } from "@/lib/judgments/list";
 import { JUDGMENT_VALUES, judgmentWriteSchema, type JudgmentWrite, type WriteResult } from "@/lib/judgments/values";
 import { whoseJudgments } from "@/lib/judgments/visibility";
 import { applyJudgmentWrites } from "@/lib/judgments/write";
 import { jsonError } from "../../../../../_lib/http";
 import { describeZodError, jsonBody, queryRefOr404 } from "../../../../../_lib/queries";
+import { route } from "../../../../../_lib/route";
 
-type Params = { params: Promise<{ name: string; queryId: string }> };
+type Params = { name: string; queryId: string };
 
 const batchSchema = z.object({
   writes: z.array(z.unknown()).min(1, "writes is empty").max(200, "at most 200 writes at once"),
@@ -19,14 +19,10 @@ const batchSchema = z.object({
  * write: saved, duplicate (already saved earlier), or rejected with the reason. A malformed write is
  * rejected on its own; the others still count.
  */
-export async function POST(request: Request, { params }: Params) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const { name, queryId } = await params;
+export const POST = route<Params>("judgments.write", async (request, { params: { name, queryId }, user }) => {
   const parsed = batchSchema.safeParse(await jsonBody(request));
   if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
   const query = await queryRefOr404(name, queryId, { fast: true });
-  if (query instanceof Response) return query;
 
   const results: (WriteResult | null)[] = [];
   const valid: JudgmentWrite[] = [];
@@ -46,7 +42,7 @@ export async function POST(request: Request, { params }: Params) {
   const applied = await applyJudgmentWrites(query, user.id, valid);
   let next = 0;
   return Response.json({ results: results.map((r) => r ?? applied[next++]) });
-}
+});
 
 const listSchema = z.object({
   annotator: z.string().max(100).optional(),
@@ -59,17 +55,13 @@ const listSchema = z.object({
  * GET .../judgments?annotator=me|all|<user id>&value=&limit=&offset=: own judgments, latest change
  * first; leads may read anyone's.
  */
-export async function GET(request: Request, { params }: Params) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const { name, queryId } = await params;
+export const GET = route<Params>("collections.read", async (request, { params: { name, queryId }, user }) => {
   const sp = new URL(request.url).searchParams;
   const parsed = listSchema.safeParse(Object.fromEntries(sp));
   if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
   const whose = whoseJudgments(user, parsed.data.annotator);
   if ("error" in whose) return jsonError(403, whose.error);
   const query = await queryRefOr404(name, queryId);
-  if (query instanceof Response) return query;
   return Response.json({
     judgments: await listJudgments(query, {
       ...whose,
@@ -78,4 +70,4 @@ export async function GET(request: Request, { params }: Params) {
       offset: parsed.data.offset,
     }),
   });
-}
+});

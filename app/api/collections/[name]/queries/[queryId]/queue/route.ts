@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { requireApiUser } from "@/lib/auth/session";
 import { MAX_PAGE, nextCandidates } from "@/lib/judgments/queue";
 import { requestCandidateRefill } from "@/lib/judgments/refill";
 import { whoseJudgments } from "@/lib/judgments/visibility";
 import { jsonError } from "../../../../../_lib/http";
 import { describeZodError, jsonBody, queryRefOr404 } from "../../../../../_lib/queries";
+import { route } from "../../../../../_lib/route";
 
 const queueSchema = z.object({
   limit: z.number().int().min(1).max(MAX_PAGE).default(60),
@@ -23,27 +23,26 @@ const LOW_WATER_PAGES = 3;
  * the annotator has not judged (POST because `exclude` can be long). Leads may read another's queue
  * (holding nothing for them).
  */
-export async function POST(request: Request, { params }: { params: Promise<{ name: string; queryId: string }> }) {
-  const user = await requireApiUser(request);
-  if (user instanceof Response) return user;
-  const { name, queryId } = await params;
-  const parsed = queueSchema.safeParse((await jsonBody(request)) ?? {});
-  if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
-  const whose = whoseJudgments(user, parsed.data.annotator);
-  if ("error" in whose) return jsonError(403, whose.error);
-  if (whose.annotatorId === null) return jsonError(400, "annotator: a queue is one annotator's; name one, not all");
-  const query = await queryRefOr404(name, queryId, { fast: true });
-  if (query instanceof Response) return query;
-  const ownQueue = whose.annotatorId === user.id;
-  const page = await nextCandidates(query, whose.annotatorId, {
-    ...parsed.data,
-    tab: ownQueue ? parsed.data.tab : undefined,
-  });
-  if (page.remaining < LOW_WATER_PAGES * parsed.data.limit) {
-    // In the background: the page goes out now whatever the job queue does.
-    requestCandidateRefill(query.rowId, "queue-low").catch((e) =>
-      console.error(`candidate refill for query ${query.rowId}: ${(e as Error).message}`),
-    );
-  }
-  return Response.json(page);
-}
+export const POST = route<{ name: string; queryId: string }>(
+  "judgments.write",
+  async (request, { params: { name, queryId }, user }) => {
+    const parsed = queueSchema.safeParse((await jsonBody(request)) ?? {});
+    if (!parsed.success) return jsonError(400, describeZodError(parsed.error));
+    const whose = whoseJudgments(user, parsed.data.annotator);
+    if ("error" in whose) return jsonError(403, whose.error);
+    if (whose.annotatorId === null) return jsonError(400, "annotator: a queue is one annotator's; name one, not all");
+    const query = await queryRefOr404(name, queryId, { fast: true });
+    const ownQueue = whose.annotatorId === user.id;
+    const page = await nextCandidates(query, whose.annotatorId, {
+      ...parsed.data,
+      tab: ownQueue ? parsed.data.tab : undefined,
+    });
+    if (page.remaining < LOW_WATER_PAGES * parsed.data.limit) {
+      // In the background: the page goes out now whatever the job queue does.
+      requestCandidateRefill(query.rowId, "queue-low").catch((e) =>
+        console.error(`candidate refill for query ${query.rowId}: ${(e as Error).message}`),
+      );
+    }
+    return Response.json(page);
+  },
+);
