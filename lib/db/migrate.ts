@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type pg from "pg";
+import { inTransaction } from "./transaction";
 
 // Applies prisma/migrations/<timestamp>_<name>/migration.sql in order, with Prisma's own
 // _prisma_migrations bookkeeping, so `prisma migrate deploy` stays usable where the network allows it.
@@ -46,18 +47,20 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
         }
         continue;
       }
-      await client.query("BEGIN");
       try {
-        await client.query(sql);
-        await client.query(
-          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
+        await inTransaction(
+          async () => {
+            await client.query(sql);
+            await client.query(
+              `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
            VALUES ($1, $2, now(), $3, 1)`,
-          [crypto.randomUUID(), checksum, name],
+              [crypto.randomUUID(), checksum, name],
+            );
+          },
+          { client },
         );
-        await client.query("COMMIT");
         applied.push(name);
       } catch (e) {
-        await client.query("ROLLBACK");
         throw new Error(`Migration ${name} failed: ${(e as Error).message}`);
       }
     }

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import { getVectorStore, type VectorStore } from "@/lib/vectors/storage";
 import { parseVectorText, vectorParam } from "@/lib/vectors/wire";
 import { hasFilters, imageConditions, resolveTaxonIds, type SearchFilters } from "./filters";
@@ -99,15 +100,10 @@ async function runWithSettings(
   sql: string,
   values: unknown[],
 ): Promise<SearchResult[]> {
-  await client.query(["BEGIN", "SET LOCAL jit = off", ...settings.map((x) => `SET LOCAL ${x}`)].join("; "));
-  try {
-    const rows = (await client.query<SearchResult>(sql, values)).rows;
-    await client.query("COMMIT");
-    return rows;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  }
+  return inTransaction(async (c) => (await c.query<SearchResult>(sql, values)).rows, {
+    client,
+    settings: ["jit = off", ...settings],
+  });
 }
 
 async function runExact(client: pg.PoolClient, q: Query, parallel: boolean): Promise<SearchResult[]> {

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { databaseKind, db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import { getVectorStore, type VectorStore } from "./storage";
 
 // The HNSW index of a model's vectors (cosine). Built after a bulk load, not row by row: a build over
@@ -120,21 +121,19 @@ export async function buildIndex(modelId: number, opts: IndexBuildOptions = {}):
  * build (rows written later are appended unsorted until the next build).
  */
 export async function sortByTaxonomy(client: pg.PoolClient, store: VectorStore): Promise<void> {
-  await client.query("BEGIN");
-  try {
-    await client.query(`LOCK TABLE ${store.tableName} IN ACCESS EXCLUSIVE MODE`);
-    await client.query(`CREATE TEMP TABLE vectors_sorted ON COMMIT DROP AS
+  await inTransaction(
+    async () => {
+      await client.query(`LOCK TABLE ${store.tableName} IN ACCESS EXCLUSIVE MODE`);
+      await client.query(`CREATE TEMP TABLE vectors_sorted ON COMMIT DROP AS
       SELECT e.image_id, e.collection_id, e.taxon_id, e.vector, e.created_at
       FROM ${store.tableName} e LEFT JOIN taxa x ON x.id = e.taxon_id
       ORDER BY e.collection_id, x.kingdom, x.phylum, x.class, x."order", x.family, x.genus, x.species, x.name, e.taxon_id, e.image_id`);
-    await client.query(`TRUNCATE ${store.tableName}`);
-    await client.query(`INSERT INTO ${store.tableName} (image_id, collection_id, taxon_id, vector, created_at)
+      await client.query(`TRUNCATE ${store.tableName}`);
+      await client.query(`INSERT INTO ${store.tableName} (image_id, collection_id, taxon_id, vector, created_at)
       SELECT image_id, collection_id, taxon_id, vector, created_at FROM vectors_sorted`);
-    await client.query("COMMIT");
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  }
+    },
+    { client },
+  );
 }
 
 /** Whether the index exists, its size on disk, and the table's row count estimate. */
