@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { can } from "@/lib/auth/permissions";
 import { progressByAnnotator, queryProgress } from "@/lib/judgments/progress";
-import { seesEveryone, whoseJudgments } from "@/lib/judgments/visibility";
+import { whoseJudgments } from "@/lib/judgments/visibility";
 import { jsonError } from "../../../../../_lib/http";
 import { describeZodError, queryRefOr404 } from "../../../../../_lib/queries";
 import { route } from "../../../../../_lib/route";
@@ -21,7 +22,7 @@ export const GET = route<{ name: string; queryId: string }>(
     const query = await queryRefOr404(name, queryId);
     const [progress, annotators] = await Promise.all([
       queryProgress(query, whose.annotatorId),
-      seesEveryone(user.role) ? progressByAnnotator(query) : undefined,
+      can(user, "judgments.read-all") ? progressByAnnotator(query) : undefined,
     ]);
     return Response.json({ progress, ...(annotators && { annotators }) });
   },
