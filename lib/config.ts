@@ -6,21 +6,81 @@ const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   FIELDMARK_DATA_DIR: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  FIELDMARK_IMAGE_ROOTS: z.string().optional(),
+  FIELDMARK_MAX_IMAGE_BYTES: z.coerce.number().int().min(1).optional(),
 });
 
 export type Config = { databaseUrl?: string; dataDir: string; port: number };
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Where images may be read from, and how big one may be (lib/images/allowed-roots.ts applies them). */
+export type ImageSettings = {
+  /**
+   * Where images may come from when a lead imports through the web UI or API: absolute folders and
+   * http(s) URL prefixes (FIELDMARK_IMAGE_ROOTS, comma-separated). Empty by default: the web may import
+   * nothing until an admin says where photos live. The CLI is not limited by it (see lib/images/allowed-roots.ts).
+   */
+  imageRoots: string[];
+  /** the most bytes one original image may have, local or remote (FIELDMARK_MAX_IMAGE_BYTES, default 50 MB) */
+  maxImageBytes: number;
+};
+
+export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+
+/**
+ * FIELDMARK_IMAGE_ROOTS: entries separated by commas (not the platform path delimiter, whose ":" is in
+ * every URL). Each is an absolute folder or an http(s) URL prefix; anything else fails at start.
+ */
+export function parseImageRoots(value: string | undefined): string[] {
+  const entries = (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return entries.map((entry) => {
+    if (/^https?:\/\//i.test(entry)) {
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new Error(`Bad environment variable FIELDMARK_IMAGE_ROOTS: ${entry} is not a valid URL`);
+      }
+      if (url.search || url.hash || url.username || url.password)
+        throw new Error(
+          `Bad environment variable FIELDMARK_IMAGE_ROOTS: ${entry} must be a plain URL prefix (no query, fragment or credentials)`,
+        );
+      return url.pathname.endsWith("/") ? url.toString() : `${url.toString()}/`;
+    }
+    if (!path.isAbsolute(entry))
+      throw new Error(
+        `Bad environment variable FIELDMARK_IMAGE_ROOTS: ${entry} is neither an absolute folder nor an http(s) URL`,
+      );
+    return path.resolve(/* turbopackIgnore: true */ entry);
+  });
+}
+
+function parseEnv(env: NodeJS.ProcessEnv) {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`Bad environment variable ${issue.path.join(".")}: ${issue.message}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(env);
+  readImageSettings(env); // a bad FIELDMARK_IMAGE_ROOTS fails at start too, not at the first image
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(/* turbopackIgnore: true */ e.FIELDMARK_DATA_DIR ?? ".data"),
     port: e.PORT,
+  };
+}
+
+export function readImageSettings(env: NodeJS.ProcessEnv = process.env): ImageSettings {
+  const e = parseEnv(env);
+  return {
+    imageRoots: parseImageRoots(e.FIELDMARK_IMAGE_ROOTS),
+    maxImageBytes: e.FIELDMARK_MAX_IMAGE_BYTES ?? DEFAULT_MAX_IMAGE_BYTES,
   };
 }
 

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
+import { checkImagesRoot, type Via } from "@/lib/images/allowed-roots";
 import { ImportError } from "./errors";
 
 // Where a collection's image files live: a local folder or an http(s) base URL (object storage).
 // Images stay where they are; the database keeps each image's path relative to this root, and no
-// path may point outside it.
+// path may point outside it. Which roots are allowed at all is lib/images/allowed-roots.ts's call.
 
 export type ImagesRoot = { kind: "folder"; path: string } | { kind: "url"; url: string };
 
@@ -14,18 +15,22 @@ export function imagesRootLabel(root: ImagesRoot): string {
   return root.kind === "folder" ? root.path : root.url;
 }
 
-/** A folder must exist; a URL must answer (any HTTP status will do: the host is reachable). */
-export async function resolveImagesRoot(spec: string, opts: { timeoutMs?: number } = {}): Promise<ImagesRoot> {
-  if (/^https?:\/\//i.test(spec)) {
+/**
+ * A folder must exist; a URL must answer (any HTTP status will do: the host is reachable). First it
+ * must be allowed (checkImagesRoot: never the data folder; for "web", only FIELDMARK_IMAGE_ROOTS),
+ * before anything is probed, so a refused root is never fetched. `via` defaults to "cli".
+ * Throws ImageAccessError when refused, ImportError when missing or unreachable.
+ */
+export async function resolveImagesRoot(
+  spec: string,
+  opts: { timeoutMs?: number; via?: Via } = {},
+): Promise<ImagesRoot> {
+  const checked = checkImagesRoot(spec, { via: opts.via ?? "cli" });
+  if (checked.kind === "url") {
+    // the URL as given (ending in /), as it was always stored
     const url = spec.endsWith("/") ? spec : `${spec}/`;
     await probeUrl(url, opts.timeoutMs ?? URL_PROBE_TIMEOUT_MS);
     return { kind: "url", url };
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    throw new ImportError(
-      "images-root-unreachable",
-      `images root ${spec}: only local folders and http(s) URLs are supported`,
-    );
   }
   const folder = path.resolve(spec);
   let stat: fs.Stats;
@@ -36,7 +41,7 @@ export async function resolveImagesRoot(spec: string, opts: { timeoutMs?: number
   }
   if (!stat.isDirectory())
     throw new ImportError("images-root-not-found", `images root ${folder} is not a folder`, { file: folder });
-  return { kind: "folder", path: fs.realpathSync(folder) };
+  return { kind: "folder", path: checked.path };
 }
 
 async function probeUrl(url: string, timeoutMs: number): Promise<void> {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { checkSourcePath, type Via } from "@/lib/images/allowed-roots";
 import { ImportError } from "./errors";
 
 // What is being imported: its kind, the fingerprint that tells whether it changed since an earlier
@@ -36,7 +37,13 @@ function sniff(file: string): SourceKind | undefined {
   return undefined;
 }
 
-export function describeSource(source: string): SourceInfo {
+/**
+ * What `source` is. It must be allowed first (checkSourcePath: never the data folder but for uploads;
+ * for "web", only inside FIELDMARK_IMAGE_ROOTS), before it is even looked at, so a refused lead learns
+ * nothing of what is there. `via` defaults to "cli". Throws ImageAccessError when refused.
+ */
+export function describeSource(source: string, opts: { via?: Via } = {}): SourceInfo {
+  checkSourcePath(source, opts.via ?? "cli");
   let full = path.resolve(source);
   let stat: fs.Stats;
   try {

@@ -12,6 +12,14 @@ export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 export class UploadError extends Error {}
 
+/**
+ * The one folder of the data folder an import may read from: a lead's own uploaded files. Never an
+ * images root (lib/images/allowed-roots.ts refuses the data folder for those).
+ */
+export function uploadsDir(): string {
+  return path.join(readConfig().dataDir, "uploads");
+}
+
 export async function saveUpload(file: File): Promise<string> {
   if (file.size > MAX_UPLOAD_BYTES) {
     throw new UploadError(
@@ -19,12 +27,13 @@ export async function saveUpload(file: File): Promise<string> {
     );
   }
   if (!/\.(json|csv)$/i.test(file.name)) throw new UploadError(`${file.name} is neither a .json nor a .csv file`);
-  const dir = path.join(readConfig().dataDir, "uploads", crypto.randomUUID());
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = path.join(uploadsDir(), crypto.randomUUID());
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // only the name's last part, in plain characters, never "." or ".." (the regex above ends it in .json/.csv)
   const target = path.join(dir, path.basename(file.name).replace(/[^\w.-]+/g, "_"));
   await pipeline(
     Readable.fromWeb(file.stream() as import("node:stream/web").ReadableStream),
-    fs.createWriteStream(target),
+    fs.createWriteStream(target, { flags: "wx", mode: 0o600 }),
   );
   return target;
 }

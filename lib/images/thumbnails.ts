@@ -5,6 +5,7 @@ import sharp from "sharp";
 import { thumbnailsDir } from "@/lib/config";
 import { db } from "@/lib/db/client";
 import type { CollectionRow, ImageRow } from "@/lib/db/rows";
+import { ImageAccessError } from "./allowed-roots";
 import { decodeWithOwnError } from "./decode-alone";
 import { readOriginal } from "./files";
 import { markUnreadable } from "./status";
@@ -53,14 +54,20 @@ export async function makeThumbnail(row: ThumbnailSource): Promise<{ ok: true } 
       height = swap ? meta.width : meta.height;
     }
   } catch (e) {
-    // libvips repeats the same line once per decode attempt: keep each distinct line once
-    const lines = (e as Error).message
-      .split("\n")
-      .map((l) => l.trim())
-      .filter(Boolean);
-    let reason = [...new Set(lines)].join("; ");
-    // libvips sometimes reports a decoder warning only by this generic line
-    if (/warning treated as error/i.test(reason)) reason = `corrupt or truncated image (${reason})`;
+    // the reason is shown to experts beside the image: a refused or missing file's public message
+    // names no server path
+    let reason: string;
+    if (e instanceof ImageAccessError) reason = e.publicMessage;
+    else {
+      // libvips repeats the same line once per decode attempt: keep each distinct line once
+      const lines = (e as Error).message
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
+      reason = [...new Set(lines)].join("; ");
+      // libvips sometimes reports a decoder warning only by this generic line
+      if (/warning treated as error/i.test(reason)) reason = `corrupt or truncated image (${reason})`;
+    }
     await markUnreadable(row.id, reason);
     return { ok: false, reason };
   }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,11 +48,13 @@ describe.each(dbKinds)("thumbnails on %s", (kind) => {
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     process.env.FIELDMARK_DATA_DIR = t.dataDir;
-    root = path.join(t.dataDir, "photos");
+    // beside the data folder, never in it: files there are never served
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-photos-"));
     await writeFixtures(root);
   });
   afterAll(async () => {
     await t?.close();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
   it("makes thumbnails with EXIF orientation applied and marks unreadable images with their reason", async () => {
