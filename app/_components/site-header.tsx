@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { signOut } from "@/app/(auth)/actions";
+import { can } from "@/lib/auth/permissions";
 import { getCurrentUser } from "@/lib/auth/session";
 import { Button, RoleBadge } from "./ui";
 
@@ -17,17 +18,17 @@ export async function SiteHeader() {
             <Link href="/collections" className="hover:text-stone-900">
               Collections
             </Link>
-            {user.role !== "expert" && (
+            {can(user, "collections.import") && (
               <Link href="/import" className="hover:text-stone-900">
                 Import
               </Link>
             )}
-            {user.role !== "expert" && (
+            {can(user, "models.register") && (
               <Link href="/models" className="hover:text-stone-900">
                 Models
               </Link>
             )}
-            {user.role === "admin" && (
+            {can(user, "users.manage") && (
               <Link href="/admin/users" className="hover:text-stone-900">
                 Users
               </Link>

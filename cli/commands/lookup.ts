@@ -1,5 +1,5 @@
 import { findCollection, type CollectionRef } from "@/lib/browse/collections";
-import { findModel, noModelMessage, type ModelRow } from "@/lib/search/lookup";
+import { findModel, noModelMessage, type ModelRef } from "@/lib/search/lookup";
 
 // The names a command is given (--collection, --model), found by the same lookups as the app's, and
 // what the command says when one is not there.
@@ -10,7 +10,7 @@ export async function collectionNamed(name: string): Promise<CollectionRef> {
   return collection;
 }
 
-export async function modelNamed(name: string): Promise<ModelRow> {
+export async function modelNamed(name: string): Promise<ModelRef> {
   const model = await findModel(name);
   if (!model) throw new Error(noModelMessage(name));
   return model;

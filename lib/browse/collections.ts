@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import type { CollectionRow } from "@/lib/db/rows";
 
 // Collections as the browse pages and GET /api/collections show them.
 
@@ -9,7 +10,7 @@ export type CollectionSummary = {
   taxa: number;
   createdAt: Date;
 };
-export type CollectionRef = { id: number; name: string; description: string | null; imagesRoot: string | null };
+export type CollectionRef = Pick<CollectionRow, "id" | "name" | "description" | "imagesRoot">;
 
 export async function listCollections(): Promise<CollectionSummary[]> {
   // Counted per collection through the (collection_id, ...) indexes, not by joining images to taxa.

@@ -1,9 +1,10 @@
+import { can } from "@/lib/auth/permissions";
 import type { CurrentUser, Role } from "@/lib/auth/roles";
 
 // Whose judgments a user may read: experts their own; leads and admins anyone's, or everyone's at once.
 // Writing is always as oneself.
 
-export const seesEveryone = (role: Role) => role === "lead" || role === "admin";
+export const seesEveryone = (role: Role) => can({ role }, "judgments.read-all");
 
 /**
  * `requested`: "me" (or nothing), "all", or a user id. Answers the annotator id to read (null for

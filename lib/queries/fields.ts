@@ -1,4 +1,10 @@
 import { z } from "zod";
+import {
+  QueryStatus as PrismaQueryStatusEnum,
+  Split as PrismaSplitEnum,
+  type QueryStatus as PrismaQueryStatus,
+  type Split as PrismaSplit,
+} from "@/generated/prisma/enums";
 
 // What a query is made of, and the one schema every way in (editor, API, CSV import) checks it with.
 // Free of server imports: the editor uses the suggestions and the schema in the browser too.
@@ -42,11 +48,11 @@ export const INQUIRE_ICONIC_GROUPS = [
   "Reptiles",
 ] as const;
 
-export const SPLITS = ["val", "test"] as const;
-export type Split = (typeof SPLITS)[number];
-
-export const QUERY_STATUSES = ["draft", "labeling", "done", "frozen"] as const;
-export type QueryStatus = (typeof QUERY_STATUSES)[number];
+// The schema's enums, so the code and the database cannot disagree.
+export type Split = PrismaSplit;
+export const SPLITS = Object.values(PrismaSplitEnum) as [Split, ...Split[]];
+export type QueryStatus = PrismaQueryStatus;
+export const QUERY_STATUSES = Object.values(PrismaQueryStatusEnum) as [QueryStatus, ...QueryStatus[]];
 
 /** One taxon the query is limited to, at any rank (several are allowed: the scope is their union). */
 export type TaxonScopeEntry = { rank: string; name: string };

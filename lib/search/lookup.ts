@@ -1,14 +1,15 @@
 import { db } from "@/lib/db/client";
+import type { ModelRow } from "@/lib/db/rows";
 
 // Names people type (model names, image source ids) to the rows lib/ works with. A collection is
 // found by lib/browse/collections' findCollection. Every lookup answers null when there is no such
 // thing; the caller says so in its own words (a 404, a CLI message). Names only, never internal ids:
 // a collection or model called "12" is that one, not row 12.
 
-export type ModelRow = { id: number; name: string; kind: string; folder: string; dim: number };
+export type ModelRef = Pick<ModelRow, "id" | "name" | "kind" | "folder" | "dim">;
 
-export async function findModel(name: string): Promise<ModelRow | null> {
-  const r = await db().query<ModelRow>("SELECT id, name, kind, folder, dim FROM models WHERE name = $1", [name]);
+export async function findModel(name: string): Promise<ModelRef | null> {
+  const r = await db().query<ModelRef>("SELECT id, name, kind, folder, dim FROM models WHERE name = $1", [name]);
   return r.rows[0] ?? null;
 }
 
