@@ -4,7 +4,14 @@ import { Readable, pipeline } from "node:stream";
 import { CsvError, parse } from "csv-parse";
 import { LineTracker, Utf8Checker } from "./byte-stream";
 import { ImportError } from "./errors";
-import { parseCategory, parseImage, recordError, type RecordPlace, type SourceRecord, type TaxonRow } from "./records";
+import {
+  parseCategory,
+  parseImage,
+  recordError,
+  type RecordPlace,
+  type SourceRecord,
+  type StagedTaxon,
+} from "./records";
 import { badEncoding, type ReaderContext, type RecordChunk } from "./read-inat-json";
 
 // Reads a CSV manifest: one row per image, `file_name` plus any of the train.json field names as
@@ -64,8 +71,8 @@ function checkHeader(file: string, header: string[]): string[] {
 }
 
 /** The first differing field of two stagings of the same category, for the message. */
-function difference(a: TaxonRow, b: TaxonRow): string {
-  for (const key of Object.keys(a) as (keyof TaxonRow)[]) {
+function difference(a: StagedTaxon, b: StagedTaxon): string {
+  for (const key of Object.keys(a) as (keyof StagedTaxon)[]) {
     if (key === "ord" || key === "line") continue;
     if (a[key] !== b[key]) return `${key} ${JSON.stringify(a[key])} there, ${JSON.stringify(b[key])} here`;
   }
@@ -93,7 +100,7 @@ export async function* readCsvManifest(file: string, ctx: ReaderContext): AsyncG
   const parser = parse({ bom: true, info: true, skip_empty_lines: true });
   pipeline(Readable.from(checkedBytes(file, name, progress)), parser, () => {});
   let columns: string[] | undefined;
-  const taxa = new Map<string, TaxonRow>();
+  const taxa = new Map<string, StagedTaxon>();
   const ords = { images: 0, taxa: 0, annotations: 0 };
   let rowIndex = 0;
   let out: SourceRecord[] = [];

@@ -18,7 +18,7 @@ export type RecordPlace = {
   csv?: boolean;
 };
 
-export type ImageRow = {
+export type StagedImage = {
   ord: number;
   line: number | null;
   source_id: string;
@@ -33,7 +33,7 @@ export type ImageRow = {
   rights_holder: string | null;
 };
 
-export type TaxonRow = {
+export type StagedTaxon = {
   ord: number;
   line: number | null;
   source_id: string;
@@ -51,14 +51,14 @@ export type TaxonRow = {
   image_dir_name: string | null;
 };
 
-export type AnnotationRow = { ord: number; line: number | null; image_id: string; category_id: string };
-export type LicenseRow = { ord: number; line: number | null; source_id: string; name: string | null };
+export type StagedAnnotation = { ord: number; line: number | null; image_id: string; category_id: string };
+export type StagedLicense = { ord: number; line: number | null; source_id: string; name: string | null };
 
 export type SourceRecord =
-  | { kind: "image"; row: ImageRow }
-  | { kind: "taxon"; row: TaxonRow }
-  | { kind: "annotation"; row: AnnotationRow }
-  | { kind: "license"; row: LicenseRow };
+  | { kind: "image"; row: StagedImage }
+  | { kind: "taxon"; row: StagedTaxon }
+  | { kind: "annotation"; row: StagedAnnotation }
+  | { kind: "license"; row: StagedLicense };
 
 const id = z.union([z.number().int(), z.string().min(1)]);
 const text = z.string().nullish();
@@ -217,7 +217,7 @@ export function parseImage(
   ord: number,
   resolveFileName: (f: string) => string | null,
   rootLabel: string,
-): ImageRow {
+): StagedImage {
   const r = validate(imageSchema, raw, place);
   const fileName = resolveFileName(r.file_name);
   if (fileName === null) {
@@ -246,7 +246,7 @@ export function parseImage(
 }
 
 /** A category record, with its rank worked out and its full rank chain. */
-export function parseCategory(raw: unknown, place: RecordPlace, ord: number): TaxonRow {
+export function parseCategory(raw: unknown, place: RecordPlace, ord: number): StagedTaxon {
   const c = validate(categorySchema, raw, place);
   const fields = {
     name: blank(c.name),
@@ -273,12 +273,12 @@ export function parseCategory(raw: unknown, place: RecordPlace, ord: number): Ta
   };
 }
 
-export function parseAnnotation(raw: unknown, place: RecordPlace, ord: number): AnnotationRow {
+export function parseAnnotation(raw: unknown, place: RecordPlace, ord: number): StagedAnnotation {
   const a = validate(annotationSchema, raw, place);
   return { ord, line: place.line ?? null, image_id: String(a.image_id), category_id: String(a.category_id) };
 }
 
-export function parseLicense(raw: unknown, place: RecordPlace, ord: number): LicenseRow {
+export function parseLicense(raw: unknown, place: RecordPlace, ord: number): StagedLicense {
   const l = validate(licenseSchema, raw, place);
   return { ord, line: place.line ?? null, source_id: String(l.id), name: blank(l.name) ?? blank(l.url) };
 }

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { copyFrom, copyText } from "./copy-in";
-import type { AnnotationRow, ImageRow, LicenseRow, TaxonRow } from "./records";
+import type { StagedAnnotation, StagedImage, StagedLicense, StagedTaxon } from "./records";
 
 // Staging: an import first copies every record into its own UNLOGGED tables (fast, never seen by the
 // rest of the app), then checks them as a whole in SQL (duplicates, references between sections,
@@ -9,10 +9,10 @@ import type { AnnotationRow, ImageRow, LicenseRow, TaxonRow } from "./records";
 // staged rows. The tables are per import, so finishing or abandoning one is a DROP, not a big DELETE.
 
 export type StagedBatch = {
-  images: ImageRow[];
-  taxa: TaxonRow[];
-  annotations: AnnotationRow[];
-  licenses: LicenseRow[];
+  images: StagedImage[];
+  taxa: StagedTaxon[];
+  annotations: StagedAnnotation[];
+  licenses: StagedLicense[];
 };
 
 /** Memory for the hash joins over a million staged rows (the default 4 MB spills them to disk). */

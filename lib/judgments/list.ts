@@ -1,20 +1,16 @@
 import { db } from "@/lib/db/client";
+import type { JudgmentRow } from "@/lib/db/rows";
 import type { QueryRef } from "@/lib/queries/queries";
 import type { JudgmentValue } from "./values";
 
 // Reading judgments back: one annotator's, or everyone's (for leads), and the full trail of writes.
 
-export type JudgmentRecord = {
+export type JudgmentRecord = Pick<JudgmentRow, "annotatorId" | "source" | "timeSpentMs" | "createdAt" | "updatedAt"> & {
   imageId: string; // images.source_id
-  annotatorId: string;
   annotator: string;
   value: JudgmentValue;
-  source: string | null;
-  timeSpentMs: number | null;
   /** earlier values of this judgment, oldest first */
   history: { value: JudgmentValue; at: string; clientId: string | null }[];
-  createdAt: Date;
-  updatedAt: Date;
 };
 
 export async function listJudgments(
