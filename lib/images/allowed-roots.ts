@@ -113,6 +113,11 @@ function inAllowedFolder(real: string): boolean {
   return allowedImageRoots().folders.some((f) => isWithin(real, f));
 }
 
+/** "spec" or "spec (real path)" when a link made them differ: for detailed messages. */
+function named(spec: string, real: string): string {
+  return path.resolve(spec) === real ? spec : `${spec} (${real})`;
+}
+
 export type CheckedRoot = { kind: "folder"; path: string } | { kind: "url"; url: string };
 
 const NOT_ALLOWED_HINT = "an admin can allow it by adding it to FIELDMARK_IMAGE_ROOTS";
@@ -165,13 +170,13 @@ export function checkImagesRoot(spec: string, opts: { via: Via }): CheckedRoot {
     throw new ImageAccessError(
       "data-dir",
       `that images root is refused: ${DATA_DIR_PUBLIC}`,
-      `images root ${spec} (${real}) is refused: it is or holds the data folder ${readConfig().dataDir}`,
+      `images root ${named(spec, real)} is refused: it is or holds the data folder ${readConfig().dataDir}`,
     );
   if (opts.via === "web" && !inAllowedFolder(real))
     throw new ImageAccessError(
       "not-allowed",
       `that images root is not a folder this server allows imports from: ${NOT_ALLOWED_HINT}`,
-      `images root ${spec} (${real}) is not inside any folder in FIELDMARK_IMAGE_ROOTS`,
+      `images root ${named(spec, real)} is not inside any folder in FIELDMARK_IMAGE_ROOTS`,
     );
   return { kind: "folder", path: real };
 }
@@ -189,13 +194,13 @@ export function checkSourcePath(source: string, via: Via = "cli"): string {
     throw new ImageAccessError(
       "data-dir",
       `that import source is refused: ${DATA_DIR_PUBLIC}`,
-      `import source ${source} (${real}) is refused: it is or holds the data folder ${readConfig().dataDir}`,
+      `import source ${named(source, real)} is refused: it is or holds the data folder ${readConfig().dataDir}`,
     );
   if (via === "web" && !inAllowedFolder(real))
     throw new ImageAccessError(
       "not-allowed",
       `that path is not in a folder this server allows imports from through the web: ${NOT_ALLOWED_HINT}, or import it with \`fieldmark import\``,
-      `import source ${source} (${real}) is not inside any folder in FIELDMARK_IMAGE_ROOTS`,
+      `import source ${named(source, real)} is not inside any folder in FIELDMARK_IMAGE_ROOTS`,
     );
   return real;
 }
