@@ -1,11 +1,2 @@
-/** Fast deterministic uniform numbers in [0, 1) (mulberry32): the same seed, the same data, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The product's seeded generator (lib/random), so tests draw their data the way the product draws its samples.
+export { rng } from "@/lib/random";
