@@ -4,6 +4,7 @@ import { databaseKind, db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
 import { checkStaged, prepareChecks } from "./checks";
 import { ImportError, ImportInterruptedError } from "./errors";
+import type { Via } from "@/lib/images/allowed-roots";
 import { imagesRootLabel, pathWithinRoot, resolveImagesRoot, type ImagesRoot } from "./images-root";
 import {
   ensureCollection,
@@ -55,6 +56,11 @@ export type ImportOptions = {
   urlProbeTimeoutMs?: number;
   /** how long to wait while another import into the same collection runs (default 15 s) */
   lockWaitMs?: number;
+  /**
+   * who asked: "cli" (the server's own user: anywhere but the data folder) or "web" (a lead through the
+   * app: only FIELDMARK_IMAGE_ROOTS); see lib/images/allowed-roots. Default "cli".
+   */
+  via?: Via;
 };
 
 export type ImportResult = {
@@ -102,9 +108,10 @@ function addToBatch(batch: StagedBatch, rec: RecordChunk["records"][number]): vo
 
 export async function importCollection(opts: ImportOptions): Promise<ImportResult> {
   const started = Date.now();
-  const source = describeSource(opts.source);
+  const source = describeSource(opts.source, { via: opts.via });
   const root = await resolveImagesRoot(opts.imagesRoot ?? source.defaultImagesRoot, {
     timeoutMs: opts.urlProbeTimeoutMs,
+    via: opts.via,
   });
   const rootLabel = imagesRootLabel(root);
   const pool = db();

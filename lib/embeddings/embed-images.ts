@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import { readOriginal } from "@/lib/images/files";
+import { publicImageError } from "@/lib/images/allowed-roots";
 import { markUnreadable } from "@/lib/images/status";
 import { embedImagesSettled } from "@/lib/models/encoder";
 import { encoderFor } from "@/lib/models/encoder-cache";
@@ -43,7 +44,7 @@ export async function embedImageIds(model: ModelInfo, imageIds: number[]): Promi
   for (let i = 0; i < rows.length; i++) {
     const r = reads[i];
     if (r instanceof Error) {
-      await markUnreadable(rows[i].id, r.message);
+      await markUnreadable(rows[i].id, publicImageError(r, r.message));
       unreadable++;
     }
   }

@@ -54,7 +54,7 @@ describe.each(dbKinds)("embedding jobs on %s", (kind) => {
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     process.env.FIELDMARK_DATA_DIR = t.dataDir;
-    const photos = path.join(t.dataDir, "photos");
+    const photos = path.join(t.filesDir, "photos");
     await writePhotos(photos);
     const imported = await importCollection({ source: photos, collection: "synthetic" });
     collectionId = imported.collectionId;

@@ -135,7 +135,7 @@ export async function startTestApp(opts: { seed?: boolean } = {}): Promise<TestA
     if (opts.seed !== false) {
       await createUser(ADMIN);
       await createUser(EXPERT);
-      collection = await seedCollection(path.join(database.dataDir, "images"));
+      collection = await seedCollection(path.join(database.filesDir, "images"));
     }
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

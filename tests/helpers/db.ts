@@ -7,23 +7,36 @@ import { closeClients } from "@/lib/db/client";
 import { openDatabase } from "@/lib/db/open";
 import { postgresAdminUrl, type DbKind } from "./services";
 
-export type TestDatabase = { kind: DbKind; url: string; dataDir: string; close: () => Promise<void> };
+export type TestDatabase = {
+  kind: DbKind;
+  url: string;
+  /** FIELDMARK_DATA_DIR: the database files, thumbnails, the auth secret; never a place for photos */
+  dataDir: string;
+  /** a folder beside it for the test's photos and source files, as a user keeps theirs outside the data folder */
+  filesDir: string;
+  close: () => Promise<void>;
+};
 
 /**
  * A fresh, migrated database of the given kind, with this process's clients pointed at it:
  * a new PGlite in a temp folder, or a new database on the test PostgreSQL server.
  */
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-test-"));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-test-"));
+  const dataDir = path.join(root, "data");
+  const filesDir = path.join(root, "files");
+  fs.mkdirSync(dataDir);
+  fs.mkdirSync(filesDir);
   if (kind === "pglite") {
     const opened = await openDatabase({ dataDir, port: 3000, databaseUrl: undefined });
     return {
       kind,
       url: opened.url,
       dataDir,
+      filesDir,
       close: async () => {
         await opened.close();
-        fs.rmSync(dataDir, { recursive: true, force: true });
+        fs.rmSync(root, { recursive: true, force: true });
       },
     };
   }
@@ -40,13 +53,14 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
     kind,
     url: opened.url,
     dataDir,
+    filesDir,
     close: async () => {
       await closeClients();
       const a = new pg.Client({ connectionString: postgresAdminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -28,9 +28,12 @@ describe.skipIf(!haveShared).each(dbKinds)("import jobs in the worker on %s (nee
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     process.env.FIELDMARK_DATA_DIR = t.dataDir;
+    // the worker imports for leads, from what an admin allowed: here the fixture and this test's files
+    process.env.FIELDMARK_IMAGE_ROOTS = [path.dirname(NATURAL_MIX), t.filesDir].join(",");
     worker = await startWorker();
   });
   afterAll(async () => {
+    delete process.env.FIELDMARK_IMAGE_ROOTS;
     await worker?.stop();
     await t?.close();
   });
@@ -53,11 +56,21 @@ describe.skipIf(!haveShared).each(dbKinds)("import jobs in the worker on %s (nee
   });
 
   it("reports a failed import with the importer's message", async () => {
-    const bad = path.join(t.dataDir, "bad.json");
+    const bad = path.join(t.filesDir, "bad.json");
     fs.writeFileSync(bad, '{"images": [{"id": 1, "file_name": "a.jpg"},\n  {"id": 2 "file_name": "b.jpg"}]}');
     const jobId = await enqueueImport({ source: bad, collection: "bad" });
     const s = await waitFor(jobId, (x) => x.state === "failed" || x.state === "done");
     expect(s.state).toBe("failed");
     expect(s.error).toMatch(/line 2/);
+  });
+
+  it("refuses a source outside the allowed folders, saying so without naming server paths", async () => {
+    const elsewhere = path.join(path.dirname(t.filesDir), "not-allowed.json");
+    fs.writeFileSync(elsewhere, "{}");
+    const jobId = await enqueueImport({ source: elsewhere, collection: "elsewhere" });
+    const s = await waitFor(jobId, (x) => x.state === "failed" || x.state === "done");
+    expect(s.state).toBe("failed");
+    expect(s.error).toMatch(/FIELDMARK_IMAGE_ROOTS/);
+    expect(s.error).not.toContain(path.dirname(t.filesDir));
   });
 });

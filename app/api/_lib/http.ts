@@ -44,6 +44,9 @@ export function unreadableImageResponse(reason: string, status = 200): Response 
     headers: {
       "Content-Type": "image/svg+xml; charset=utf-8",
       "Cache-Control": "private, no-cache",
+      // the tile is our own SVG with the reason escaped in it; even so, nothing in it may run or load
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
       "X-Fieldmark-Unreadable": encodeURIComponent(reason).slice(0, 500),
     },
   });

@@ -1,4 +1,5 @@
 import { saveUpload, UploadError } from "@/lib/collections/uploads";
+import { checkImagesRoot, checkSourcePath, ImageAccessError } from "@/lib/images/allowed-roots";
 import { enqueueImport, importJobSchema } from "@/lib/jobs/imports";
 import { route } from "../_lib/route";
 
@@ -26,7 +27,25 @@ export const POST = route("collections.import", async (request, { user }) => {
           { status: 400 },
         );
       }
-      fields.source = await saveUpload(file);
+    }
+    // a lead may name only what the admin allowed (FIELDMARK_IMAGE_ROOTS), never the data folder; checked
+    // before anything is saved or queued, and the worker checks again when it runs
+    const refused = (field: string, e: unknown) => {
+      if (e instanceof ImageAccessError) return Response.json({ error: e.publicMessage, field }, { status: 400 });
+      throw e;
+    };
+    try {
+      if (typeof fields.imagesRoot === "string") checkImagesRoot(fields.imagesRoot, { via: "web" });
+    } catch (e) {
+      return refused("imagesRoot", e);
+    }
+    if (file) fields.source = await saveUpload(file);
+    else if (typeof fields.source === "string") {
+      try {
+        checkSourcePath(fields.source, "web");
+      } catch (e) {
+        return refused("source", e);
+      }
     }
     const parsed = importJobSchema.safeParse({ ...fields, requestedBy: user.id });
     if (!parsed.success) {
@@ -37,6 +56,7 @@ export const POST = route("collections.import", async (request, { user }) => {
     return Response.json({ jobId }, { status: 202 });
   } catch (e) {
     if (e instanceof UploadError) return Response.json({ error: e.message, field: "file" }, { status: 400 });
+
     throw e;
   }
 });

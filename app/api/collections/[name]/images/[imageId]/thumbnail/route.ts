@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import { imageResponseHeaders } from "@/lib/images/files";
 import { thumbnailFor } from "@/lib/images/thumbnails";
 import { etagMatches, imageFileOr404, unreadableImageResponse } from "../../../../../_lib/http";
 import { route } from "../../../../../_lib/route";
@@ -17,11 +18,6 @@ export const GET = route<{ name: string; imageId: string }>("collections.read", 
   const headers = { ETag: thumb.etag, "Cache-Control": CACHE_CONTROL };
   if (etagMatches(request, thumb.etag)) return new Response(null, { status: 304, headers });
   const body = await fs.readFile(thumb.path);
-  return new Response(new Uint8Array(body), { headers: { ...headers, "Content-Type": contentTypeOf(thumb.path) } });
+  // thumbnails are WebP files this app wrote itself
+  return new Response(new Uint8Array(body), { headers: { ...headers, ...imageResponseHeaders("image/webp") } });
 });
-
-function contentTypeOf(file: string): string {
-  if (file.endsWith(".webp")) return "image/webp";
-  if (file.endsWith(".png")) return "image/png";
-  return "image/jpeg";
-}
