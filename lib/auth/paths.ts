@@ -11,10 +11,49 @@ export function isPublicPage(pathname: string): boolean {
   return pathname === SIGN_IN_PATH || pathname === SETUP_PATH;
 }
 
-/** A safe place to return to after sign-in: a path on this site, never another origin. */
+const SAFE_NEXT_MAX = 2048;
+/** control characters (tabs, newlines, NUL, DEL) and backslashes, which browsers may read as "/" */
+const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f\\]/;
+/** the same, percent-encoded (at any depth: %5C, %255C, ...) */
+const UNSAFE_ENCODED = /%(?:25)*(?:[01][0-9a-f]|7f|5c)/i;
+
+/** Decodes %XX escapes until nothing changes (or a malformed escape stops it). */
+function fullyDecoded(value: string): string {
+  let current = value;
+  for (let i = 0; i < 5; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return current;
+    }
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+function staysOnSite(value: string): boolean {
+  if (!value.startsWith("/") || value.startsWith("//")) return false;
+  try {
+    return new URL(value, "http://fieldmark.invalid").origin === "http://fieldmark.invalid";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A safe place to return to after sign-in: a path on this site, never another origin. Refused (the
+ * answer is then "/"): anything not starting with one "/", control characters and backslashes anywhere,
+ * raw or percent-encoded, and a value that starts "//" once decoded (so "/%2F%2Fevil.example", which a
+ * proxy that decodes would turn into a protocol-relative URL). An encoded "/" later in the path stays
+ * allowed: image ids from folder imports hold slashes (/collections/c/images/oak%2F01.jpg).
+ */
 export function safeNextPath(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\"))
-    return "/";
+  if (typeof value !== "string" || value.length > SAFE_NEXT_MAX) return "/";
+  if (UNSAFE_CHARACTER.test(value) || UNSAFE_ENCODED.test(value)) return "/";
+  const decoded = fullyDecoded(value);
+  if (UNSAFE_CHARACTER.test(decoded) || !staysOnSite(value) || !staysOnSite(decoded)) return "/";
   return value;
 }
 
