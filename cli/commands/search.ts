@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { parseTaxonArg, type SearchFilters } from "@/lib/search/filters";
+import { bboxParamSchema, daySchema, parseTaxonArg, type BoundingBox, type ImageFilter } from "@/lib/filters/filter";
 import { searchCollection } from "@/lib/search/search-collection";
 import type { SearchResult } from "@/lib/search/vector-search";
 import { printJson, withDatabase } from "../run";
@@ -17,9 +17,9 @@ type SearchOpts = {
   k: number;
   taxon?: string;
   iconicGroup?: string;
-  from?: Date;
-  to?: Date;
-  bbox?: [number, number, number, number];
+  from?: string;
+  to?: string;
+  bbox?: BoundingBox;
   exact?: boolean;
   efSearch?: number;
   json?: boolean;
@@ -33,36 +33,34 @@ function positiveInt(name: string) {
   };
 }
 
-function date(v: string): Date {
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError(`not a date: ${v} (use 2024-05-31 or an ISO time)`);
-  return d;
+/**
+ * A day of the date filter (lib/filters: whole UTC days, both ends inclusive): "2024-05-31", or an ISO
+ * time, which stands for its UTC day.
+ */
+function day(v: string): string {
+  if (daySchema.safeParse(v).success) return v;
+  const time = /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : undefined;
+  if (!time || Number.isNaN(time.getTime()))
+    throw new InvalidArgumentError(`not a date: ${v} (use 2024-05-31 or an ISO time)`);
+  return time.toISOString().slice(0, 10);
 }
 
-function bbox(v: string): [number, number, number, number] {
-  const parts = v.split(",").map(Number);
-  if (parts.length !== 4 || parts.some((x) => !Number.isFinite(x)))
-    throw new InvalidArgumentError("bbox is minLon,minLat,maxLon,maxLat");
-  return parts as [number, number, number, number];
-}
-
-/** A date without a time, as the end of a range, means the whole of that day (UTC). */
-function endDate(v: string): Date {
-  return date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T23:59:59.999Z` : v);
+function bbox(v: string): BoundingBox {
+  const parsed = bboxParamSchema.safeParse(v);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0].message);
+  return parsed.data;
 }
 
 export async function runSearch(opts: SearchOpts): Promise<SearchResult[]> {
   const modes = [opts.text, opts.image, opts.metadata].filter((x) => x !== undefined).length;
   if (modes !== 1) throw new Error("give exactly one of --text, --image or --metadata");
-  const filters: SearchFilters = {
-    taxon: opts.taxon ? parseTaxonArg(opts.taxon) : undefined,
-    iconicGroup: opts.iconicGroup,
-    from: opts.from,
-    to: opts.to,
-    bbox: opts.bbox,
+  const filters: ImageFilter = {
+    ...(opts.taxon && parseTaxonArg(opts.taxon)),
+    ...(opts.iconicGroup && { iconicGroup: opts.iconicGroup }),
+    ...(opts.from && { from: opts.from }),
+    ...(opts.to && { to: opts.to }),
+    ...(opts.bbox && { bbox: opts.bbox }),
   };
-  for (const key of Object.keys(filters) as (keyof SearchFilters)[])
-    if (filters[key] === undefined) delete filters[key];
   if (opts.metadata === undefined && !opts.model) throw new Error("--model is required for --text and --image");
   const answer = await searchCollection({
     collection: opts.collection,
@@ -92,8 +90,8 @@ export function registerSearchCommand(program: Command): void {
     .option("--k <n>", "number of results", positiveInt("--k"), 100)
     .option("--taxon <name>", 'only this taxon\'s subtree: a name at any rank, or rank:name ("genus:Danaus")')
     .option("--iconic-group <group>", "only this iconic group (Aves, Insecta, ...)")
-    .option("--from <date>", "observed on or after", date)
-    .option("--to <date>", "observed on or before (a date alone: the whole day)", endDate)
+    .option("--from <date>", "observed on or after this day (UTC; an ISO time stands for its day)", day)
+    .option("--to <date>", "observed on or before this day, the whole day (UTC)", day)
     .option("--bbox <minLon,minLat,maxLon,maxLat>", "observed inside this box", bbox)
     .option("--exact", "exact scan instead of the HNSW index")
     .addOption(

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import type { ImageRow, TaxonRow } from "@/lib/db/rows";
-import type { ImageFilter } from "./filters";
-import { taxonCondition } from "./taxa";
+import type { ImageFilter } from "@/lib/filters/filter";
+import { imageConditions, resolveTaxonIds, SqlParams, taxonIdsCondition } from "@/lib/filters/sql";
 
 // The image grid's pages and one image's details. Pages are keyset-paged on the internal row id
 // (stable under concurrent imports, fast at any depth); the cursor is opaque to callers, and the ids
@@ -37,51 +37,17 @@ export function decodeCursor(cursor: string): number {
 
 type Where = { sql: string; params: unknown[] };
 
-/**
- * The collection's taxon ids a filter's taxon and iconic-group conditions select, or undefined when it
- * has none. Resolved first, as a plain id list, so the planner sees how selective it is: a rare species
- * is read through the taxon index, a large group in id order.
- */
-async function matchingTaxonIds(collectionId: number, filter: ImageFilter): Promise<number[] | undefined> {
-  if (!filter.taxon && !filter.iconicGroup) return undefined;
-  const params: unknown[] = [collectionId];
-  const param = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const conditions: string[] = [];
-  if (filter.taxon) conditions.push(taxonCondition(filter.taxon, filter.rank, param));
-  if (filter.iconicGroup) conditions.push(`t.iconic_group = ${param(filter.iconicGroup)}`);
-  const { rows } = await db().query<{ id: number }>(
-    `SELECT t.id FROM taxa t WHERE t.collection_id = $1 AND ${conditions.join(" AND ")}`,
-    params,
-  );
-  return rows.map((r) => r.id);
-}
-
 /** The WHERE clause (on images alias `i`) for a collection and a filter; null when nothing can match. */
 async function whereFor(collectionId: number, filter: ImageFilter): Promise<Where | null> {
-  const params: unknown[] = [collectionId];
-  const param = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const conditions = ["i.collection_id = $1"];
-  const taxonIds = await matchingTaxonIds(collectionId, filter);
+  const p = new SqlParams();
+  const conditions = [`i.collection_id = ${p.add(collectionId)}`];
+  // resolved first, as a plain id list, so the planner sees how selective it is: a rare species is read
+  // through the taxon index, a large group in id order
+  const taxonIds = await resolveTaxonIds(collectionId, filter);
   if (taxonIds?.length === 0) return null;
-  if (taxonIds) conditions.push(`i.taxon_id = ANY(${param(taxonIds)}::int[])`);
-  if (filter.from) conditions.push(`i.observed_at >= ${param(`${filter.from}T00:00:00Z`)}::timestamptz`);
-  if (filter.to) conditions.push(`i.observed_at < ${param(`${filter.to}T00:00:00Z`)}::timestamptz + interval '1 day'`);
-  if (filter.bbox) {
-    const b = filter.bbox;
-    conditions.push(`i.latitude BETWEEN ${param(b.minLat)} AND ${param(b.maxLat)}`);
-    conditions.push(
-      b.minLon <= b.maxLon
-        ? `i.longitude BETWEEN ${param(b.minLon)} AND ${param(b.maxLon)}`
-        : `(i.longitude >= ${param(b.minLon)} OR i.longitude <= ${param(b.maxLon)})`, // across the antimeridian
-    );
-  }
-  return { sql: conditions.join(" AND "), params };
+  if (taxonIds) conditions.push(taxonIdsCondition("i.taxon_id", taxonIds, p));
+  conditions.push(...imageConditions(filter, p));
+  return { sql: conditions.join(" AND "), params: p.values };
 }
 
 type CardRow = Pick<ImageRow, "id" | "sourceId" | "width" | "height" | "status" | "statusReason"> & {

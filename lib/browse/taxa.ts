@@ -1,9 +1,9 @@
 import { db } from "@/lib/db/client";
-import { CHAIN_RANKS, type ChainRank } from "./filters";
+import { CHAIN_RANKS, type ChainRank } from "@/lib/filters/filter";
 
-// Taxon search for the typeahead, and the SQL that turns a (name, rank) filter into the collection's
-// matching taxa. A collection holds thousands of taxa, not millions, so these scan the collection's
-// taxa rows; the images table is only ever reached through taxon ids.
+// Taxon search for the typeahead. A collection holds thousands of taxa, not millions, so this scans the
+// collection's taxa rows. What a picked taxon then selects is lib/filters/sql.ts (an unranked category
+// is offered as a species, which is how that filter reads it).
 
 export type TaxonSuggestion = {
   rank: string;
@@ -54,25 +54,4 @@ export async function searchTaxa(collectionId: number, q: string, limit = 15): P
     [collectionId, `%${escapeLike(term)}%`, term, `${escapeLike(term)}%`, limit],
   );
   return rows;
-}
-
-/**
- * A SQL condition on taxa alias `t` for "taxon `name` at `rank`" (case-insensitive). Without a rank
- * the name matches at any rank, as a scientific or a common name. `param` adds a query parameter and
- * returns its placeholder.
- */
-export function taxonCondition(name: string, rank: string | undefined, param: (v: unknown) => string): string {
-  const v = param(name.toLowerCase());
-  const binomial = `lower(t.genus || ' ' || t.species) = ${v}`;
-  if (!rank) {
-    const columns = ["name", "common_name", ...CHAIN_RANKS].map((c) => `lower(t.${quoteIdent(c)}) = ${v}`);
-    return `(${[...columns, binomial].join(" OR ")})`;
-  }
-  const r = param(rank);
-  if ((CHAIN_RANKS as readonly string[]).includes(rank)) {
-    // e.g. family Papilionidae: every taxon whose chain names it, or a taxon that is itself that family
-    return `(lower(t.${quoteIdent(rank)}) = ${v} OR (t.rank = ${r} AND lower(t.name) = ${v}))`;
-  }
-  if (rank === "species") return `((lower(t.name) = ${v} AND coalesce(t.rank, 'species') = ${r}) OR ${binomial})`;
-  return `(lower(t.name) = ${v} AND t.rank = ${r})`;
 }

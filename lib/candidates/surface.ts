@@ -4,8 +4,9 @@ import type { TaxonScopeEntry } from "@/lib/queries/fields";
 import { embedTexts } from "@/lib/models/encoder";
 import { encoderFor } from "@/lib/models/encoder-cache";
 import { modelsWithVectors } from "@/lib/models/registry";
+import type { ImageFilter } from "@/lib/filters/filter";
+import { resolveTaxonIds } from "@/lib/filters/sql";
 import { searchMetadata } from "@/lib/search/metadata-search";
-import { resolveTaxonIds, type SearchFilters } from "@/lib/search/filters";
 import { searchByVector, searchSimilarToImage, type SearchResult } from "@/lib/search/vector-search";
 
 // Candidate surfacing: fills a query's candidate queue from several sources, each recorded with its
@@ -34,24 +35,27 @@ async function loadQuery(queryId: number): Promise<SurfacedQuery> {
 /**
  * The filters a query implies: one per taxon in its scope (a union, searched one by one), narrowed to
  * its iconic group when the collection's taxonomy names that group (INQUIRE's groups are metadata,
- * and a collection without them must not lose every candidate).
+ * and a collection without them must not lose every candidate). What each selects is lib/filters, as
+ * on the browse page: the scope that was checked when the query was saved is the scope applied here.
  */
-async function queryFilters(q: SurfacedQuery): Promise<SearchFilters[]> {
-  let iconicGroup: string | undefined;
+export async function queryFilters(
+  q: Pick<SurfacedQuery, "collectionId" | "iconicGroup" | "taxonScope">,
+): Promise<ImageFilter[]> {
+  let group: ImageFilter = {};
   if (q.iconicGroup) {
     const ids = await resolveTaxonIds(q.collectionId, { iconicGroup: q.iconicGroup });
-    if (ids && ids.length) iconicGroup = q.iconicGroup;
+    if (ids && ids.length) group = { iconicGroup: q.iconicGroup };
   }
   const scope = Array.isArray(q.taxonScope) ? q.taxonScope : [];
-  if (!scope.length) return [{ iconicGroup }];
-  return scope.map((t) => ({ taxon: { rank: t.rank, name: t.name }, iconicGroup }));
+  if (!scope.length) return [group];
+  return scope.map((t) => ({ taxon: t.name, rank: t.rank, ...group }));
 }
 
 /** Runs one search per filter and keeps each image's best score: a union over the taxon scope. */
 async function unionSearch(
-  filters: SearchFilters[],
+  filters: ImageFilter[],
   k: number,
-  search: (f: SearchFilters) => Promise<SearchResult[]>,
+  search: (f: ImageFilter) => Promise<SearchResult[]>,
 ): Promise<SearchResult[]> {
   const best = new Map<number, SearchResult>();
   for (const f of filters) {

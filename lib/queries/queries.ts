@@ -1,9 +1,9 @@
 import type pg from "pg";
 import { can, PermissionError } from "@/lib/auth/permissions";
 import { isRole } from "@/lib/auth/roles";
-import { taxonCondition } from "@/lib/browse/taxa";
 import { db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
+import { resolveTaxonIds } from "@/lib/filters/sql";
 import { queryFieldsSchema, type QueryFields, type QueryFieldsInput, type QueryStatus } from "./fields";
 
 // Queries of a collection: create, edit (every saved change is a revision with a full snapshot), read.
@@ -84,17 +84,9 @@ async function checkTaxonScope(
   scope: QueryFields["taxonScope"],
 ): Promise<void> {
   for (const entry of scope) {
-    const params: unknown[] = [collectionId];
-    const param = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const cond = taxonCondition(entry.name, entry.rank, param);
-    const { rowCount } = await client.query(
-      `SELECT 1 FROM taxa t WHERE t.collection_id = $1 AND ${cond} LIMIT 1`,
-      params,
-    );
-    if (!rowCount)
+    // the filter candidate surfacing applies (lib/filters), so a scope that passes here selects images there
+    const taxonIds = await resolveTaxonIds(collectionId, { taxon: entry.name, rank: entry.rank }, client);
+    if (!taxonIds?.length)
       throw new QueryInputError(
         `Taxon scope: this collection has no ${entry.rank} named "${entry.name}"`,
         "taxonScope",

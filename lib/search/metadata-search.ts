@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/client";
-import { hasFilters, imageConditions, resolveTaxonIds, type SearchFilters } from "./filters";
-import { SqlParams } from "./sql";
+import type { ImageFilter } from "@/lib/filters/filter";
+import { imageConditions, resolveTaxonIds, SqlParams, taxonIdsCondition } from "@/lib/filters/sql";
 import type { SearchResult } from "./vector-search";
 
 // Metadata and taxonomy search: PostgreSQL full-text search over taxon names, common names, the rank
@@ -16,7 +16,7 @@ export function queryWords(text: string): string[] {
   return (text.normalize("NFC").match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 32);
 }
 
-export type MetadataSearchOptions = { k?: number; filters?: SearchFilters };
+export type MetadataSearchOptions = { k?: number; filters?: ImageFilter };
 
 export async function searchMetadata(
   collectionId: number,
@@ -28,15 +28,15 @@ export async function searchMetadata(
   const words = queryWords(text);
   if (words.length === 0) return [];
   const filters = opts.filters ?? {};
-  const taxonIds = hasFilters(filters) ? await resolveTaxonIds(collectionId, filters) : undefined;
+  const taxonIds = await resolveTaxonIds(collectionId, filters);
   if (taxonIds && taxonIds.length === 0) return [];
 
   const p = new SqlParams();
   const c = p.add(collectionId);
   const anyWord = p.add(words.join(" | "));
   const allWords = p.add(words.join(" & "));
-  const imageConds = imageConditions({ ...filters, taxon: undefined, iconicGroup: undefined }, undefined, p);
-  const taxonCond = taxonIds ? `AND t.id = ANY(${p.add(taxonIds)}::int[])` : "";
+  const imageConds = imageConditions(filters, p);
+  const taxonCond = taxonIds ? `AND ${taxonIdsCondition("t.id", taxonIds, p)}` : "";
   // english lexemes for the query (stemmed, stop words dropped) or simple ones when english leaves
   // nothing (a query of stop words or a Latin name english would mangle still finds its exact form)
   const sql = `

@@ -1,5 +1,5 @@
 import { findCollection } from "@/lib/browse/collections";
-import type { SearchFilters } from "./filters";
+import { checkFilter, FilterError, type ImageFilter } from "@/lib/filters/filter";
 import { findImageRowId, findModel, noModelMessage } from "./lookup";
 import { searchMetadata } from "./metadata-search";
 import { embedQueryText } from "./text-query";
@@ -16,7 +16,7 @@ export type CollectionSearch = {
   image?: string;
   metadata?: string;
   k: number;
-  filters?: SearchFilters;
+  filters?: ImageFilter;
   /** "exact" forces a scan; "auto" lets the search pick the index or a scan */
   strategy?: "auto" | "exact";
   efSearch?: number;
@@ -43,6 +43,15 @@ export class SearchRequestError extends Error {
 /** Something the request names is not there: a collection, a model, an image or its vector (a 404). */
 export class SearchNotFoundError extends Error {}
 
+function filtersOf(s: CollectionSearch): ImageFilter {
+  try {
+    return checkFilter(s.filters ?? {});
+  } catch (e) {
+    if (e instanceof FilterError) throw new SearchRequestError(e.field, e.detail);
+    throw e;
+  }
+}
+
 export async function searchCollection(s: CollectionSearch): Promise<CollectionSearchAnswer> {
   const given = (["text", "image", "metadata"] as const).filter((key) => s[key] !== undefined);
   if (given.length !== 1)
@@ -51,9 +60,9 @@ export async function searchCollection(s: CollectionSearch): Promise<CollectionS
       "give exactly one of text (text to images), image (similar images) or metadata (taxonomy text)",
     );
   const mode = given[0];
+  const filters = filtersOf(s);
   const collection = await findCollection(s.collection);
   if (!collection) throw new SearchNotFoundError(`no collection named "${s.collection}"`);
-  const filters = s.filters ?? {};
   if (mode === "metadata") {
     return {
       collection,

@@ -3,8 +3,8 @@ import { db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
 import { getVectorStore, type VectorStore } from "@/lib/vectors/storage";
 import { parseVectorText, vectorParam } from "@/lib/vectors/wire";
-import { hasFilters, imageConditions, resolveTaxonIds, type SearchFilters } from "./filters";
-import { SqlParams } from "./sql";
+import type { ImageFilter } from "@/lib/filters/filter";
+import { imageConditions, resolveTaxonIds, SqlParams } from "@/lib/filters/sql";
 
 // Nearest-neighbour search over a model's vectors, with filters inside the query. Two ways to answer:
 // - index: the HNSW index with pgvector 0.8's iterative scan (relaxed order, re-sorted afterwards), which
@@ -30,7 +30,8 @@ export type VectorSearchOptions = {
   collectionId: number;
   /** how many results; default 100 */
   k?: number;
-  filters?: SearchFilters;
+  /** what to search among (lib/filters: taxon, iconic group, days, box) */
+  filters?: ImageFilter;
   /** force a path; default "auto" */
   strategy?: "auto" | "exact" | "index";
   /** HNSW candidate list; default max(k, DEFAULT_EF_SEARCH) (at most 1000) */
@@ -192,7 +193,7 @@ export async function searchByVectorDetailed(
   const k = opts.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new Error(`k must be an integer from 1 to ${MAX_K}, not ${k}`);
   const filters = opts.filters ?? {};
-  const taxonIds = hasFilters(filters) ? await resolveTaxonIds(opts.collectionId, filters) : undefined;
+  const taxonIds = await resolveTaxonIds(opts.collectionId, filters);
   if (taxonIds && taxonIds.length === 0) return { results: [], strategy: "exact", estimatedRows: 0, fellBack: false };
 
   const params = new SqlParams();
@@ -200,7 +201,7 @@ export async function searchByVectorDetailed(
   // filter parameters first, so the estimate query uses $1.. contiguously
   const taxonParam = taxonIds ? params.add(taxonIds) : undefined;
   const taxonCond = taxonParam ? (alias: string) => `${alias}.taxon_id = ANY(${taxonParam}::int[])` : undefined;
-  const imageConds = imageConditions(filters, undefined, params);
+  const imageConds = imageConditions(filters, params);
   const vectorConds = opts.excludeImageIds?.length
     ? [`e.image_id <> ALL(${params.add(opts.excludeImageIds)}::bigint[])`]
     : [];

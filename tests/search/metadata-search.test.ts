@@ -133,16 +133,17 @@ describe.each(dbKinds)("metadata search on %s", (kind) => {
     const rows = await searchMetadata(collectionId, "Lepidoptera", {
       k: 10,
       filters: {
-        taxon: { rank: "family", name: "Nymphalidae" },
-        from: new Date("2021-03-01T00:00:00Z"),
-        to: new Date("2021-06-30T00:00:00Z"),
+        taxon: "Nymphalidae",
+        rank: "family",
+        from: "2021-03-01",
+        to: "2021-06-30",
       },
     });
     expect(rows).toHaveLength(10);
     expect(rows.every((r) => ["1", "2", "6"].includes(taxonOfImage.get(r.imageId)!))).toBe(true);
     const inBox = await searchMetadata(collectionId, "eagle", {
       k: 1000,
-      filters: { bbox: [0, 0, 10.5, 10.5], iconicGroup: "Aves" },
+      filters: { bbox: { minLon: 0, minLat: 0, maxLon: 10.5, maxLat: 10.5 }, iconicGroup: "Aves" },
     });
     expect(inBox).toHaveLength(20); // n = 1..10 for each of the two eagles
   });

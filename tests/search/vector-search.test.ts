@@ -93,7 +93,7 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
           collectionId,
           k,
           strategy,
-          filters: { taxon: { rank: "genus", name: `Genus${genus}` } },
+          filters: { taxon: `Genus${genus}`, rank: "genus" },
         });
         const rows = d.results;
         if (strategy === "index") expect(d.fellBack).toBe(false);
@@ -114,16 +114,16 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
       k: 55,
       strategy: "index",
       efSearch: 40,
-      filters: { taxon: { rank: "genus", name: "Genus90" } },
+      filters: { taxon: "Genus90", rank: "genus" },
     });
     expect(d.results).toHaveLength(55);
     expect(d.results.every((r) => genusOf[indexOf(r.imageId)] === 90)).toBe(true);
   });
 
   it("combines iconic group, date range and bounding box inside the query", async () => {
-    const from = new Date(Date.UTC(2020, 2, 1));
-    const to = new Date(Date.UTC(2020, 5, 30, 23, 59));
-    const bbox: [number, number, number, number] = [-100, -30, 120, 40];
+    // whole days: the images of 30 June (at midnight UTC) are in
+    const [from, to] = ["2020-03-01", "2020-06-30"];
+    const bbox = { minLon: -100, minLat: -30, maxLon: 120, maxLat: 40 };
     const day = (i: number) => i % 366;
     const keep = (i: number) => {
       const when = Date.UTC(2020, 0, 1) + day(i) * 86_400_000;
@@ -131,8 +131,8 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
       const lon = -180 + ((i * 7) % 360);
       return (
         genusOf[i] % 2 === 1 &&
-        when >= from.getTime() &&
-        when <= to.getTime() &&
+        when >= Date.UTC(2020, 2, 1) &&
+        when < Date.UTC(2020, 6, 1) &&
         lat >= -30 &&
         lat <= 40 &&
         lon >= -100 &&
@@ -159,18 +159,19 @@ describe.each(dbKinds)("vector search on %s", (kind) => {
   it("returns every match when fewer than K exist, and nothing for an unknown taxon", async () => {
     const query = randomUnitVector(DIM, rand);
     const filters = {
-      taxon: { rank: "species", name: "Genus12 epithet1" },
-      from: new Date(Date.UTC(2020, 0, 1)),
-      to: new Date(Date.UTC(2020, 1, 1)),
+      taxon: "Genus12 epithet1",
+      rank: "species",
+      from: "2020-01-01",
+      to: "2020-02-01",
     };
     const keep = (i: number) => genusOf[i] === 12 && Math.floor(i / GENERA) % 2 === 1 && i % 366 <= 31;
     const expected = bruteForce(vectors, query, 1000, keep);
     expect(expected.length).toBeGreaterThan(0);
     const rows = await searchByVector(modelId, query, { collectionId, k: 100, filters });
     expect(rows.map((r) => indexOf(r.imageId))).toEqual(expected);
-    expect(
-      await searchByVector(modelId, query, { collectionId, k: 10, filters: { taxon: { name: "Nonexistentia" } } }),
-    ).toEqual([]);
+    expect(await searchByVector(modelId, query, { collectionId, k: 10, filters: { taxon: "Nonexistentia" } })).toEqual(
+      [],
+    );
   });
 
   it("finds images similar to an image, itself excluded, in its own collection", async () => {

@@ -3,7 +3,7 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useRouter } from "next/navigation";
 import { Button, Field, Input, inputClass } from "@/app/_components/ui";
-import type { ImageFilter } from "@/lib/browse/filters";
+import type { ImageFilter } from "@/lib/filters/filter";
 import { collectionPath } from "@/lib/browse/urls";
 import { TaxonTypeahead } from "./taxon-typeahead";
 

@@ -1,4 +1,4 @@
-import { filterToSearchParams, parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
+import { filterToSearchParams, parseFilterParams, type ImageFilter } from "@/lib/filters/filter";
 
 // The search page's state lives in its URL, in the same parameters GET /api/collections/[name]/search
 // takes (text= | image= | q=, model=, k=, and the browse filters), so the page hands its query string to
@@ -25,14 +25,14 @@ const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v
 /** What the page's form shows; checking the values is the API's job. */
 export function readSearchState(params: RawParams): SearchState {
   const mode = (Object.keys(INPUT_PARAM) as SearchMode[]).find((m) => first(params[INPUT_PARAM[m]])?.trim()) ?? "text";
-  const parsed = parseImageQuery(params);
+  const parsed = parseFilterParams(params);
   const k = Number(first(params.k));
   return {
     mode,
     input: first(params[INPUT_PARAM[mode]]) ?? "",
     model: first(params.model) || undefined,
     k: Number.isInteger(k) && k > 0 ? k : undefined,
-    filter: parsed.ok ? parsed.query.filter : {},
+    filter: parsed.ok ? parsed.filter : {},
   };
 }
 

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { parseImageQuery, type ImageFilter } from "@/lib/browse/filters";
 import { imagePagePath, thumbnailUrl } from "@/lib/browse/urls";
-import type { SearchFilters } from "@/lib/search/filters";
+import { parseFilterParams } from "@/lib/filters/filter";
 import { searchCollection, SearchNotFoundError, SearchRequestError } from "@/lib/search/search-collection";
 import { DEFAULT_K } from "@/lib/search/vector-search";
 import { jsonError } from "../../../_lib/http";
@@ -43,22 +42,11 @@ const searchQuerySchema = z
     }
   });
 
-/** The browse page's filter (calendar days, inclusive) as the search's filter (instants). */
-function searchFilters(f: ImageFilter): SearchFilters {
-  return {
-    ...(f.taxon && { taxon: { name: f.taxon, rank: f.rank } }),
-    ...(f.iconicGroup && { iconicGroup: f.iconicGroup }),
-    ...(f.from && { from: new Date(`${f.from}T00:00:00Z`) }),
-    ...(f.to && { to: new Date(`${f.to}T23:59:59.999Z`) }),
-    ...(f.bbox && { bbox: [f.bbox.minLon, f.bbox.minLat, f.bbox.maxLon, f.bbox.maxLat] }),
-  };
-}
-
 /**
  * GET /api/collections/[name]/search?model=&(text=|image=|q=)&k=&taxon=&rank=&iconic_group=&from=&to=&bbox=
  * text: the model's text tower, then nearest images; image: images nearest to that image (its source id),
  * itself left out; q: full-text search over taxon names, common names and ranks (no model). Filters are
- * the browse page's and apply inside the search. Answers `{ results: [{ image_id, score, thumbnail,
+ * the browse page's (lib/filters: the same parameters select the same images) and apply inside the search. Answers `{ results: [{ image_id, score, thumbnail,
  * page }], mode, strategy }`, best first; strategy is how the database answered: "index" (HNSW),
  * "exact" (a scan) or "full-text".
  */
@@ -69,10 +57,9 @@ export const GET = route<{ name: string }>("collections.read", async (request, {
     const issue = parsed.error.issues[0];
     return jsonError(400, `${issue.path.join(".") || "query"}: ${issue.message}`);
   }
-  const filterQuery = parseImageQuery(searchParams);
-  if (!filterQuery.ok) return jsonError(400, filterQuery.error);
+  const filter = parseFilterParams(searchParams);
+  if (!filter.ok) return jsonError(400, filter.error);
   const { model: modelName, text, image, q, k } = parsed.data;
-  const filters = searchFilters(filterQuery.query.filter);
 
   let answer;
   try {
@@ -83,7 +70,7 @@ export const GET = route<{ name: string }>("collections.read", async (request, {
       image,
       metadata: q,
       k,
-      filters,
+      filters: filter.filter,
     });
   } catch (e) {
     if (e instanceof SearchRequestError) return jsonError(400, e.message);
