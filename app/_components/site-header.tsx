@@ -28,7 +28,7 @@ export async function SiteHeader() {
                 Models
               </Link>
             )}
-            {can(user, "users.manage") && (
+            {can(user, "experts.manage") && (
               <Link href="/admin/users" className="hover:text-stone-900">
                 Users
               </Link>

@@ -1,9 +1,12 @@
-import type { CurrentUser, Role } from "./roles";
+import { ROLES, type CurrentUser, type Role } from "./roles";
 
 // Who may do what: the one table. Pages, server actions, route handlers and lib/ ask `can` (or hand a
 // permission to requireUser, requireApiUser, serverAction, route); nothing else compares roles.
-// Experts judge and write queries; leads also set splits, import, embed and read everyone's judgments;
-// admins also manage accounts. Free of server imports, so client components may read it too.
+// Experts judge and write queries; leads also set splits, import, read everyone's judgments and add
+// expert accounts (adjudicating, freezing splits and exporting join them with their pages); admins also
+// manage models (registering them, embedding collections with them, their indexes) and accounts.
+// tests/access walks every page, route handler and server action as each role against this table.
+// Free of server imports, so client components may read it too.
 
 export const PERMISSIONS = {
   /** browse collections and images, search, read queries, models and embedding progress */
@@ -20,11 +23,13 @@ export const PERMISSIONS = {
   "judgments.write": ["admin", "lead", "expert"],
   /** read other annotators' judgments, queues and progress (lib/judgments/visibility's seesEveryone) */
   "judgments.read-all": ["admin", "lead"],
-  /** queue embedding jobs and HNSW index builds */
-  "embeddings.start": ["admin", "lead"],
-  /** register an encoder from a folder on the server */
-  "models.register": ["admin", "lead"],
-  /** list and add accounts */
+  /** queue embedding jobs and HNSW index builds: managing models, an admin's */
+  "embeddings.start": ["admin"],
+  /** register an encoder from a folder on the server: managing models, an admin's */
+  "models.register": ["admin"],
+  /** list the accounts and add expert accounts */
+  "experts.manage": ["admin", "lead"],
+  /** add accounts of any role (leads and admins too) */
   "users.manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -36,6 +41,12 @@ export function rolesFor(permission: Permission): readonly Role[] {
 
 export function can(user: Pick<CurrentUser, "role"> | null | undefined, permission: Permission): boolean {
   return !!user && (PERMISSIONS[permission] as readonly Role[]).includes(user.role);
+}
+
+/** The roles `user` may give a new account: any with users.manage, experts only with experts.manage. */
+export function assignableRoles(user: Pick<CurrentUser, "role"> | null | undefined): Role[] {
+  if (can(user, "users.manage")) return [...ROLES];
+  return can(user, "experts.manage") ? ["expert"] : [];
 }
 
 /** "This needs the admin or lead role": what a refusal says. */

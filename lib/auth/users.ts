@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { db, prisma } from "@/lib/db/client";
 import { getAuth } from "./auth";
-import { ROLES, type Role } from "./roles";
+import { assignableRoles, can, PermissionError } from "./permissions";
+import { ROLES, type CurrentUser, type Role } from "./roles";
 
 // Accounts are created here and nowhere else: by an admin in the UI, by the first-run /setup page,
 // and by `fieldmark users add`. Passwords are hashed by better-auth itself, so sign-in verifies them.
@@ -63,6 +64,17 @@ export async function createUser(input: NewUser): Promise<UserSummary> {
     throw e;
   }
   return { id: user.id, email: user.email, name: user.name, role, createdAt: user.createdAt };
+}
+
+/**
+ * An account added by someone signed in (the users page): a lead may add experts only, an admin any
+ * role (lib/auth/permissions' assignableRoles). The CLI and first-run setup call createUser directly.
+ */
+export async function createUserAs(actor: Pick<CurrentUser, "role">, input: NewUser): Promise<UserSummary> {
+  if (!can(actor, "experts.manage")) throw new PermissionError("experts.manage");
+  if (!(assignableRoles(actor) as string[]).includes(input.role))
+    throw new PermissionError("users.manage", `Only an admin adds ${input.role} accounts`, "role");
+  return createUser(input);
 }
 
 export async function countUsers(): Promise<number> {

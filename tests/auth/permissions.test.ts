@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { can, PERMISSIONS, permissionMessage, rolesFor, type Permission } from "@/lib/auth/permissions";
+import {
+  assignableRoles,
+  can,
+  PERMISSIONS,
+  permissionMessage,
+  rolesFor,
+  type Permission,
+} from "@/lib/auth/permissions";
 import { ROLES } from "@/lib/auth/roles";
 import { seesEveryone } from "@/lib/judgments/visibility";
 
@@ -8,17 +15,25 @@ import { seesEveryone } from "@/lib/judgments/visibility";
 const who = (permission: Permission) => ROLES.filter((role) => can({ role }, permission));
 
 describe("the permission table", () => {
-  it("gives experts judging and query writing, leads splits, imports and embedding, admins accounts", () => {
+  it("gives experts judging and query writing, leads splits, imports and experts, admins models and accounts", () => {
     expect(who("collections.read")).toEqual(["admin", "lead", "expert"]);
     expect(who("queries.write")).toEqual(["admin", "lead", "expert"]);
     expect(who("judgments.write")).toEqual(["admin", "lead", "expert"]);
     expect(who("queries.set-split")).toEqual(["admin", "lead"]);
     expect(who("queries.import")).toEqual(["admin", "lead"]);
     expect(who("collections.import")).toEqual(["admin", "lead"]);
-    expect(who("embeddings.start")).toEqual(["admin", "lead"]);
-    expect(who("models.register")).toEqual(["admin", "lead"]);
     expect(who("judgments.read-all")).toEqual(["admin", "lead"]);
+    expect(who("experts.manage")).toEqual(["admin", "lead"]);
+    expect(who("embeddings.start")).toEqual(["admin"]);
+    expect(who("models.register")).toEqual(["admin"]);
     expect(who("users.manage")).toEqual(["admin"]);
+  });
+
+  it("lets leads give new accounts the expert role only", () => {
+    expect(assignableRoles({ role: "admin" })).toEqual(ROLES);
+    expect(assignableRoles({ role: "lead" })).toEqual(["expert"]);
+    expect(assignableRoles({ role: "expert" })).toEqual([]);
+    expect(assignableRoles(null)).toEqual([]);
   });
 
   it("refuses everything to no one signed in", () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "better-auth/crypto";
 import { getAuth } from "@/lib/auth/auth";
 import { requireApiUser } from "@/lib/auth/session";
-import { countUsers, createFirstAdmin, createUser, listUsers, UserInputError } from "@/lib/auth/users";
+import { PermissionError } from "@/lib/auth/permissions";
+import { countUsers, createFirstAdmin, createUser, createUserAs, listUsers, UserInputError } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dbKinds } from "../helpers/services";
@@ -67,6 +68,29 @@ describe.each(dbKinds)("accounts on %s", (kind) => {
     await expect(createUser({ ...ok, name: " " })).rejects.toThrow(/name/);
     await expect(createUser({ ...ok, role: "owner" as "admin" })).rejects.toThrow(/admin, lead, expert/);
     expect(await countUsers()).toBe(3);
+  });
+
+  it("lets a lead add experts only, and an admin any role", async () => {
+    const account = (email: string, role: "admin" | "lead" | "expert") => ({
+      email,
+      name: email,
+      password: "long-enough",
+      role,
+    });
+    const lead = { role: "lead" as const };
+    expect(await createUserAs(lead, account("by-lead@example.org", "expert"))).toMatchObject({ role: "expert" });
+    for (const role of ["lead", "admin"] as const) {
+      const refused = await createUserAs(lead, account(`lead-made-${role}@example.org`, role)).catch((e) => e);
+      expect(refused).toBeInstanceOf(PermissionError);
+      expect(refused).toMatchObject({ field: "role", message: `Only an admin adds ${role} accounts` });
+    }
+    await expect(createUserAs({ role: "expert" }, account("by-expert@example.org", "expert"))).rejects.toThrow(
+      "This needs the admin or lead role",
+    );
+    expect(await createUserAs({ role: "admin" }, account("by-admin@example.org", "lead"))).toMatchObject({
+      role: "lead",
+    });
+    expect((await listUsers()).filter((u) => /^(lead-made|by-expert)/.test(u.email))).toEqual([]);
   });
 
   it("signs in with the right password only, and the session carries the role", async () => {

@@ -3,10 +3,11 @@
 import { useActionState } from "react";
 import { Button, ErrorNote, Field, Input, inputClass } from "@/app/_components/ui";
 import { isActionError } from "@/lib/actions/result";
-import { ROLES } from "@/lib/auth/roles";
+import type { Role } from "@/lib/auth/roles";
 import { addUser } from "./actions";
 
-export function AddUserForm() {
+/** `roles`: what the signed-in user may give (experts only for a lead). */
+export function AddUserForm({ roles }: { roles: Role[] }) {
   const [state, action, pending] = useActionState(addUser, null);
   const failed = isActionError(state) ? state : null;
   const added = state && !isActionError(state) ? state.added : undefined;
@@ -31,10 +32,10 @@ export function AddUserForm() {
       <Field
         label="Role"
         htmlFor="role"
-        hint="Experts label; leads also manage queries and exports; admins manage accounts."
+        hint="Experts judge and write queries; leads also set splits, import and add experts; admins also manage models and accounts."
       >
         <select id="role" name="role" defaultValue={values?.role ?? "expert"} className={inputClass}>
-          {ROLES.map((r) => (
+          {roles.map((r) => (
             <option key={r} value={r}>
               {r}
             </option>

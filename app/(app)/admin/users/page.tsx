@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { PageTitle, RoleBadge } from "@/app/_components/ui";
+import { assignableRoles } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { listUsers } from "@/lib/auth/users";
 import { AddUserForm } from "./add-user-form";
@@ -7,14 +8,14 @@ import { AddUserForm } from "./add-user-form";
 export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
-  await requireUser("users.manage");
+  const user = await requireUser("experts.manage");
   const users = await listUsers();
   return (
     <>
       <PageTitle sub="Everyone who can sign in. There is no public sign-up: accounts are added here.">Users</PageTitle>
       <section className="mb-8 rounded-xl border border-stone-200 bg-white p-5">
         <h2 className="mb-4 text-sm font-semibold text-stone-800">Add a user</h2>
-        <AddUserForm />
+        <AddUserForm roles={assignableRoles(user)} />
       </section>
       <div className="overflow-hidden rounded-xl border border-stone-200 bg-white">
         <table className="w-full text-left text-sm">
