@@ -1,11 +1,13 @@
 import crypto from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
+import { CROSS_SITE_MESSAGE, isCrossSiteRequest } from "@/lib/auth/csrf";
 import { PermissionError, type Permission } from "@/lib/auth/permissions";
 import type { CurrentUser } from "@/lib/auth/roles";
 import { requireApiUser } from "@/lib/auth/session";
 
-// Every route handler under app/api (but better-auth's own) is made by route(): it checks the
-// permission (401 signed out, 403 without it), hands the handler its params and user, turns a null
+// Every route handler under app/api (but better-auth's own) is made by route(): it refuses a
+// state-changing request from another site's page (403, lib/auth/csrf), checks the permission (401
+// signed out, 403 without it), hands the handler its params and user, turns a null
 // lookup (`found`) into a 404, and answers anything the handler did not expect with a 500 carrying an
 // id. The log gets the id, the request and the stack; the answer never gets the message, which may
 // hold a server path or a piece of SQL. Known input errors are answered by the handlers themselves.
@@ -40,6 +42,7 @@ export function route<Params = Record<string, never>, P extends Permission | "pu
   handler: (request: Request, ctx: { params: Params; user: RouteUser<P> }) => Promise<Response>,
 ): (request: Request, ctx: { params: Promise<Params> }) => Promise<Response> {
   return async (request, ctx) => {
+    if (isCrossSiteRequest(request)) return Response.json({ error: CROSS_SITE_MESSAGE }, { status: 403 });
     try {
       let user: CurrentUser | null = null;
       if (permission !== "public") {
