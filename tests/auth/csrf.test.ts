@@ -57,7 +57,7 @@ describe("cross-site requests", () => {
     const refused = await handler(request("POST", { origin: "https://evil.example" }), params);
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ error: "Cross-site request refused" });
-    const publicOne = route("public", async () => {
+    const publicOne = route<{ name: string }, "public">("public", async () => {
       ran();
       return new Response(null, { status: 204 });
     });
