@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { listCollections } from "@/lib/collections";
+import { listCollections } from "@/lib/collections/list";
 import { printJson, withDatabase } from "../run";
 
-// `fieldmark collections list [--json]`
+// `fieldmark collections list [--json]`: the collection summary of lib/collections/list (the numbers
+// GET /api/collections gives), as a table or as the JSON the README documents.
 
 export function registerCollectionCommands(program: Command): void {
   const collections = program.command("collections").description("collections of images");
@@ -13,7 +14,7 @@ export function registerCollectionCommands(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const rows = await withDatabase(() => listCollections());
       if (opts.json) {
-        printJson(rows);
+        printJson(rows.map(({ name, images, taxa }) => ({ name, images, taxa })));
         return;
       }
       if (rows.length === 0) {

@@ -1,27 +1,12 @@
 import { db } from "@/lib/db/client";
 import type { CollectionRow } from "@/lib/db/rows";
 
-// Collections as the browse pages and GET /api/collections show them.
+// Finding a collection, and its iconic groups. The collection summary (listCollections) is
+// lib/collections/list.ts, re-exported here for the collections page.
 
-export type CollectionSummary = {
-  name: string;
-  description: string | null;
-  images: number;
-  taxa: number;
-  createdAt: Date;
-};
+export { listCollections, type CollectionSummary } from "@/lib/collections/list";
+
 export type CollectionRef = Pick<CollectionRow, "id" | "name" | "description" | "imagesRoot">;
-
-export async function listCollections(): Promise<CollectionSummary[]> {
-  // Counted per collection through the (collection_id, ...) indexes, not by joining images to taxa.
-  const { rows } = await db().query<CollectionSummary>(
-    `SELECT c.name, c.description, c.created_at AS "createdAt",
-            (SELECT count(*)::int FROM images i WHERE i.collection_id = c.id) AS images,
-            (SELECT count(*)::int FROM taxa t WHERE t.collection_id = c.id) AS taxa
-       FROM collections c ORDER BY c.name`,
-  );
-  return rows;
-}
 
 /**
  * The one collection lookup (pages, route handlers, server actions, the CLI, search): by name, exactly

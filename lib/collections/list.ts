@@ -1,21 +1,33 @@
 import { db } from "@/lib/db/client";
+import type { CollectionRow } from "@/lib/db/rows";
 
-// Collections as people see them: name, how many images, how many taxa.
+// The one collection summary: what the collections page, GET /api/collections and `fieldmark collections
+// list` show, so the three can never count differently.
 
-export type CollectionSummary = {
-  name: string;
+export type CollectionSummary = Pick<CollectionRow, "name"> & {
+  /** the collection's description, when it has one */
+  description?: string;
   images: number;
-  /** distinct species-level categories: those that have images, and those of species rank */
+  /**
+   * the categories its images can be labelled with: the taxa that have images, and those of species rank
+   * (a higher-rank row that only stands in the source's taxonomy, with no images, is not counted)
+   */
   taxa: number;
 };
 
 export async function listCollections(): Promise<CollectionSummary[]> {
-  const r = await db().query(
-    `SELECT c.name,
+  // counted per collection through the (collection_id, ...) indexes, not by joining images to taxa
+  const { rows } = await db().query<Pick<CollectionRow, "name" | "description"> & { images: number; taxa: number }>(
+    `SELECT c.name, c.description,
        (SELECT count(*) FROM images i WHERE i.collection_id = c.id)::int AS images,
        (SELECT count(*) FROM taxa t WHERE t.collection_id = c.id
           AND (t.rank = 'species' OR EXISTS (SELECT 1 FROM images i WHERE i.collection_id = c.id AND i.taxon_id = t.id)))::int AS taxa
      FROM collections c ORDER BY c.name`,
   );
-  return r.rows.map((row) => ({ name: row.name, images: row.images, taxa: row.taxa }));
+  return rows.map((r) => ({
+    name: r.name,
+    ...(r.description && { description: r.description }),
+    images: r.images,
+    taxa: r.taxa,
+  }));
 }

@@ -1,4 +1,4 @@
-import { listCollections } from "@/lib/browse/collections";
+import { listCollections } from "@/lib/collections/list";
 import { route } from "../_lib/route";
 
 /** GET /api/collections: every collection with its numbers of images and taxa. */
