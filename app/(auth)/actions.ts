@@ -7,7 +7,6 @@ import { z } from "zod";
 import { actionError, serverAction } from "@/lib/actions/server-action";
 import { getAuth } from "@/lib/auth/auth";
 import { safeNextPath } from "@/lib/auth/paths";
-import { forgetApiSession } from "@/lib/auth/session";
 import { createFirstAdmin, newUserSchema } from "@/lib/auth/users";
 
 // Signed-out actions ("public"): signing in, the first-run setup, and signing out.
@@ -30,9 +29,9 @@ export const signIn = serverAction("public", signInSchema, async ({ email, passw
 });
 
 const endSession = serverAction("public", z.unknown(), async () => {
-  const h = await headers();
-  forgetApiSession(h);
-  await getAuth().api.signOut({ headers: h });
+  // Deletes the session row: every web process refuses the cookie from the next request on
+  // (lib/auth/session.ts looks the row up even for a session it remembers).
+  await getAuth().api.signOut({ headers: await headers() });
   redirect("/sign-in");
 });
 
