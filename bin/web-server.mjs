@@ -6,11 +6,14 @@
 //
 //   node bin/web-server.mjs [--port 3000] [--host 0.0.0.0] [--workers N]
 //   FIELDMARK_WEB_WORKERS=N sets the number of processes (default: the cores, at most 4; 1 = no cluster)
+//   FIELDMARK_TRUSTED_PROXIES=addresses,ranges: the reverse proxies whose X-Forwarded-For/-Proto/-Host
+//   count (lib/auth/forwarding.mjs); from anyone else those headers are dropped and the socket decides
 import cluster from "node:cluster";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { acceptForwarding, parseTrustedProxies, secureCookies } from "../lib/auth/forwarding.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name) => {
@@ -24,6 +27,13 @@ if (!Number.isInteger(port) || port < 1 || port > 65535)
   throw new Error(`--port must be a port number, not ${arg("port") ?? process.env.PORT}`);
 if (!Number.isInteger(workers) || workers < 1)
   throw new Error(`--workers (FIELDMARK_WEB_WORKERS) must be a whole number of at least 1, not ${workers}`);
+const trustedProxies = (() => {
+  try {
+    return parseTrustedProxies(process.env.FIELDMARK_TRUSTED_PROXIES);
+  } catch (e) {
+    throw new Error(`Bad environment variable FIELDMARK_TRUSTED_PROXIES: ${e.message}`); // at start, not per request
+  }
+})();
 process.env.NODE_ENV = "production";
 
 if (cluster.isPrimary && workers > 1) {
@@ -60,7 +70,12 @@ if (cluster.isPrimary && workers > 1) {
   const app = next({ dev: false, dir: ROOT, hostname: appHost, port });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = http.createServer((req, res) => handle(req, res));
+  const server = http.createServer((req, res) => {
+    // The client's address and scheme, from the socket or a trusted proxy, before Next reads any header:
+    // sign-in's rate limit is per client, and cookies are Secure when the page came over HTTPS.
+    if (acceptForwarding(req, trustedProxies).https) secureCookies(res);
+    return handle(req, res);
+  });
   // as `next start` does: keep idle sockets open a little longer than the usual proxy's 60 s
   server.keepAliveTimeout = 65_000;
   server.listen(port, host, () => {

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies } from "@/lib/auth/forwarding.mjs";
 
 // Environment is read once, at the boundary, and validated: a bad PORT should fail loudly at start.
 const envSchema = z.object({
@@ -8,6 +9,17 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   FIELDMARK_IMAGE_ROOTS: z.string().optional(),
   FIELDMARK_MAX_IMAGE_BYTES: z.coerce.number().int().min(1).optional(),
+  // the reverse proxies whose X-Forwarded-* headers count (bin/web-server.mjs applies them)
+  FIELDMARK_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    }),
 });
 
 export type Config = { databaseUrl?: string; dataDir: string; port: number };
