@@ -102,6 +102,27 @@ describe.each(dbKinds)("search and embeddings commands on %s", (kind) => {
     expect(filtered).toHaveLength(20);
     expect(filtered.every((r) => genusOf[idx(r)] === 3)).toBe(true);
 
+    // days, both ends whole (UTC); an ISO time stands for its day
+    const oneDay: { image_id: string }[] = JSON.parse(
+      await run([
+        "search",
+        "--collection",
+        "cli-moths",
+        "--metadata",
+        "Genus1 Genus2 Genus3",
+        "--from",
+        "2020-01-02",
+        "--to",
+        "2020-01-02T05:00:00Z",
+        "--bbox",
+        "-180,-90,180,90",
+        "--json",
+      ]),
+    );
+    expect(oneDay.map(idx).sort((a, b) => a - b)).toEqual(
+      genusOf.map((g, i) => i).filter((i) => i % 366 === 1 && [1, 2, 3].includes(genusOf[i])),
+    );
+
     const meta: { image_id: string }[] = JSON.parse(
       await run(["search", "--collection", "cli-moths", "--metadata", "Genus5", "--k", "5", "--json"]),
     );
@@ -122,5 +143,11 @@ describe.each(dbKinds)("search and embeddings commands on %s", (kind) => {
     await expect(
       run(["search", "--collection", "cli-moths", "--model", "mobilenet-test", "--image", "img-99999"]),
     ).rejects.toThrow(/no image "img-99999"/);
+    const metadata = ["search", "--collection", "cli-moths", "--metadata", "Genus1"];
+    await expect(run([...metadata, "--from", "May 2020"])).rejects.toThrow(/not a date: May 2020/);
+    await expect(run([...metadata, "--bbox", "0,50,10,40"])).rejects.toThrow(/minLat is greater than maxLat/);
+    await expect(run([...metadata, "--from", "2020-02-02", "--to", "2020-02-01"])).rejects.toThrow(
+      /from: from is after to/,
+    );
   });
 });
