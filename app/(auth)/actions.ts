@@ -7,6 +7,7 @@ import { z } from "zod";
 import { actionError, serverAction } from "@/lib/actions/server-action";
 import { getAuth } from "@/lib/auth/auth";
 import { safeNextPath } from "@/lib/auth/paths";
+import { consumeSignInAttempt } from "@/lib/auth/rate-limit";
 import { createFirstAdmin, newUserSchema } from "@/lib/auth/users";
 
 // Signed-out actions ("public"): signing in, the first-run setup, and signing out.
@@ -18,9 +19,15 @@ const signInSchema = z.object({
 });
 
 export const signIn = serverAction("public", signInSchema, async ({ email, password, next }) => {
+  const h = await headers();
+  // Calling better-auth directly skips its rate limiter, so the attempt is counted here, against the
+  // same per-client allowance as /api/auth/sign-in/email.
+  const attempt = await consumeSignInAttempt(h, getAuth().options);
+  if (!attempt.allowed)
+    return actionError(`Too many sign-in attempts from here: try again in ${attempt.retryAfter} seconds`);
   try {
     // nextCookies() (lib/auth/auth.ts) sets the session cookie on this action's response.
-    await getAuth().api.signInEmail({ body: { email, password }, headers: await headers() });
+    await getAuth().api.signInEmail({ body: { email, password }, headers: h });
   } catch (e) {
     if (isAPIError(e)) return actionError("Wrong email or password");
     throw e;

@@ -2,17 +2,22 @@ import type { Pool } from "pg";
 import { betterAuth } from "better-auth";
 import { nextCookies } from "better-auth/next-js";
 import { db } from "@/lib/db/client";
+import { CLIENT_IP_HEADER } from "./forwarding.mjs";
+import { rateLimitStorage, SIGN_IN_LIMIT, SIGN_IN_PATH } from "./rate-limit";
 import { authSecret } from "./secret";
 
 // better-auth owns passwords and sessions; its four tables are ours (see prisma/schema.prisma), so the
 // model and field names below map its camelCase names onto our snake_case columns.
 
+const DAY = 24 * 60 * 60;
+
 function createAuth(pool: Pool) {
+  const baseURL = process.env.BETTER_AUTH_URL || undefined;
   return betterAuth({
     appName: "Fieldmark",
     database: pool,
     secret: authSecret(),
-    baseURL: process.env.BETTER_AUTH_URL || undefined,
+    baseURL,
     telemetry: { enabled: false },
     logger: {
       log: (level, message, ...args) => {
@@ -40,6 +45,10 @@ function createAuth(pool: Pool) {
       },
     },
     session: {
+      // A session lasts a week from its last use: using it renews it once a day (better-auth moves
+      // expires_at and the cookie's Max-Age on); one not used for 7 days is refused.
+      expiresIn: 7 * DAY,
+      updateAge: DAY,
       modelName: "sessions",
       fields: {
         expiresAt: "expires_at",
@@ -68,6 +77,24 @@ function createAuth(pool: Pool) {
     verification: {
       modelName: "verifications",
       fields: { expiresAt: "expires_at", createdAt: "created_at", updatedAt: "updated_at" },
+    },
+    // Per client, in the database (every web process counts the same attempts): lib/auth/rate-limit.ts.
+    // Signing in with a password is allowed SIGN_IN_LIMIT.max times a minute from one client; the
+    // sign-in form's server action takes from the same allowance. On by default only in production.
+    rateLimit: {
+      enabled: true,
+      customRules: { [SIGN_IN_PATH]: SIGN_IN_LIMIT },
+      customStorage: rateLimitStorage,
+    },
+    advanced: {
+      // The client's address as bin/web-server.mjs decided it (the socket, or a trusted proxy's word),
+      // never a client's own X-Forwarded-For.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      // Secure when the page came over HTTPS: bin/web-server.mjs adds it per request (directly, or
+      // behind a trusted proxy that says so), since the same app is often reached over plain HTTP on a
+      // LAN, where a browser would drop a Secure cookie. Always when BETTER_AUTH_URL is https.
+      useSecureCookies: baseURL?.startsWith("https://") ?? false,
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
     },
     // nextCookies lets server actions that call auth.api (sign in, sign out) set the session cookie.
     plugins: [nextCookies()],

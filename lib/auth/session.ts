@@ -7,6 +7,7 @@ import { getAuth } from "./auth";
 import { PATH_HEADER, signInPathFor } from "./paths";
 import { can, permissionMessage, type Permission } from "./permissions";
 import { isRole, type CurrentUser, type Role } from "./roles";
+import { preparedStatement } from "./statements";
 
 // Every page, server action and route handler asks here who is signed in. proxy.ts only turns
 // cookie-less visitors away early; these checks are the real ones.
@@ -57,14 +58,14 @@ const API_SESSION_MEMO_MS = 15_000;
 const API_SESSION_MEMO_MAX = 10_000;
 const apiSessions = new Map<string, SessionUser & { until: number }>();
 
-const SESSION_ALIVE = {
-  name: "fieldmark-api-session-alive",
-  text: `SELECT u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token = $1 AND s.expires_at > now()`,
-};
+const sessionAlive = preparedStatement(
+  "fieldmark-api-session-alive",
+  "SELECT u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token = $1 AND s.expires_at > now()",
+);
 
 /** The role of the user whose session has this token, or null once it is signed out or expired. */
 async function liveSessionRole(token: string): Promise<Role | null> {
-  const { rows } = await db().query<{ role: Role }>({ ...SESSION_ALIVE, values: [token] });
+  const { rows } = await db().query<{ role: Role }>(sessionAlive([token]));
   return rows.length > 0 && isRole(rows[0].role) ? rows[0].role : null;
 }
 
