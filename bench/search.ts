@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { db } from "@/lib/db/client";
 import { openDatabase } from "@/lib/db/open";
-import type { SearchFilters } from "@/lib/search/filters";
+import type { ImageFilter } from "@/lib/filters/filter";
 import {
   DEFAULT_EF_SEARCH,
   imageVector,
@@ -120,7 +120,7 @@ type Dataset = {
   collectionId: number;
   modelId: number;
   queries: Float32Array[];
-  filter: (q: number) => SearchFilters;
+  filter: (q: number) => ImageFilter;
   filterName: string;
 };
 
@@ -240,7 +240,7 @@ async function synthetic(name: "realistic" | "random", n: number): Promise<Datas
     collectionId,
     modelId,
     queries,
-    filter: (q) => ({ taxon: { rank: "genus", name: `G${genus[q]}` } }),
+    filter: (q) => ({ taxon: `G${genus[q]}`, rank: "genus" }),
     filterName: "genus 1%",
   };
 }
@@ -264,7 +264,7 @@ async function mobilenet(): Promise<Dataset> {
     collectionId: set.collectionId,
     modelId: set.modelId,
     queries,
-    filter: (q) => ({ taxon: { name: set.speciesNames[species[q]] } }),
+    filter: (q) => ({ taxon: set.speciesNames[species[q]] }),
     filterName: "species 1%",
   };
 }

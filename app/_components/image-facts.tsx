@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { CHAIN_RANKS } from "@/lib/browse/filters";
+import { CHAIN_RANKS } from "@/lib/filters/filter";
 import type { ImageDetail, TaxonChain } from "@/lib/browse/images";
 import { collectionPath } from "@/lib/browse/urls";
 

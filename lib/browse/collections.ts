@@ -2,9 +2,7 @@ import { db } from "@/lib/db/client";
 import type { CollectionRow } from "@/lib/db/rows";
 
 // Finding a collection, and its iconic groups. The collection summary (listCollections) is
-// lib/collections/list.ts, re-exported here for the collections page.
-
-export { listCollections, type CollectionSummary } from "@/lib/collections/list";
+// lib/collections/list.ts.
 
 export type CollectionRef = Pick<CollectionRow, "id" | "name" | "description" | "imagesRoot">;
 

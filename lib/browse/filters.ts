@@ -4,16 +4,6 @@ import { firstValues, issueMessage, parseFilterParams, type ImageFilter, type Ra
 // The browse grid's URL (the collection page and GET /api/collections/[name]/images): the one image
 // filter's parameters (lib/filters/filter.ts) plus the page's cursor and size. Free of server imports.
 
-// The filter's type and URL form, for the pages and components that import them from here.
-export {
-  CHAIN_RANKS,
-  filterToSearchParams,
-  isFilterEmpty,
-  type BoundingBox,
-  type ChainRank,
-  type ImageFilter,
-} from "@/lib/filters/filter";
-
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 const pagingSchema = z.object({

@@ -1,4 +1,4 @@
-import { filterToSearchParams, type ImageFilter } from "./filters";
+import { filterToSearchParams, type ImageFilter } from "@/lib/filters/filter";
 
 // Paths to pages and API resources. An image id is the source's own id (it may hold slashes for a
 // folder import), so it travels as one URL-encoded path segment. Free of server imports.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { filterToSearchParams, parseImageQuery } from "@/lib/browse/filters";
+import { parseImageQuery } from "@/lib/browse/filters";
+import { filterToSearchParams } from "@/lib/filters/filter";
 import { collectionPath, imagePagePath, pageParam, thumbnailUrl } from "@/lib/browse/urls";
 import { decodeCursor, encodeCursor } from "@/lib/browse/images";
 

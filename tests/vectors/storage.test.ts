@@ -132,7 +132,7 @@ describe.each(dbKinds)("taxon copy in vector tables on %s", (kind) => {
       imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })),
     );
     await buildIndex(m); // sorts the table by taxonomy first
-    const genus1 = { taxon: { rank: "genus", name: "Genus1" } };
+    const genus1 = { taxon: "Genus1", rank: "genus" };
     const before = await searchByVector(m, vectors[0], { collectionId: c, k: 200, filters: genus1 });
     expect(before).toHaveLength(50);
     const target = (await db().query("SELECT id FROM taxa WHERE collection_id = $1 AND genus = 'Genus1' LIMIT 1", [c]))

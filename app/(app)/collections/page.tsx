@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageTitle } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
-import { listCollections } from "@/lib/browse/collections";
+import { listCollections } from "@/lib/collections/list";
 import { collectionPath } from "@/lib/browse/urls";
 
 export const metadata: Metadata = { title: "Collections" };

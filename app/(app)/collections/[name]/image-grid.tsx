@@ -4,7 +4,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import Link from "next/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button } from "@/app/_components/ui";
-import { filterToSearchParams, isFilterEmpty, type ImageFilter } from "@/lib/browse/filters";
+import { filterToSearchParams, isFilterEmpty, type ImageFilter } from "@/lib/filters/filter";
 import type { ImageCard, ImageCount, ImagePage } from "@/lib/browse/images";
 import { imagePagePath, thumbnailUrl } from "@/lib/browse/urls";
 

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { Button, cx, ErrorNote, Field, Input, inputClass } from "@/app/_components/ui";
-import { filterToSearchParams } from "@/lib/browse/filters";
+import { filterToSearchParams } from "@/lib/filters/filter";
 import { imagePagePath, thumbnailUrl } from "@/lib/browse/urls";
 import { FilterPanel } from "../filter-panel";
 import { ImageTile } from "../image-grid";
