@@ -2,6 +2,7 @@ import type { Pool } from "pg";
 import { betterAuth } from "better-auth";
 import { nextCookies } from "better-auth/next-js";
 import { db } from "@/lib/db/client";
+import { requestOrigin } from "./csrf";
 import { CLIENT_IP_HEADER } from "./forwarding.mjs";
 import { rateLimitStorage, SIGN_IN_LIMIT, SIGN_IN_PATH } from "./rate-limit";
 import { authSecret } from "./secret";
@@ -18,6 +19,9 @@ function createAuth(pool: Pool) {
     database: pool,
     secret: authSecret(),
     baseURL,
+    // A signed-in POST to better-auth's endpoints must come from a page of the site as the browser
+    // reached it (by whichever name or address), not only from BETTER_AUTH_URL or what Next calls itself.
+    trustedOrigins: (request) => [requestOrigin(request)],
     telemetry: { enabled: false },
     logger: {
       log: (level, message, ...args) => {

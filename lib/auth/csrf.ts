@@ -37,3 +37,17 @@ export function isCrossSiteRequest(request: Request): boolean {
 }
 
 export const CROSS_SITE_MESSAGE = "Cross-site request refused";
+
+/**
+ * The origin the browser used to reach this request ("https://bench.example.org"): the scheme and host
+ * Next and bin/web-server.mjs agree on (X-Forwarded-Proto and -Host are a trusted proxy's or the
+ * socket's own). better-auth checks a signed-in POST's Origin against it (lib/auth/auth.ts), the same
+ * rule as isCrossSiteRequest, whatever name or address the site is reached by.
+ */
+export function requestOrigin(request: Request | undefined): string | null {
+  if (!request) return null;
+  const h = request.headers;
+  const host = firstValue(h.get("x-forwarded-host")) ?? firstValue(h.get("host"));
+  if (!host) return null;
+  return `${firstValue(h.get("x-forwarded-proto")) === "https" ? "https" : "http"}://${host}`;
+}

@@ -9,7 +9,7 @@ vi.mock("@/lib/auth/session", () => ({
   requireApiUser: async (): Promise<CurrentUser> => ({ id: "a1", email: "a@example.org", name: "A", role: "admin" }),
 }));
 
-const { isCrossSiteRequest } = await import("@/lib/auth/csrf");
+const { isCrossSiteRequest, requestOrigin } = await import("@/lib/auth/csrf");
 const { route } = await import("@/app/api/_lib/route");
 
 const request = (method: string, headers: Record<string, string>) =>
@@ -45,6 +45,14 @@ describe("cross-site requests", () => {
     expect(isCrossSiteRequest(request("GET", { origin: "https://evil.example", "sec-fetch-site": "cross-site" }))).toBe(
       false,
     );
+  });
+
+  it("are told from this site's own origin, as the browser reached it", () => {
+    expect(requestOrigin(request("POST", {}))).toBe("http://fieldmark.lan:3000");
+    expect(
+      requestOrigin(request("POST", { "x-forwarded-host": "Bench.example.org", "x-forwarded-proto": "https" })),
+    ).toBe("https://bench.example.org");
+    expect(requestOrigin(undefined)).toBeNull();
   });
 
   it("are refused by every route handler with 403 before the handler runs", async () => {
