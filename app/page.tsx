@@ -2,6 +2,6 @@ import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 
 export default async function Home() {
-  await requireUser();
+  await requireUser("collections.read");
   redirect("/collections");
 }

@@ -1,4 +1,5 @@
 import { notFound } from "next/navigation";
+import type { Permission } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
 import { pageParam } from "@/lib/browse/urls";
@@ -9,8 +10,8 @@ import { findQuery } from "@/lib/queries/queries";
 
 export type QueryPageParams = Promise<{ name: string; queryId: string }>;
 
-export async function loadQuery(params: QueryPageParams) {
-  const user = await requireUser();
+export async function loadQuery(params: QueryPageParams, permission: Permission) {
+  const user = await requireUser(permission);
   const { name, queryId } = await params;
   const collection = await findCollection(pageParam(name));
   if (!collection) notFound();

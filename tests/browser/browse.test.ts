@@ -144,7 +144,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: signing in and brows
     expect(await page.locator("main").innerText()).toContain("Pedunculate Oak");
   });
 
-  it("keeps the users page to admins, where an admin adds an account that can then sign in", async () => {
+  it("keeps the users page from experts, where an admin adds an account that can then sign in", async () => {
     const expert = await browser.newContext();
     const page = await expert.newPage();
     await signIn(page, app.url, EXPERT);

@@ -8,7 +8,7 @@ import { collectionPath } from "@/lib/browse/urls";
 export const metadata: Metadata = { title: "Collections" };
 
 export default async function CollectionsPage() {
-  await requireUser();
+  await requireUser("collections.read");
   const collections = await listCollections();
   return (
     <>

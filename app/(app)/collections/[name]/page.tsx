@@ -26,7 +26,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function CollectionPage({ params, searchParams }: Props) {
-  const user = await requireUser();
+  const user = await requireUser("collections.read");
   const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
   const parsed = parseImageQuery(await searchParams);

@@ -18,7 +18,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function QueriesPage({ params }: Props) {
-  const user = await requireUser();
+  const user = await requireUser("collections.read");
   const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
   const queries = await listQueries(collection.id);

@@ -18,7 +18,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function SearchPage({ params, searchParams }: Props) {
-  await requireUser();
+  await requireUser("collections.read");
   const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
   const raw = await searchParams;

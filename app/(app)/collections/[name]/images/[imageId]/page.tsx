@@ -18,7 +18,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function ImagePage({ params }: Props) {
-  await requireUser();
+  await requireUser("collections.read");
   const { name, imageId } = await params;
   const collection = await findCollection(pageParam(name));
   if (!collection) notFound();

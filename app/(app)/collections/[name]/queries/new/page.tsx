@@ -24,7 +24,7 @@ const EMPTY = {
 };
 
 export default async function NewQueryPage({ params }: { params: Promise<{ name: string }> }) {
-  const user = await requireUser();
+  const user = await requireUser("queries.write");
   const collection = await findCollection(pageParam((await params).name));
   if (!collection) notFound();
   const models = (await modelsWithVectors(collection.id)).map((m) => ({ name: m.name, kind: m.kind }));

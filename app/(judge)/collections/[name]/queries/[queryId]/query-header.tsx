@@ -13,7 +13,7 @@ import { queriesPath } from "@/lib/queries/urls";
 export type Person = { id: string; name: string };
 
 export async function loadQueryPage(params: QueryPageParams, searchParams: Promise<{ annotator?: string }>) {
-  const { user, collection, query } = await loadQuery(params);
+  const { user, collection, query } = await loadQuery(params, "judgments.write");
   const lead = seesEveryone(user.role);
   const people: Person[] = lead
     ? (await listUsers()).map((u) => ({ id: u.id, name: u.name }))

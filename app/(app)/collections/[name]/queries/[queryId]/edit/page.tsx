@@ -17,7 +17,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function EditQueryPage({ params }: Props) {
-  const { user, collection, query } = await loadQuery(params);
+  const { user, collection, query } = await loadQuery(params, "queries.write");
   const [revisions, withVectors] = await Promise.all([listRevisions(query.rowId), modelsWithVectors(collection.id)]);
   const models = withVectors.map((m) => ({ name: m.name, kind: m.kind }));
   const { text, supercategory, category, iconicGroup, taxonScope, notes, examples, split } = query;
