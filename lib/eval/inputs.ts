@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { parseInquireQueriesCsv, QueryCsvError } from "@/lib/queries/inquire-csv";
+import { parseInquireQueriesCsv, QueryCsvError } from "@/lib/queries/inquire-file";
 import { EvalInputError, readCsvTable } from "./csv-table";
 
 // The files `fieldmark eval` reads, in the layouts INQUIRE publishes and Fieldmark's export writes:

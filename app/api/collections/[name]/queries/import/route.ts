@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SPLITS } from "@/lib/queries/fields";
-import { importInquireQueries, parseInquireQueriesCsv, QueryCsvError } from "@/lib/queries/inquire-csv";
+import { importInquireQueries } from "@/lib/queries/inquire-csv";
+import { parseInquireQueriesCsv, QueryCsvError } from "@/lib/queries/inquire-file";
 import { collectionOr404, jsonError } from "../../../../_lib/http";
 import { describeZodError } from "../../../../_lib/queries";
 import { route } from "../../../../_lib/route";
