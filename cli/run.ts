@@ -1,10 +1,10 @@
-import { openDatabase } from "@/lib/db/open";
-
 /**
  * Runs a CLI action with the database open (joining a running Fieldmark's embedded database, or opening
  * it here) and closes it afterwards, so every command works whether or not the app is running.
  */
 export async function withDatabase<T>(action: () => Promise<T>): Promise<T> {
+  // loaded here, not at the top: commands without a database (eval, tokenize) need not load PGlite
+  const { openDatabase } = await import("@/lib/db/open");
   const database = await openDatabase();
   try {
     return await action();
