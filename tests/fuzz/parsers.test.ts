@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { evaluateFiles } from "@/lib/eval/evaluate";
 import { EvalInputError } from "@/lib/eval/csv-table";
 import { parseInquireQueriesCsv, QueryCsvError } from "@/lib/queries/inquire-file";
+import { mutatedBytes as mutated } from "./mutate";
 import { encodeNpy, readNpyHeader, readNpyRows } from "@/lib/vectors/npy";
 
 // Property-based tests of the file readers that need no database: INQUIRE query CSVs, the eval
@@ -20,32 +21,6 @@ function write(name: string, content: string | Buffer): string {
   const file = path.join(dir, `${++n}-${name}`);
   fs.writeFileSync(file, content);
   return file;
-}
-
-/** Byte-level damage to a valid file: cut it, flip bytes, insert bytes (often CSV/JSON punctuation). */
-function mutated(valid: Buffer): fc.Arbitrary<Buffer> {
-  const interesting = fc.constantFrom(0x22, 0x2c, 0x0a, 0x0d, 0x00, 0xff, 0xc3, 0x7b, 0x5d, 0x3a, 0x20, 0x27);
-  const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), interesting);
-  const edit = fc.oneof(
-    fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), byte }),
-    fc.record({
-      kind: fc.constant("insert" as const),
-      at: fc.nat(),
-      bytes: fc.array(byte, { minLength: 1, maxLength: 4 }),
-    }),
-  );
-  return fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => {
-    let b = Buffer.from(valid);
-    for (const e of edits) {
-      const at = b.length ? e.at % (b.length + 1) : 0;
-      if (e.kind === "cut") b = b.subarray(0, at);
-      else if (e.kind === "flip") {
-        if (at < b.length) b[at] = e.byte;
-      } else b = Buffer.concat([b.subarray(0, at), Buffer.from(e.bytes), b.subarray(at)]);
-    }
-    return b;
-  });
 }
 
 /** CSV-ish text: rows of cells drawn from values the readers care about, sometimes quoted. */
