@@ -46,9 +46,12 @@ export function readNpyHeader(file: string): NpyHeader {
       .map((s) => s.trim())
       .filter(Boolean)
       .map(Number);
-    if (shape.length !== 2 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    if (shape.length !== 2 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
       throw new Error(`${file}: expected a 2-D matrix (rows x dimensions), got shape (${shapeText.trim()})`);
     }
+    // zero-width rows take no bytes, so the size check below cannot bound the row count
+    if (shape[1] === 0)
+      throw new Error(`${file}: vectors need at least one dimension, got shape (${shapeText.trim()})`);
     const bytesPerValue = Number(m[3]);
     const dataOffset = start + headerLen;
     const expected = dataOffset + shape[0] * shape[1] * bytesPerValue;
