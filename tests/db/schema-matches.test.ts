@@ -50,8 +50,8 @@ type Dmmf = {
 
 /**
  * The DMMF of a schema from the Prisma CLI's own schema parser (prisma_schema_build_bg.wasm, the
- * `get_dmmf` that `prisma generate` calls), loaded directly: no engine, no network. The four imports are
- * what its wasm-bindgen glue in prisma/build/cli.js provides.
+ * `get_dmmf` that `prisma generate` calls), loaded directly: no engine, no network. Its four imports are
+ * what the wasm-bindgen glue in prisma/build/cli.js provides.
  */
 function readDmmf(schema: string): Dmmf {
   const require = createRequire(import.meta.url);
@@ -65,28 +65,34 @@ function readDmmf(schema: string): Dmmf {
     get_dmmf: (ptr: number, len: number) => [number, number, number, number];
   };
   const text = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(w.memory.buffer, ptr, len));
-  const imports = {
-    __wbindgen_placeholder__: {
-      __wbg_set_message_f22ac4a6869ee695: (ptr: number, len: number) => {
-        throw new Error(`Prisma schema parser panicked: ${text(ptr, len)}`);
-      },
-      __wbg_Error_e83987f665cf5504: (ptr: number, len: number) => new Error(text(ptr, len)),
-      __wbg___wbindgen_throw_b855445ff6a94295: (ptr: number, len: number) => {
-        throw new Error(text(ptr, len));
-      },
-      __wbindgen_init_externref_table: () => {
-        const table = w.__wbindgen_externrefs;
-        const base = table.grow(4);
-        table.set(0, undefined);
-        table.set(base, undefined);
-        table.set(base + 1, null);
-        table.set(base + 2, true);
-        table.set(base + 3, false);
-      },
+  // wasm-bindgen suffixes its import names with a hash that changes between Prisma releases: match the stem
+  const provided: Record<string, (...args: number[]) => unknown> = {
+    __wbg_set_message_: (ptr, len) => {
+      throw new Error(`Prisma schema parser panicked: ${text(ptr, len)}`);
+    },
+    __wbg_Error_: (ptr, len) => new Error(text(ptr, len)),
+    __wbg___wbindgen_throw_: (ptr, len) => {
+      throw new Error(text(ptr, len));
+    },
+    __wbindgen_init_externref_table: () => {
+      const table = w.__wbindgen_externrefs;
+      const base = table.grow(4);
+      table.set(0, undefined);
+      table.set(base, undefined);
+      table.set(base + 1, null);
+      table.set(base + 2, true);
+      table.set(base + 3, false);
     },
   };
-  // the imports above reach `w` only when called, after it is set
   const wasmModule = new WebAssembly.Module(fs.readFileSync(wasmPath));
+  const imports: Record<string, Record<string, (...args: number[]) => unknown>> = {};
+  for (const wanted of WebAssembly.Module.imports(wasmModule)) {
+    const stem = Object.keys(provided).find((k) => wanted.name.startsWith(k));
+    if (!stem)
+      throw new Error(`schema-matches.test.ts: Prisma's schema wasm wants ${wanted.name}, which it does not provide`);
+    (imports[wanted.module] ??= {})[wanted.name] = provided[stem];
+  }
+  // the imports above reach `w` only when called, after it is set
   const w = new WebAssembly.Instance(wasmModule, imports).exports as unknown as Exports;
   w.__wbindgen_start();
   const input = new TextEncoder().encode(JSON.stringify({ prismaSchema: schema, noColor: true }));
@@ -366,6 +372,29 @@ describe.each(dbKinds)("prisma/schema.prisma and the migrations on %s", (kind) =
     expect(changed).not.toBe(schemaText);
     expect(differences(schemaShape(readDmmf(changed), changed), await databaseShape())).toEqual([
       "images.width: schema says bigint, null, database has integer, null",
+    ]);
+  });
+
+  // last: it changes this throwaway database
+  it("names what a migration changed behind the schema's back", async () => {
+    await db().query(`ALTER TABLE images ADD COLUMN stray integer`);
+    await db().query(`ALTER TABLE images ALTER COLUMN file_name DROP NOT NULL`);
+    await db().query(`ALTER TABLE models DROP CONSTRAINT models_name_key`);
+    await db().query(`CREATE TABLE model_vectors_7 (image_id bigint)`); // an exception: not reported
+    await db().query(`CREATE TABLE leftovers (id integer)`);
+    // a pgvector column the schema declares as Unsupported: the same raw type on both sides, no difference
+    await db().query(`ALTER TABLE images ADD COLUMN clip_vector vector(3)`);
+    const text = schemaText.replace(
+      /^(\s+rightsHolder\s+.*)$/m,
+      '$1\n  clip Unsupported("vector(3)")? @map("clip_vector")',
+    );
+    const schema = schemaShape(readDmmf(text), text);
+    expect(schema.tables.get("images")?.get("clip_vector")).toBe("vector(3), null");
+    expect(differences(schema, await databaseShape())).toEqual([
+      "images.file_name: schema says text, not null, database has text, null",
+      "images.stray: in the database (integer, null), not in the schema",
+      "models keys: schema says [pk(id) unique(name)], database has [pk(id)]",
+      "leftovers: a table in the database (id), not a model in the schema",
     ]);
   });
 });
