@@ -91,6 +91,13 @@ async function names(
   return { collection: c.rows[0].name, root: c.rows[0].images_root, model: m.rows[0].name, dim: m.rows[0].dim };
 }
 
+/** PostgreSQL text cannot hold NUL, so such an id would fail in the database without naming its file. */
+function refuseNul(ids: string[], file: string): void {
+  const r = ids.findIndex((id) => id.includes("\0"));
+  if (r >= 0)
+    throw new Error(`${file} ${file.endsWith(".parquet") ? "row" : "line"} ${r + 1}: the id contains a NUL byte`);
+}
+
 export async function importEmbeddings(folder: string, opts: EmbeddingsImportOptions): Promise<EmbeddingsImportResult> {
   const match = opts.match ?? "auto";
   const { collection, root, model, dim } = await names(opts.collectionId, opts.modelId);
@@ -110,6 +117,7 @@ export async function importEmbeddings(folder: string, opts: EmbeddingsImportOpt
   const idsPerShard: { ids: string[]; file: string; column?: string }[] = [];
   if (layout.sharedIdsFile) {
     const { ids } = await readIdsFile(layout.sharedIdsFile, opts.idColumn);
+    refuseNul(ids, rel(layout.sharedIdsFile));
     if (ids.length !== total) {
       throw new Error(
         `${rel(layout.sharedIdsFile)} has ${ids.length} ids but the ${headers.length} .npy file(s) hold ${total} vectors`,
@@ -123,6 +131,7 @@ export async function importEmbeddings(folder: string, opts: EmbeddingsImportOpt
   } else {
     for (const [i, s] of layout.shards.entries()) {
       const { ids, column } = await readIdsFile(s.idsFile!, opts.idColumn);
+      refuseNul(ids, rel(s.idsFile!));
       if (ids.length !== headers[i].rows) {
         throw new Error(`${rel(s.npy)} has ${headers[i].rows} vectors but ${rel(s.idsFile!)} has ${ids.length} ids`);
       }
