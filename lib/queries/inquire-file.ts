@@ -105,6 +105,8 @@ export function parseInquireQueriesCsv(bytes: Buffer, fileName: string): Inquire
     const fail = (column: string, message: string): never => {
       throw new QueryCsvError(`${fileName} line ${line}, column ${column}: ${message}`, line, column);
     };
+    // PostgreSQL text cannot hold NUL; refused here so the error says where, not the database
+    for (const c of INQUIRE_COLUMNS) if (cell(c).includes("\0")) fail(c, "holds a NUL byte");
     const queryId = cell("query_id");
     if (queryId.trim() === "") fail("query_id", "empty; every query needs its id");
     if (queryId.trim() !== queryId) fail("query_id", `${JSON.stringify(queryId)} has spaces around it`);

@@ -155,7 +155,22 @@ describe("CSV manifests", () => {
   });
   it("cells of the wrong kind", async () => {
     const cell = fc.oneof(
-      fc.constantFrom("", "x", "-91", "181", "1e999", "NaN", "2020-02-30", "..", "../x.jpg", "/etc/passwd", '"', " "),
+      fc.constantFrom(
+        "",
+        "x",
+        "-91",
+        "181",
+        "1e999",
+        "NaN",
+        "2020-02-30",
+        "..",
+        "../x.jpg",
+        "/etc/passwd",
+        "\0",
+        "a\u0000b",
+        '"',
+        " ",
+      ),
       fc.string({ unit: "grapheme", maxLength: 8 }),
     );
     const rows = fc.array(fc.array(cell, { minLength: 9, maxLength: 9 }), { minLength: 1, maxLength: 4 });

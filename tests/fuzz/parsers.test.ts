@@ -75,11 +75,18 @@ describe("INQUIRE query CSVs", () => {
     const file = "queries.csv";
     try {
       const rows = parseInquireQueriesCsv(bytes, file);
-      expect(Array.isArray(rows)).toBe(true);
+      // what parses is stored as PostgreSQL text, which cannot hold NUL
+      for (const r of rows) expect(JSON.stringify(r)).not.toContain("\\u0000");
     } catch (e) {
       expectNamedError(e, file, QueryCsvError);
     }
   };
+  it("a NUL byte in a cell is refused naming line and column (found by the properties below)", () => {
+    const bytes = Buffer.from(`${valid.split("\n")[0]}\n0,1,a\0b,Behavior,Feeding,Insects\n`);
+    expect(() => parseInquireQueriesCsv(bytes, "queries.csv")).toThrow(
+      "queries.csv line 2, column query_text: holds a NUL byte",
+    );
+  });
   it("mutated valid files parse or fail naming file and line", () => {
     fc.assert(fc.property(mutated(Buffer.from(valid)), check), { seed: 20261201, numRuns: RUNS });
   });
