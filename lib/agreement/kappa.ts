@@ -82,7 +82,9 @@ export function agreementReport(judgments: readonly Judged[]): AgreementReport {
           throw new Error(`annotator ${x.annotatorId} judged image ${x.imageId} twice for query ${x.queryId}`);
         const pair = { a: x.value, b: y.value };
         all.push(pair);
-        perQuery.set(x.queryId, [...(perQuery.get(x.queryId) ?? []), pair]);
+        const inQuery = perQuery.get(x.queryId);
+        if (inQuery) inQuery.push(pair);
+        else perQuery.set(x.queryId, [pair]);
         const key = `${x.annotatorId}|${y.annotatorId}`;
         const entry = perPair.get(key) ?? { annotators: [x.annotatorId, y.annotatorId] as [string, string], pairs: [] };
         entry.pairs.push(pair);

@@ -62,7 +62,9 @@ function summarise(
     const m = scored.get(q.queryId);
     if (!m) continue;
     const key = groupKey(q, by);
-    grouped.set(key, [...(grouped.get(key) ?? []), m]);
+    const group = grouped.get(key);
+    if (group) group.push(m);
+    else grouped.set(key, [m]);
   }
   const groups: EvalReport["groups"] = {};
   for (const key of [...grouped.keys()].sort()) {

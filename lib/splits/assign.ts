@@ -49,7 +49,9 @@ export function assignSplits(queries: readonly SplitCandidate[], opts: SplitOpti
     if (seen.has(q.queryId)) throw new Error(`query ${q.queryId} is listed twice`);
     seen.add(q.queryId);
     const key = q.supercategory ?? NONE;
-    strata.set(key, [...(strata.get(key) ?? []), q]);
+    const stratum = strata.get(key);
+    if (stratum) stratum.push(q);
+    else strata.set(key, [q]);
   }
   const quotas = valQuotas(new Map([...strata].map(([k, list]) => [k, list.length])), valShare);
   const out = new Map<string, Split>();
