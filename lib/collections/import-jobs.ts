@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
 import type pg from "pg";
+import { databaseKind, db } from "@/lib/db/client";
 import { ImportError } from "./errors";
 import { describeSource, type SourceInfo } from "./source";
 import { createStageTables, dropStageTables, stageTablesExist } from "./staging";
@@ -56,6 +59,12 @@ export async function ensureCollection(client: pg.ClientBase, name: string, imag
 /**
  * Takes the collection's import lock for the session of `client`, waiting up to `waitMs` for another
  * holder (after a kill -9, the dead process's server session can take a moment to go away).
+ *
+ * Two guards, because the advisory lock excludes nobody on the embedded PGlite (every connection is
+ * one database session there): the advisory lock, and a row in `import_leases` inserted in one
+ * statement (atomic on both databases). A lease whose holder is gone is taken over: on PostgreSQL
+ * whenever the advisory lock is free (its session ended), on either when the holder's pid is dead on
+ * this host or the lease was not renewed for LEASE_TTL_SECONDS.
  */
 export async function lockCollection(
   client: pg.ClientBase,
@@ -64,20 +73,79 @@ export async function lockCollection(
   waitMs: number,
 ): Promise<() => Promise<void>> {
   const deadline = Date.now() + waitMs;
+  const holder = randomUUID();
+  const refuse = () =>
+    new ImportError("import-running", `another import into collection "${name}" is running; wait for it to finish`);
   for (;;) {
     const r = await client.query("SELECT pg_try_advisory_lock($1, $2) AS ok", [LOCK_NAMESPACE, collectionId]);
     if (r.rows[0].ok) break;
-    if (Date.now() >= deadline) {
-      throw new ImportError(
-        "import-running",
-        `another import into collection "${name}" is running; wait for it to finish`,
-      );
-    }
+    if (Date.now() >= deadline) throw refuse();
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const unlockAdvisory = () =>
+    client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, collectionId]).then(
+      () => {},
+      () => {},
+    );
+  try {
+    while (!(await takeLease(client, collectionId, holder))) {
+      if (Date.now() >= deadline) throw refuse();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (e) {
+    await unlockAdvisory();
+    throw e;
+  }
+  // renewed on its own connection: the session is busy with the import's statements and transactions
+  const renew = setInterval(() => {
+    db()
+      .query("UPDATE import_leases SET renewed_at = now() WHERE collection_id = $1 AND holder = $2", [
+        collectionId,
+        holder,
+      ])
+      .catch(() => {});
+  }, LEASE_RENEW_MS);
+  renew.unref();
   return async () => {
-    await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_NAMESPACE, collectionId]).catch(() => {});
+    clearInterval(renew);
+    await client
+      .query("DELETE FROM import_leases WHERE collection_id = $1 AND holder = $2", [collectionId, holder])
+      .catch(() => {});
+    await unlockAdvisory();
   };
+}
+
+const LEASE_TTL_SECONDS = 10 * 60; // only for a holder on another host; a local dead pid is seen at once
+const LEASE_RENEW_MS = 60_000;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Inserts this run's lease, or takes over one whose holder is gone; true when this run holds it. */
+async function takeLease(client: pg.ClientBase, collectionId: number, holder: string): Promise<boolean> {
+  const current = await client.query<{ holder: string; host: string; pid: number }>(
+    "SELECT holder, host, pid FROM import_leases WHERE collection_id = $1",
+    [collectionId],
+  );
+  const held = current.rows[0];
+  // on PostgreSQL this run holds the advisory lock, so whoever wrote the row has lost its session
+  const gone =
+    held && (databaseKind() === "postgres" || (held.host === os.hostname() && !pidAlive(held.pid))) && held.holder;
+  const r = await client.query(
+    `INSERT INTO import_leases (collection_id, holder, host, pid) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (collection_id) DO UPDATE
+       SET holder = EXCLUDED.holder, host = EXCLUDED.host, pid = EXCLUDED.pid, renewed_at = now()
+     WHERE import_leases.holder = $5 OR import_leases.renewed_at < now() - make_interval(secs => $6)
+     RETURNING holder`,
+    [collectionId, holder, os.hostname(), process.pid, gone || null, LEASE_TTL_SECONDS],
+  );
+  return r.rows[0]?.holder === holder;
 }
 
 /**
