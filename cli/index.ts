@@ -19,6 +19,8 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   queries: async () => (await import("./commands/queries")).registerQueryCommands,
   eval: async () => (await import("./commands/eval")).registerEvalCommand,
   tokenize: async () => (await import("./commands/tokenize")).registerTokenizeCommand,
+  backup: async () => (await import("./commands/backup")).registerBackupCommands,
+  restore: async () => (await import("./commands/backup")).registerBackupCommands,
 };
 
 const program = new Command("fieldmark")
