@@ -1,0 +1,19 @@
+// When a query's learner retrains: BMI's schedule. The first round follows the first judgment; each
+// batch is the last plus ceil(10%) (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, ...), so early rounds
+// correct the ranking quickly and late ones do not retrain on every click. Each round adds
+// PRESUMED_NEGATIVES random unjudged images as not relevant (BMI adds 100).
+
+export const PRESUMED_NEGATIVES = 100;
+
+/** The batch size after a batch of `last` (the first batch is 1). */
+export function nextBatchSize(last: number): number {
+  return last < 1 ? 1 : last + Math.ceil(last / 10);
+}
+
+/**
+ * Whether a query needs a round: `judgedSinceRound` judgments arrived since the last round, whose batch
+ * size was `lastBatch` (0: no round yet).
+ */
+export function roundDue(judgedSinceRound: number, lastBatch: number): boolean {
+  return judgedSinceRound >= Math.max(1, lastBatch === 0 ? 1 : nextBatchSize(lastBatch));
+}
