@@ -2,9 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { once } from "node:events";
 import zlib from "node:zlib";
-import { databaseKind } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
-import { appliedMigrations, listTables, readRows, readSequences, TEXT_FORM_SETTINGS } from "./catalog";
+import { appliedMigrations, listTables, readRows, readSequences, serverKind, TEXT_FORM_SETTINGS } from "./catalog";
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -45,11 +44,13 @@ export async function writeBackup(
   try {
     const tables = await inTransaction(
       async (client) => {
+        const server = await serverKind(client);
         const header: BackupHeader = {
           format: BACKUP_FORMAT,
           version: BACKUP_VERSION,
           createdAt: new Date().toISOString(),
-          databaseKind: databaseKind(),
+          databaseKind: server.kind,
+          serverVersion: server.version,
           migrations: await appliedMigrations(client),
         };
         await write(header);

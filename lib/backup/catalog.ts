@@ -200,6 +200,12 @@ export async function readSequences(client: pg.PoolClient): Promise<SequenceStat
   return out;
 }
 
+/** Which database answers, asked of the server itself (the environment's FIELDMARK_DB_KIND may be stale in a test process). */
+export async function serverKind(client: pg.PoolClient): Promise<{ kind: "postgres" | "pglite"; version: string }> {
+  const version = (await client.query<{ v: string }>("SELECT version() AS v")).rows[0].v;
+  return { kind: /PGlite/i.test(version) ? "pglite" : "postgres", version };
+}
+
 export type AppliedMigration = { name: string; checksum: string };
 
 export async function appliedMigrations(client: pg.PoolClient): Promise<AppliedMigration[]> {

@@ -28,6 +28,8 @@ export type BackupHeader = {
   version: number;
   createdAt: string;
   databaseKind: "postgres" | "pglite";
+  /** the server's version() */
+  serverVersion: string;
   /** the migrations applied to the database it was taken from, as lib/db/migrate.ts records them */
   migrations: AppliedMigration[];
 };

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { databaseKind, db } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { inTransaction } from "@/lib/db/transaction";
 import {
@@ -8,6 +8,7 @@ import {
   listTables,
   quoteIdent,
   readRows,
+  serverKind,
   TEXT_FORM_SETTINGS,
   type Column,
   type TableInfo,
@@ -150,6 +151,9 @@ export async function restoreBackup(
             `${file} is a Fieldmark backup of format version ${header.version}; this Fieldmark reads version ${BACKUP_VERSION}`,
           );
         await checkMigrations(header, client);
+        // memory for the HNSW builds, as lib/vectors/hnsw.ts gives them (PGlite is 32-bit wasm)
+        const memory = (await serverKind(client)).kind === "pglite" ? "256MB" : "1GB";
+        await client.query(`SET LOCAL maintenance_work_mem = '${memory}'`);
 
         let targetTables = await listTables(client);
         const filled = await nonEmptyTables(client, targetTables);
@@ -286,9 +290,7 @@ export async function restoreBackup(
         }
         return { tables: seen, from: header.databaseKind, createdAt: header.createdAt };
       },
-      {
-        settings: [...TEXT_FORM_SETTINGS, `maintenance_work_mem = '${databaseKind() === "pglite" ? "256MB" : "1GB"}'`],
-      },
+      { settings: TEXT_FORM_SETTINGS },
     );
     await db().query("ANALYZE");
     return { ...result, seconds: (performance.now() - started) / 1000 };
