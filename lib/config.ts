@@ -9,6 +9,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   FIELDMARK_IMAGE_ROOTS: z.string().optional(),
   FIELDMARK_MAX_IMAGE_BYTES: z.coerce.number().int().min(1).optional(),
+  // the most bytes one request may upload (a train.json or CSV through the import page, a query CSV)
+  FIELDMARK_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).optional(),
   // the reverse proxies whose X-Forwarded-* headers count (bin/web-server.mjs applies them)
   FIELDMARK_TRUSTED_PROXIES: z
     .string()
@@ -94,6 +96,18 @@ export function readImageSettings(env: NodeJS.ProcessEnv = process.env): ImageSe
     imageRoots: parseImageRoots(e.FIELDMARK_IMAGE_ROOTS),
     maxImageBytes: e.FIELDMARK_MAX_IMAGE_BYTES ?? DEFAULT_MAX_IMAGE_BYTES,
   };
+}
+
+/** How big an uploaded body may be (app/api/_lib/body.ts applies it). */
+export type UploadSettings = {
+  /** the most bytes of one upload request (FIELDMARK_MAX_UPLOAD_BYTES, default 100 MB) */
+  maxUploadBytes: number;
+};
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+export function readUploadSettings(env: NodeJS.ProcessEnv = process.env): UploadSettings {
+  return { maxUploadBytes: parseEnv(env).FIELDMARK_MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES };
 }
 
 /** Where cached thumbnails live: beside the embedded database, whichever database is used. */

@@ -3,12 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { readConfig } from "@/lib/config";
+import { readConfig, readUploadSettings } from "@/lib/config";
 
 // A small train.json or CSV uploaded through the browser is kept in the data folder, then imported
 // like any file on disk (its images are found under the images root given with it).
-
-export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 export class UploadError extends Error {}
 
@@ -21,9 +19,11 @@ export function uploadsDir(): string {
 }
 
 export async function saveUpload(file: File): Promise<string> {
-  if (file.size > MAX_UPLOAD_BYTES) {
+  // route handlers read no more than this (app/api/_lib/body.ts); checked again for any other caller
+  const limit = readUploadSettings().maxUploadBytes;
+  if (file.size > limit) {
     throw new UploadError(
-      `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; uploads stop at ${MAX_UPLOAD_BYTES / 2 ** 20} MB: import bigger files with \`fieldmark import\``,
+      `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB; uploads stop at ${(limit / 2 ** 20).toFixed(0)} MB (FIELDMARK_MAX_UPLOAD_BYTES): import bigger files with \`fieldmark import\``,
     );
   }
   if (!/\.(json|csv)$/i.test(file.name)) throw new UploadError(`${file.name} is neither a .json nor a .csv file`);
@@ -31,9 +31,14 @@ export async function saveUpload(file: File): Promise<string> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   // only the name's last part, in plain characters, never "." or ".." (the regex above ends it in .json/.csv)
   const target = path.join(dir, path.basename(file.name).replace(/[^\w.-]+/g, "_"));
-  await pipeline(
-    Readable.fromWeb(file.stream() as import("node:stream/web").ReadableStream),
-    fs.createWriteStream(target, { flags: "wx", mode: 0o600 }),
-  );
+  try {
+    await pipeline(
+      Readable.fromWeb(file.stream() as import("node:stream/web").ReadableStream),
+      fs.createWriteStream(target, { flags: "wx", mode: 0o600 }),
+    );
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true }); // a full disk or a cut stream leaves no half file
+    throw e;
+  }
   return target;
 }

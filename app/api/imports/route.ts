@@ -1,6 +1,8 @@
 import { saveUpload, UploadError } from "@/lib/collections/uploads";
 import { checkImagesRoot, checkSourcePath, ImageAccessError } from "@/lib/images/allowed-roots";
 import { enqueueImport, importJobSchema } from "@/lib/jobs/imports";
+import { bodyTooLarge, BodyTooLargeError, readFormData, readJson } from "../_lib/body";
+import { jsonError } from "../_lib/http";
 import { route } from "../_lib/route";
 
 // POST /api/imports: queue an import of a file already on the server (`source`), or of an uploaded
@@ -8,13 +10,26 @@ import { route } from "../_lib/route";
 export const POST = route("collections.import", async (request, { user }) => {
   let fields: Record<string, unknown>;
   let file: File | null = null;
-  if ((request.headers.get("content-type") ?? "").includes("multipart/form-data")) {
-    const form = await request.formData();
-    const f = form.get("file");
-    file = f instanceof File && f.size > 0 ? f : null;
-    fields = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string" && v.trim() !== ""));
-  } else {
-    fields = await request.json().catch(() => ({}));
+  // read no further than FIELDMARK_MAX_UPLOAD_BYTES: a bigger body is refused with 413 before anything is saved
+  try {
+    if ((request.headers.get("content-type") ?? "").includes("multipart/form-data")) {
+      const form = await readFormData(request).catch((e) => {
+        if (e instanceof BodyTooLargeError) throw e;
+        return null;
+      });
+      if (!form) return jsonError(400, "The upload is not a readable multipart/form-data body");
+      const f = form.get("file");
+      file = f instanceof File && f.size > 0 ? f : null;
+      fields = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string" && v.trim() !== ""));
+    } else {
+      fields = ((await readJson(request).catch((e) => {
+        if (e instanceof BodyTooLargeError) throw e;
+        return {};
+      })) ?? {}) as Record<string, unknown>;
+    }
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return bodyTooLarge(e, ": import bigger files with `fieldmark import`");
+    throw e;
   }
   try {
     if (file) {

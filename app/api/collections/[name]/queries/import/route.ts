@@ -2,6 +2,7 @@ import { z } from "zod";
 import { SPLITS } from "@/lib/queries/fields";
 import { importInquireQueries } from "@/lib/queries/inquire-csv";
 import { parseInquireQueriesCsv, QueryCsvError } from "@/lib/queries/inquire-file";
+import { bodyTooLarge, BodyTooLargeError, readFormData, uploadLimit } from "../../../../_lib/body";
 import { collectionOr404, jsonError } from "../../../../_lib/http";
 import { describeZodError } from "../../../../_lib/queries";
 import { route } from "../../../../_lib/route";
@@ -21,7 +22,17 @@ const fieldsSchema = z.object({
  */
 export const POST = route<{ name: string }>("queries.import", async (request, { params, user }) => {
   const collection = await collectionOr404(params.name);
-  const form = await request.formData().catch(() => null);
+  let form: FormData | null;
+  try {
+    // the body is read no further than the limit: the file's own 5 MB, with room for the form around it
+    form = await readFormData(request, uploadLimit(MAX_BYTES + 64 * 1024)).catch((e) => {
+      if (e instanceof BodyTooLargeError) throw e;
+      return null;
+    });
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return bodyTooLarge(e, ": is it a query file?");
+    throw e;
+  }
   if (!form) return jsonError(400, "Send the CSV as multipart/form-data with a file field");
   const file = form.get("file");
   if (!(file instanceof File) || file.size === 0)
