@@ -19,10 +19,32 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 const globalForBoss = globalThis as unknown as { fieldmarkBoss?: Promise<PgBoss>; fieldmarkBossStarted?: PgBoss };
 
+// pg-boss 10 has no heartbeat: a job whose worker died (kill -9, a lost machine) stays "active" until
+// its expiry has passed and a maintenance run (every MAINTENANCE_SECONDS, by any process's instance)
+// fails it into a retry. Both are kept short, so another worker takes it within a few minutes rather
+// than pg-boss's 15 min + 2 min; a live job that runs past its expiry is also failed into a retry, so
+// only idempotent chunked jobs (thumbnails, embeddings, candidates) get a short one.
+const MAINTENANCE_SECONDS = positiveEnv("FIELDMARK_JOB_MAINTENANCE_SECONDS") ?? 30;
+
+function positiveEnv(name: string): number | undefined {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** A job's expiry: `seconds`, or FIELDMARK_JOB_EXPIRE_SECONDS when set (the fault tests use a few seconds). */
+export function jobExpireSeconds(seconds: number): number {
+  return positiveEnv("FIELDMARK_JOB_EXPIRE_SECONDS") ?? seconds;
+}
+
 async function startBoss(): Promise<PgBoss> {
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set: open the database before using jobs");
-  const boss = new PgBoss({ connectionString, max: 4, schedule: false });
+  const boss = new PgBoss({
+    connectionString,
+    max: 4,
+    schedule: false,
+    maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
+  });
   boss.on("error", (e) => console.error("job queue error:", e.message));
   await boss.start();
   for (const name of Object.values(QUEUES)) await boss.createQueue(name);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { imagesWithoutVectors } from "@/lib/vectors/storage";
-import { boss, QUEUES } from "./boss";
+import { boss, jobExpireSeconds, QUEUES } from "./boss";
 
 // An embedding run is many small jobs (chunks of image ids), so several worker processes share it,
 // a crash loses at most a chunk in flight (pg-boss retries it once it expires), and queueing again
@@ -33,7 +33,7 @@ export async function enqueueEmbedding(
       retryDelay: 10,
       retryBackoff: true,
       // a chunk whose worker died (kill -9) comes back after this long
-      expireInSeconds: Number(process.env.FIELDMARK_EMBED_JOB_EXPIRE_SECONDS ?? 600),
+      expireInSeconds: Number(process.env.FIELDMARK_EMBED_JOB_EXPIRE_SECONDS ?? jobExpireSeconds(5 * 60)),
     });
     chunks++;
     images += ids.length;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { boss, QUEUES } from "./boss";
+import { boss, jobExpireSeconds, QUEUES } from "./boss";
 
 export const THUMBNAIL_CHUNK = 500;
 
@@ -31,7 +31,9 @@ export async function enqueueThumbnails(collectionId: number): Promise<number> {
       retryLimit: 3,
       retryDelay: 5,
       retryBackoff: true,
-      expireInSeconds: 15 * 60,
+      // a chunk takes seconds; one whose worker died comes back after this (plus a maintenance run),
+      // and one still running past it is retried from where it got to (done images are skipped)
+      expireInSeconds: jobExpireSeconds(3 * 60),
     });
   }
   return r.rows.length;

@@ -1,4 +1,4 @@
-import { boss, QUEUES } from "@/lib/jobs/boss";
+import { boss, jobExpireSeconds, QUEUES } from "@/lib/jobs/boss";
 import type { CandidateRefillJob } from "@/lib/jobs/candidates";
 
 // Asking the worker for more candidates. The grid keeps working from whatever the candidates table
@@ -20,5 +20,7 @@ export async function requestCandidateRefill(
     singletonKey: `query-${queryId}`,
     singletonSeconds: REFILL_THROTTLE_SECONDS,
     retryLimit: 3,
+    // surfacing takes seconds: a job whose worker died is retried after this, not pg-boss's 15 minutes
+    expireInSeconds: jobExpireSeconds(2 * 60),
   });
 }
