@@ -22,7 +22,9 @@ export function formatBytes(bytes: number): string {
 export function bodyTooLarge(e: BodyTooLargeError, hint = ""): Response {
   return Response.json(
     { error: `${e.message} (FIELDMARK_MAX_UPLOAD_BYTES)${hint}`, field: "file", limit: e.limit },
-    { status: 413, headers: { connection: "close" } },
+    // no "Connection: close": closing on unread bytes can reset the socket before the browser reads this
+    // answer; Node reads and discards the rest (never keeping it), bounded by its requestTimeout
+    { status: 413 },
   );
 }
 
