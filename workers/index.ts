@@ -4,6 +4,7 @@ import { handleCandidateJobs } from "./candidates";
 import { handleEmbeddingJobs } from "./embeddings";
 import { handleImportJobs } from "./imports";
 import { handleIndexJobs } from "./indexes";
+import { handleLearningJobs } from "./learning";
 import { handleThumbnailJobs } from "./thumbnails";
 
 // The background worker: pg-boss handlers that call into lib/. Several worker processes may run
@@ -16,6 +17,8 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   await b.work(QUEUES.embeddings, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEmbeddingJobs);
   await b.work(QUEUES.indexes, { batchSize: 1, pollingIntervalSeconds: 1 }, handleIndexJobs);
   await b.work(QUEUES.candidates, { batchSize: 1, pollingIntervalSeconds: 1 }, handleCandidateJobs);
+  // polled twice as often: a round must land before the expert finishes the page they are on
+  await b.work(QUEUES.learning, { batchSize: 1, pollingIntervalSeconds: 0.5 }, handleLearningJobs);
   return {
     stop: async () => {
       await stopBoss({ graceful: true, timeout: 15_000 });

@@ -131,7 +131,7 @@ function minimizeLbfgs(f: Objective, theta: Float64Array, maxIterations: number)
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
     const gnorm = Math.sqrt(dot(grad, grad));
-    if (gnorm < 1e-7) break;
+    if (gnorm < 1e-6) break;
     // direction = -H·grad
     const q = grad.slice();
     const alpha: number[] = [];
@@ -178,7 +178,8 @@ function minimizeLbfgs(f: Objective, theta: Float64Array, maxIterations: number)
     theta = next;
     grad = nextGrad;
     fx = fnext;
-    if (improvement < 1e-10 * Math.max(1, Math.abs(fx))) break;
+    // the ranking settles long before the objective does: a relative gain under 1e-6 changes no order worth having
+    if (improvement < 1e-6 * Math.max(1e-3, Math.abs(fx))) break;
   }
   return { theta, iterations };
 }

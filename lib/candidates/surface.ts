@@ -52,7 +52,7 @@ export async function queryFilters(
 }
 
 /** Runs one search per filter and keeps each image's best score: a union over the taxon scope. */
-async function unionSearch(
+export async function unionSearch(
   filters: ImageFilter[],
   k: number,
   search: (f: ImageFilter) => Promise<SearchResult[]>,
@@ -89,7 +89,14 @@ async function writeSource(queryId: number, source: string, results: SearchResul
   return r.rows.filter((row) => row.inserted).length;
 }
 
-export async function surfaceCandidates(queryId: number): Promise<SurfaceResult> {
+export type SurfaceOptions = {
+  /** only these models (default: every model with vectors for the collection) */
+  modelIds?: number[];
+  /** image similarity only: no text and no metadata search (the simulator's static ranker sees embeddings alone) */
+  embeddingsOnly?: boolean;
+};
+
+export async function surfaceCandidates(queryId: number, opts: SurfaceOptions = {}): Promise<SurfaceResult> {
   const q = await loadQuery(queryId);
   const filters = await queryFilters(q);
   const sources: SurfaceResult["sources"] = {};
@@ -97,8 +104,10 @@ export async function surfaceCandidates(queryId: number): Promise<SurfaceResult>
     sources[source] = { surfaced: results.length, added: await writeSource(queryId, source, results) };
   };
 
-  const models = await modelsWithVectors(q.collectionId);
-  for (const m of models.filter((x) => x.kind === "clip")) {
+  const models = (await modelsWithVectors(q.collectionId)).filter(
+    (m) => !opts.modelIds || opts.modelIds.includes(m.id),
+  );
+  for (const m of models.filter((x) => x.kind === "clip" && !opts.embeddingsOnly)) {
     const source = `text-image:${m.name}`;
     const k = await depthFor(queryId, source);
     const [vector] = await embedTexts(await encoderFor(m), [q.text]);
@@ -132,6 +141,7 @@ export async function surfaceCandidates(queryId: number): Promise<SurfaceResult>
     await record(source, [...best.values()].sort((a, b) => b.score - a.score).slice(0, k));
   }
 
+  if (opts.embeddingsOnly) return { queryId, sources };
   const k = await depthFor(queryId, "metadata");
   await record(
     "metadata",

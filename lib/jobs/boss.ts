@@ -13,7 +13,17 @@ export const QUEUES = {
   candidates: "candidates",
   /** (re)build one model's HNSW index (lib/jobs/indexes.ts) */
   indexes: "indexes",
+  /** one round of active learning for one query (lib/jobs/learning.ts) */
+  learning: "learning",
 } as const;
+
+/**
+ * Queues with a policy of their own. "stately": per singleton key, at most one job waiting and one
+ * running, so a query's learning rounds run one at a time and a burst of judgments queues one more.
+ */
+const QUEUE_OPTIONS: Partial<Record<QueueName, Omit<PgBoss.Queue, "name">>> = {
+  learning: { policy: "stately", expireInSeconds: 120, retryLimit: 2, retryDelay: 1 },
+};
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -47,7 +57,7 @@ async function startBoss(): Promise<PgBoss> {
   });
   boss.on("error", (e) => console.error("job queue error:", e.message));
   await boss.start();
-  for (const name of Object.values(QUEUES)) await boss.createQueue(name);
+  for (const name of Object.values(QUEUES)) await boss.createQueue(name, { name, ...QUEUE_OPTIONS[name] });
   return boss;
 }
 

@@ -8,8 +8,21 @@ import { HOLD_MINUTES } from "./values";
 // `exclude`, so the next page never repeats them, whatever the server has seen so far.
 // The same annotator may have the query open in two tabs: each page is held for the tab it went to
 // (candidate_holds), so the other tab passes over it until the hold lapses or the tab lets it go.
+// Active learning's ranking (and the audit images mixed into it) comes before every other source.
 
 export const MAX_PAGE = 200;
+
+// The learner's newest ranking and its audit images come first, ahead of the other sources.
+// An image's place is its best rank within its best tier.
+const TIER = "CASE WHEN c.source IN ('active-learning', 'audit') THEN 0 ELSE 1 END";
+const TIER_WIDTH = 1_000_000_000;
+const TIER_RANK = `(${TIER})::bigint * ${TIER_WIDTH} + c.rank`;
+
+/** Audit images are judged blind: the browser sees them as the learner's picks (audit_items records them). */
+function blind(sources: string[]): string[] {
+  const shown = sources.filter((s) => s !== "audit");
+  return shown.length ? shown : ["active-learning"];
+}
 
 export type QueueCandidate = {
   imageId: string; // images.source_id
@@ -48,8 +61,8 @@ export async function nextCandidates(
           AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = h.image_id AND j.annotator_id = $3)
      ),
      open AS (
-       SELECT c.image_id, min(c.rank) AS rank, max(c.score) AS score,
-              array_agg(c.source ORDER BY c.rank, c.score DESC, c.source) AS sources
+       SELECT c.image_id, min(${TIER}) AS tier, (min(${TIER_RANK}) % ${TIER_WIDTH})::int AS rank, max(c.score) AS score,
+              array_agg(c.source ORDER BY ${TIER}, c.rank, c.score DESC, c.source) AS sources
          FROM candidates c
         WHERE c.query_id = $1
           AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = c.image_id AND j.annotator_id = $3)
@@ -57,7 +70,7 @@ export async function nextCandidates(
           AND c.image_id NOT IN (SELECT image_id FROM elsewhere)
         GROUP BY c.image_id
      ),
-     page AS (SELECT * FROM open ORDER BY rank, score DESC, image_id LIMIT $5),
+     page AS (SELECT * FROM open ORDER BY tier, rank, score DESC, image_id LIMIT $5),
      held AS (
        INSERT INTO candidate_holds (query_id, annotator_id, image_id, tab, held_until)
        SELECT $1, $3, image_id, $6, now() + interval '${HOLD_MINUTES} minutes' FROM page WHERE $6::text IS NOT NULL
@@ -70,11 +83,11 @@ export async function nextCandidates(
      SELECT counts.remaining, counts.held_elsewhere, pg.*
        FROM (SELECT (SELECT count(*)::int FROM open) AS remaining, (SELECT count(*)::int FROM elsewhere) AS held_elsewhere) counts
        LEFT JOIN (
-         SELECT p.image_id, i.source_id AS "imageId", p.sources, p.rank, p.score, i.width, i.height, i.status,
+         SELECT p.image_id, i.source_id AS "imageId", p.sources, p.tier, p.rank, p.score, i.width, i.height, i.status,
                 i.status_reason AS "statusReason", t.name AS taxon_name, t.common_name AS taxon_common_name
            FROM page p JOIN images i ON i.id = p.image_id LEFT JOIN taxa t ON t.id = i.taxon_id
        ) pg ON true
-      ORDER BY pg.rank, pg.score DESC, pg.image_id`,
+      ORDER BY pg.tier, pg.rank, pg.score DESC, pg.image_id`,
     [query.rowId, query.collectionId, annotatorId, opts.exclude ?? [], limit, opts.tab ?? null],
   );
   const counts = rows[0];
@@ -83,11 +96,15 @@ export async function nextCandidates(
     heldElsewhere: counts.held_elsewhere,
     candidates: rows
       .filter((r) => r.imageId !== null)
-      .map(({ image_id: _id, taxon_name, taxon_common_name, remaining: _r, held_elsewhere: _h, ...r }) => ({
-        ...r,
-        source: r.sources[0],
-        taxon: taxon_name ? { name: taxon_name, commonName: taxon_common_name } : null,
-      })),
+      .map(({ image_id: _id, tier: _t, taxon_name, taxon_common_name, remaining: _r, held_elsewhere: _h, ...r }) => {
+        const sources = blind(r.sources);
+        return {
+          ...r,
+          sources,
+          source: sources[0],
+          taxon: taxon_name ? { name: taxon_name, commonName: taxon_common_name } : null,
+        };
+      }),
   };
 }
 

@@ -3,6 +3,7 @@ import { listJudgments } from "@/lib/judgments/list";
 import { JUDGMENT_VALUES, judgmentWriteSchema, type JudgmentWrite, type WriteResult } from "@/lib/judgments/values";
 import { whoseJudgments } from "@/lib/judgments/visibility";
 import { applyJudgmentWrites } from "@/lib/judgments/write";
+import { requestLearningRoundIfDue } from "@/lib/jobs/learning";
 import { jsonError } from "../../../../../_lib/http";
 import { describeZodError, jsonBody, queryRefOr404 } from "../../../../../_lib/queries";
 import { route } from "../../../../../_lib/route";
@@ -40,6 +41,9 @@ export const POST = route<Params>("judgments.write", async (request, { params: {
     }
   });
   const applied = await applyJudgmentWrites(query, user.id, valid);
+  // a full batch asks for a learning round; the answer does not wait for the asking
+  if (applied.some((r) => r.status === "saved"))
+    requestLearningRoundIfDue(query.rowId).catch((e) => console.error(`learning round for query ${queryId}:`, e));
   let next = 0;
   return Response.json({ results: results.map((r) => r ?? applied[next++]) });
 });
