@@ -23,7 +23,8 @@ export type BackupResult = { file: string; bytes: number; seconds: number; table
 
 export async function writeBackup(
   file: string,
-  opts: { onProgress?: (p: BackupProgress) => void } = {},
+  /** onProgress is awaited: a caller may pace the backup */
+  opts: { onProgress?: (p: BackupProgress) => void | Promise<void> } = {},
 ): Promise<BackupResult> {
   const started = performance.now();
   const target = path.resolve(file);
@@ -64,7 +65,7 @@ export async function writeBackup(
           const { rows, sha256 } = await readRows(client, table, columns, async (lines, done) => {
             if (failed) throw failed;
             if (!gzip.write(lines)) await once(gzip, "drain");
-            opts.onProgress?.({ table: table.name, done, total });
+            await opts.onProgress?.({ table: table.name, done, total });
           });
           const trailer: TableTrailer = { end: table.name, rows, sha256 };
           await write(trailer);
