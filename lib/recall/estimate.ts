@@ -99,6 +99,8 @@ export function estimateRemaining(
 function untrustedReason(strata: readonly AuditStratum[], known: number, audited: number): string | null {
   if (strata.length === 0) return "no audit sample yet";
   if (known === 0) return "no relevant image found yet";
+  // every unjudged image audited: the count is exact, however few there were
+  if (strata.every((s) => s.sampled === s.population)) return null;
   if (audited < MIN_AUDITED) return `too few audit judgments: ${audited} of at least ${MIN_AUDITED}`;
   const bare = strata.findIndex((s) => s.sampled === 0 && s.population > 0);
   if (bare >= 0) return `stratum ${bare + 1} (${strata[bare].population} unjudged images) has no audit judgment yet`;
