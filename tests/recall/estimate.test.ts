@@ -40,6 +40,9 @@ describe("estimateRemaining", () => {
       recallLow: 1,
       recallHigh: 1,
     });
+    // exact, so trusted however few images the pool held
+    const tiny = estimateRemaining({ found: 4, strata: [{ population: 7, sampled: 7, relevant: 1 }] }, { seed: 3 });
+    expect(tiny).toMatchObject({ remaining: 0, recall: 1, audited: 7, trusted: true });
   });
 
   it("says when the numbers are not to be trusted", () => {
