@@ -74,10 +74,20 @@ export async function makeThumbnail(row: ThumbnailSource): Promise<{ ok: true } 
   // Writing is not the image's fault: a failure here throws (the job retries) and never marks it
   // unreadable. The temporary name is unique per call, so two makers of the same thumbnail at once
   // (two requests, or a request and a worker job) each rename a whole file of their own.
-  await fs.mkdir(path.dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.${randomUUID()}.tmp`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, target);
+  try {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, target);
+  } catch (e) {
+    // a half-written file would hold on to the very space that ran out
+    await fs.rm(tmp, { force: true });
+    if ((e as NodeJS.ErrnoException).code === "ENOSPC")
+      throw new Error(
+        `no space left for thumbnails in ${thumbnailsDir()}: free some and the job retries (${(e as Error).message})`,
+      );
+    throw e;
+  }
   await db().query(
     `UPDATE images SET thumbnail_at = now(), status = 'ok', status_reason = NULL,
             width = COALESCE(width, $2), height = COALESCE(height, $3) WHERE id = $1`,
