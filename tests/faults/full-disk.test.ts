@@ -18,7 +18,7 @@ import { waitUntil } from "./helpers";
 // message that says the disk is full, leaves no half-written file and marks no image unreadable, the
 // worker stays up, and once there is room the same job's retry makes every thumbnail.
 
-const IMAGES = 120;
+const IMAGES = 60;
 
 function tryMount(dir: string, size: string): boolean {
   try {
