@@ -54,6 +54,9 @@ export const ROUTES: Record<string, Needs> = {
   "GET /api/collections/[name]/queries/[queryId]/judgments": "collections.read",
   "POST /api/collections/[name]/queries/[queryId]/judgments": "judgments.write",
   "GET /api/collections/[name]/queries/[queryId]/progress": "collections.read",
+  "GET /api/collections/[name]/queries/[queryId]/learning": "collections.read",
+  "POST /api/collections/[name]/queries/[queryId]/learning": "judgments.write",
+  "POST /api/collections/[name]/queries/[queryId]/status": "queries.finish",
   "POST /api/collections/[name]/queries/[queryId]/queue": "judgments.write",
   "POST /api/collections/[name]/queries/[queryId]/queue/release": "judgments.write",
   "POST /api/imports": "collections.import",
@@ -69,6 +72,7 @@ export const ACTIONS: Record<string, Needs> = {
   "app/(auth)/actions.ts#setUpFirstAdmin": "public",
   "app/(app)/admin/users/actions.ts#addUser": "experts.manage",
   "app/(app)/collections/[name]/queries/actions.ts#saveQuery": "queries.write",
+  "app/(app)/collections/[name]/queries/[queryId]/edit/actions.ts#changeQueryStatus": "queries.finish",
 };
 
 export const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);

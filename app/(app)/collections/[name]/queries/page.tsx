@@ -10,6 +10,8 @@ import { collectionPath, pageParam } from "@/lib/browse/urls";
 import { listQueries } from "@/lib/queries/queries";
 import { judgePath, newQueryPath, queryEditPath } from "@/lib/queries/urls";
 import { ImportQueriesForm } from "./import-queries-form";
+import { QueryStatusBadge } from "./query-status";
+import { RecallCell } from "./recall-cell";
 
 type Props = { params: Promise<{ name: string }> };
 
@@ -59,9 +61,13 @@ export default async function QueriesPage({ params }: Props) {
                 <th className="px-3 py-2 font-medium">Category</th>
                 <th className="px-3 py-2 font-medium">Iconic group</th>
                 <th className="px-3 py-2 font-medium">Split</th>
+                <th className="px-3 py-2 font-medium">Status</th>
                 <th className="px-3 py-2 text-right font-medium">Judged</th>
                 <th className="px-3 py-2 text-right font-medium">Relevant</th>
                 <th className="px-3 py-2 text-right font-medium">Candidates</th>
+                <th className="px-3 py-2 text-right font-medium" title="Estimated recall with its 95% interval">
+                  Recall
+                </th>
                 <th className="px-3 py-2">
                   <span className="sr-only">Edit</span>
                 </th>
@@ -69,7 +75,12 @@ export default async function QueriesPage({ params }: Props) {
             </thead>
             <tbody className="divide-y divide-stone-100">
               {queries.map((q) => (
-                <tr key={q.id} data-query-id={q.id} className="hover:bg-stone-50">
+                <tr
+                  key={q.id}
+                  data-query-id={q.id}
+                  data-status={q.status}
+                  className={q.status === "finished" ? "bg-emerald-50/60 hover:bg-emerald-50" : "hover:bg-stone-50"}
+                >
                   <td className="px-3 py-2 font-mono text-xs text-stone-500">{q.id}</td>
                   <td className="px-3 py-2">
                     <Link
@@ -83,9 +94,24 @@ export default async function QueriesPage({ params }: Props) {
                   <td className="px-3 py-2">{q.category ?? "—"}</td>
                   <td className="px-3 py-2">{q.iconicGroup ?? "—"}</td>
                   <td className="px-3 py-2">{q.split ?? "—"}</td>
+                  <td className="px-3 py-2 whitespace-nowrap">
+                    <QueryStatusBadge status={q.status} />
+                    {q.looksComplete && q.status !== "finished" && q.status !== "frozen" && (
+                      <span
+                        className="ml-1.5 text-xs font-medium text-emerald-800"
+                        data-testid="looks-complete"
+                        title="The stopping signals agree: a lead can finish it"
+                      >
+                        looks complete
+                      </span>
+                    )}
+                  </td>
                   <td className="px-3 py-2 text-right tabular-nums">{q.judged.toLocaleString("en-US")}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{q.relevant.toLocaleString("en-US")}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{q.candidates.toLocaleString("en-US")}</td>
+                  <td className="px-3 py-2 text-right tabular-nums">
+                    <RecallCell recall={q.recall} />
+                  </td>
                   <td className="px-3 py-2 text-right">
                     <Link
                       href={queryEditPath(collection.name, q.id)}

@@ -4,6 +4,7 @@ import { pageParam } from "@/lib/browse/urls";
 import { judgedPath, queryEditPath } from "@/lib/queries/urls";
 import { JudgingWorkspace } from "./judging-workspace";
 import { headerLinkClass, loadQueryPage, QueryHeader } from "./query-header";
+import { StoppingSignals } from "./stopping-signals";
 
 type Props = { params: Promise<{ name: string; queryId: string }>; searchParams: Promise<{ annotator?: string }> };
 
@@ -30,6 +31,7 @@ export default async function JudgePage({ params, searchParams }: Props) {
           </>
         }
       />
+      <StoppingSignals collection={collection.name} queryId={query.id} />
       <JudgingWorkspace
         key={annotator.id}
         collection={collection.name}
