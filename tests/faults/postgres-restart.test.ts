@@ -17,8 +17,11 @@ import { expertOutbox, seedJudging, storedJudgments, type Judging } from "./judg
 // outbox's retries bring in the rest, none twice.
 
 const BIN = "/usr/lib/postgresql/15/bin";
-const asPostgres = (args: string[]) =>
-  execFileSync("runuser", ["-u", "postgres", "--", ...args], { encoding: "utf8", stdio: "pipe" });
+// as .ci/start-postgres.sh does: root runs the server as postgres
+const asPostgres = ([command, ...args]: string[]) =>
+  process.getuid?.() === 0
+    ? execFileSync("runuser", ["-u", "postgres", "--", command, ...args], { encoding: "utf8", stdio: "pipe" })
+    : execFileSync(command, args, { encoding: "utf8", stdio: "pipe" });
 const WRITES = 240;
 
 describe.skipIf(!postgresAdminUrl)("PostgreSQL restarted while an expert judges", () => {
