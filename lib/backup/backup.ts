@@ -30,7 +30,8 @@ export async function writeBackup(
   const target = path.resolve(file);
   // written beside the target and renamed into place: a failed backup never leaves a file that looks whole
   const partial = `${target}.partial-${process.pid}`;
-  const gzip = zlib.createGzip();
+  // a deep buffer, so the next rows are fetched while the last are compressed (on libuv's threads)
+  const gzip = zlib.createGzip({ highWaterMark: 16 * 1024 * 1024 } as zlib.ZlibOptions); // passed on to the stream
   const out = fs.createWriteStream(partial, { flags: "w", mode: 0o600 });
   gzip.pipe(out);
   const closed = once(out, "close");

@@ -132,24 +132,33 @@ export function createTableSql(name: string, d: TableDefinition): string[] {
 
 /**
  * The SELECT that reads a table's rows as PostgreSQL's text forms, in one fixed order: the primary key
- * (text columns in byte order, so PGlite and a server with another collation agree). A vector table is
- * read in taxonomic order, as lib/vectors/hnsw.ts sorts it, so a restored table keeps that locality.
+ * (an index scan, no sort; text columns in byte order, so PGlite and a server with another collation
+ * agree), or every column when there is none.
  */
 export function selectRowsSql(table: TableInfo, columns: Column[]): string {
-  const t = quoteIdent(table.name);
   const list = columns.map((c) => `e.${quoteIdent(c.name)}::text`).join(", ");
   const byName = new Map(table.columns.map((c) => [c.name, c]));
   const key = (table.primaryKey.length ? table.primaryKey : columns.map((c) => c.name)).map(
     (n) => `e.${quoteIdent(n)}${byName.get(n)?.collatable ? ' COLLATE "C"' : ""}`,
   );
-  if (table.definition && byName.has("taxon_id") && byName.has("collection_id")) {
-    const ranks = ["kingdom", "phylum", "class", "order", "family", "genus", "species", "name"]
-      .map((r) => `x.${quoteIdent(r)} COLLATE "C"`)
-      .join(", ");
-    return `SELECT ${list} FROM ${t} e LEFT JOIN taxa x ON x.id = e.taxon_id
-      ORDER BY e.collection_id, ${ranks}, e.taxon_id, ${key.join(", ")}`;
-  }
-  return `SELECT ${list} FROM ${t} e ORDER BY ${key.join(", ")}`;
+  return `SELECT ${list} FROM ${quoteIdent(table.name)} e ORDER BY ${key.join(", ")}`;
+}
+
+/**
+ * Rewrites a just-loaded vector table in taxonomic order, as lib/vectors/hnsw.ts sortByTaxonomy does
+ * before an index build (the rows of a taxon's subtree then lie together on disk), inside the caller's
+ * transaction. Tables without collection_id and taxon_id are left as they are.
+ */
+export async function sortVectorTable(client: pg.PoolClient, table: TableInfo): Promise<void> {
+  const names = new Set(table.columns.map((c) => c.name));
+  if (!names.has("collection_id") || !names.has("taxon_id")) return;
+  const t = quoteIdent(table.name);
+  await client.query(`CREATE TEMP TABLE restore_sorted ON COMMIT DROP AS
+    SELECT e.* FROM ${t} e LEFT JOIN taxa x ON x.id = e.taxon_id
+    ORDER BY e.collection_id, x.kingdom, x.phylum, x.class, x."order", x.family, x.genus, x.species, x.name, e.taxon_id, e.image_id`);
+  await client.query(`TRUNCATE ${t}`);
+  await client.query(`INSERT INTO ${t} SELECT * FROM restore_sorted`);
+  await client.query("DROP TABLE restore_sorted");
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   quoteIdent,
   readRows,
   serverKind,
+  sortVectorTable,
   TEXT_FORM_SETTINGS,
   type Column,
   type TableInfo,
@@ -197,6 +198,17 @@ export async function restoreBackup(
             );
           const hash = crypto.createHash("sha256");
           let rows = 0;
+          // A row the server refuses (a damaged value that is still JSON) is told apart from other
+          // failures by the table's checksum: the rest of its rows are read, not loaded, and checked.
+          let loadError: Error | undefined;
+          const load = async (b: (string | null)[][]) => {
+            if (loadError) return;
+            try {
+              await insertBatch(client, th.table, th.columns, b);
+            } catch (e) {
+              loadError = e as Error;
+            }
+          };
           let batch: (string | null)[][] = [];
           let chars = 0;
           let trailer: TableTrailer | undefined;
@@ -233,20 +245,25 @@ export async function restoreBackup(
             chars += rl.line.length;
             rows += 1;
             if (batch.length >= BATCH_ROWS || chars >= BATCH_CHARS) {
-              await insertBatch(client, th.table, th.columns, batch);
+              await load(batch);
               batch = [];
               chars = 0;
               opts.onProgress?.({ table: th.table, phase: "load", done: rows, total: th.rows });
             }
           }
-          if (batch.length) await insertBatch(client, th.table, th.columns, batch);
+          if (batch.length) await load(batch);
           opts.onProgress?.({ table: th.table, phase: "load", done: rows, total: th.rows });
           const sha256 = hash.digest("hex");
           if (trailer.rows !== rows || trailer.sha256 !== sha256)
             throw new BackupFileError(
               `${file}: table ${th.table} does not match its checksum (${rows} rows read, ${trailer.rows} written): the file was changed or damaged`,
             );
-          for (const sql of th.definition?.indexes ?? []) await client.query(sql);
+          if (loadError)
+            throw new Error(`table ${th.table} could not be loaded: ${loadError.message}; nothing was restored`);
+          if (th.definition) {
+            await sortVectorTable(client, info);
+            for (const sql of th.definition.indexes) await client.query(sql); // the HNSW build among them
+          }
           seen.push({ name: th.table, rows, sha256 });
           // the backup's column order, with this database's collatable flags: read back as the backup read it
           const here = info;

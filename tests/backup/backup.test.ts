@@ -113,14 +113,18 @@ describe.each(pairs)("backup on %s, restore on %s", (from, to) => {
     );
     expect(await tableContents()).toEqual(kept);
 
-    const flipped = path.join(work, "flipped.gz");
-    const damaged = Buffer.from(bytes);
-    damaged[Math.floor(bytes.length / 2)] ^= 0x20;
-    fs.writeFileSync(flipped, damaged);
-    const e2 = await restoreBackup(flipped, { force: true }).catch((e) => e);
-    expect(e2).toBeInstanceOf(BackupFileError);
-    expect(e2.message).toMatch(new RegExp(`^${flipped}`));
-    expect(await tableContents()).toEqual(kept);
+    // a flipped byte anywhere: a broken gzip stream, a line that is no longer JSON, or a changed value
+    // (which the server may refuse, or take): each is refused as damage
+    for (const at of [0.2, 0.35, 0.5, 0.65, 0.8]) {
+      const flipped = path.join(work, `flipped-${at}.gz`);
+      const damaged = Buffer.from(bytes);
+      damaged[Math.floor(bytes.length * at)] ^= 0x20;
+      fs.writeFileSync(flipped, damaged);
+      const e2 = await restoreBackup(flipped, { force: true }).catch((e) => e);
+      expect(e2, `byte at ${at}: ${e2.message}`).toBeInstanceOf(BackupFileError);
+      expect(e2.message).toMatch(new RegExp(`^${flipped}`));
+      expect(await tableContents()).toEqual(kept);
+    }
 
     // one character of one row changed, recompressed as a valid gzip: the table's checksum catches it
     const text = zlib.gunzipSync(bytes).toString("utf8");
