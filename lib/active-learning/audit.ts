@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { db } from "@/lib/db/client";
 import { estimateRemaining, type AuditStratum, type RecallEstimate } from "@/lib/recall/estimate";
-import { drawAudit, planStrata, type Stratum } from "@/lib/recall/strata";
+import { drawAudit, type Stratum } from "@/lib/recall/strata";
 import { rng, shuffled } from "@/lib/random";
 import type { VectorStore } from "@/lib/vectors/storage";
 import { randomImages, seedOf, type JudgedImage } from "./data";
@@ -97,24 +97,29 @@ export function auditEstimate(queryKey: string, audit: CurrentAudit | null): Rec
   };
 }
 
+/** The audit's two strata: the next TOP_STRATUM images of the ranking, and everything below them. */
+export const TOP_STRATUM = 100;
+
 /**
- * Strata for a pool whose top `listed` images are known in ranked order: strata beyond the list merge
- * into one tail drawn at random from everything unlisted (a 5-million-image pool is never ranked whole).
+ * Two strata, half the audit each: the top of the current ranking just past what the experts have
+ * judged (where a missed relevant image most likely is, so a clean sample there is the check that the
+ * ranking has run dry), and the whole rest of the pool, drawn at random (which bounds what hides in
+ * the tail; a 5-million-image pool is never ranked whole).
  */
-function strataFor(poolSize: number, listed: number): Stratum[] {
-  const planned = planStrata(poolSize, { sampleSize: Math.min(AUDIT_SIZE, poolSize) });
-  const inside = planned.filter((s) => s.to <= listed);
-  const beyond = planned.filter((s) => s.to > listed);
-  if (!beyond.length) return inside;
-  const from = beyond[0].from;
-  const tail = {
-    stratum: `${from + 1}-${poolSize}`,
-    from,
-    to: poolSize,
-    population: poolSize - from,
-    sample: beyond.reduce((a, s) => a + s.sample, 0),
-  };
-  return [...inside, tail];
+function strataFor(poolSize: number, ranked: number): Stratum[] {
+  const top = Math.min(TOP_STRATUM, ranked, poolSize);
+  const half = Math.ceil(AUDIT_SIZE / 2);
+  const strata: Stratum[] = [];
+  if (top > 0) strata.push({ stratum: `1-${top}`, from: 0, to: top, population: top, sample: Math.min(half, top) });
+  if (poolSize > top)
+    strata.push({
+      stratum: `${top + 1}-${poolSize}`,
+      from: top,
+      to: poolSize,
+      population: poolSize - top,
+      sample: Math.min(AUDIT_SIZE - (strata[0]?.sample ?? 0), poolSize - top),
+    });
+  return strata;
 }
 
 export type AuditPlan = {
@@ -148,7 +153,7 @@ export async function planNewAudit(
   const withIds = [];
   for (const [i, s] of strata.entries()) {
     const imageIds =
-      s.to <= ranking.length
+      s.from === 0
         ? picks[i].positions.map((p) => ranking[p])
         : await randomImages(
             store,

@@ -23,8 +23,6 @@ import { auditDue, quietRun, querySignals, type QuerySignals } from "./stopping"
 
 /** How deep each round's ranking reaches into the unjudged images. */
 export const LEARNING_DEPTH = 500;
-/** How deep a ranking an audit may stratify exactly; deeper strata are drawn from the unlisted rest. */
-const AUDIT_LIST_DEPTH = 10_000;
 
 type LearningQuery = {
   id: number;
@@ -181,12 +179,9 @@ export async function runLearningRound(queryId: number, opts: { modelId?: number
   const { direction } = searchDirection(scorer);
 
   const quiet = quietRun(sequence);
-  const drawing = auditDue(quiet, audit?.state ?? null);
+  const drawing = auditDue(quiet, audit?.state ?? null, foundNow);
   const poolSize = Math.max(0, collectionSize - judged.length - examples.length);
-  const depth = Math.max(
-    1,
-    Math.min(drawing ? Math.max(LEARNING_DEPTH, AUDIT_LIST_DEPTH) : LEARNING_DEPTH, poolSize || 1),
-  );
+  const depth = Math.max(1, Math.min(LEARNING_DEPTH, poolSize || 1));
   const excludeIds = [...exclude];
   const ranked = await unionSearch(filters, depth, (f) =>
     searchByVector(model.id, direction, {

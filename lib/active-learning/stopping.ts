@@ -21,7 +21,7 @@ import type { RecallEstimate } from "@/lib/recall/estimate";
 // the ranking went half-quiet has been judged in full and found nothing: the ranking and the random
 // sample agree. Every relevant image an audit finds goes back into training, and a new audit follows.
 
-export const QUIET_BASE = 50;
+export const QUIET_BASE = 30;
 export const QUIET_SHARE = 0.1;
 export const AUDIT_SIZE = 30;
 export const TARGET_RECALL = 0.95;
@@ -65,8 +65,8 @@ export function quietRun(sequence: readonly boolean[]): QuietRunSignal {
  * An audit that found nothing stays valid when the ranking finds more later: it describes the pool as
  * drawn, and later finds come out of that pool (lib/active-learning/audit.ts counts them).
  */
-export function auditDue(quiet: QuietRunSignal, audit: AuditState | null): boolean {
-  if (quiet.consecutiveNotRelevant < Math.ceil(quiet.needed / 2)) return false;
+export function auditDue(quiet: QuietRunSignal, audit: AuditState | null, relevantFound: number): boolean {
+  if (!relevantFound || quiet.consecutiveNotRelevant < Math.ceil(quiet.needed / 2)) return false;
   if (!audit) return true;
   return audit.judged >= audit.planned && audit.relevant > 0;
 }
