@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "queries.write": ["admin", "lead", "expert"],
   /** put a query in the val or test split, or take it out: a lead's decision, never an annotator's */
   "queries.set-split": ["admin", "lead"],
+  /** confirm that a query that looks complete is finished, or reopen a finished one: a lead's call */
+  "queries.finish": ["admin", "lead"],
   /** import an INQUIRE query CSV (which may set splits) */
   "queries.import": ["admin", "lead"],
   /** judge images for a query (the queue, its holds, the judgments themselves) */

@@ -4,6 +4,7 @@ import { isRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
 import { resolveTaxonIds } from "@/lib/filters/sql";
+import type { RecallEstimate } from "@/lib/recall/estimate";
 import { queryFieldsSchema, type QueryFields, type QueryFieldsInput, type QueryStatus } from "./fields";
 
 // Queries of a collection: create, edit (every saved change is a revision with a full snapshot), read.
@@ -118,7 +119,7 @@ async function writeExamples(client: Queryable, queryRowId: number, imageRowIds:
   );
 }
 
-function snapshotOf(fields: QueryFields, status: QueryStatus): QuerySnapshot {
+export function snapshotOf(fields: QueryFields, status: QueryStatus): QuerySnapshot {
   return {
     text: fields.text,
     supercategory: fields.supercategory,
@@ -158,7 +159,7 @@ function changedKeys(before: QuerySnapshot | null, after: QuerySnapshot): (keyof
   return SNAPSHOT_KEYS.filter((k) => canonical(before[k]) !== canonical(after[k]));
 }
 
-async function addRevision(
+export async function addRevision(
   client: Queryable,
   queryRowId: number,
   editorId: string | null,
@@ -347,19 +348,32 @@ export type QuerySummary = Pick<
   judged: number;
   relevant: number;
   candidates: number;
+  /** the stopping signals agree (lib/active-learning/stopping); a lead then finishes it */
+  looksComplete: boolean;
+  /** the last round's recall estimate: recall with its 95% interval, or why there is no number */
+  recall: { recall: number; low: number; high: number } | { untrusted: string } | null;
 };
 
 export async function listQueries(collectionId: number): Promise<QuerySummary[]> {
-  const { rows } = await db().query<QuerySummary>(
+  const { rows } = await db().query<Omit<QuerySummary, "recall"> & { estimate: RecallEstimate | null }>(
     `SELECT q.source_id AS id, q.text, q.supercategory, q.category, q.iconic_group AS "iconicGroup", q.split, q.status,
             q.updated_at AS "updatedAt",
             (SELECT count(DISTINCT j.image_id)::int FROM judgments j WHERE j.query_id = q.id) AS judged,
             (SELECT count(DISTINCT j.image_id)::int FROM judgments j WHERE j.query_id = q.id AND j.value = 'relevant') AS relevant,
-            (SELECT count(DISTINCT c.image_id)::int FROM candidates c WHERE c.query_id = q.id) AS candidates
-       FROM queries q WHERE q.collection_id = $1 ORDER BY ${QUERY_ORDER}`,
+            (SELECT count(DISTINCT c.image_id)::int FROM candidates c WHERE c.query_id = q.id) AS candidates,
+            coalesce(l.looks_complete, false) AS "looksComplete", l.signals->'estimate' AS estimate
+       FROM queries q LEFT JOIN query_learning l ON l.query_id = q.id
+      WHERE q.collection_id = $1 ORDER BY ${QUERY_ORDER}`,
     [collectionId],
   );
-  return rows;
+  return rows.map(({ estimate, ...r }) => ({
+    ...r,
+    recall: !estimate
+      ? null
+      : estimate.trusted
+        ? { recall: estimate.recall, low: estimate.recallLow, high: estimate.recallHigh }
+        : { untrusted: estimate.reason ?? "too few audit judgments" },
+  }));
 }
 
 /** Just the ids of a query named by its collection's name and its own id: the hot paths need no more. */
