@@ -70,7 +70,14 @@ async function learningModel(q: LearningQuery, requested?: number) {
   return models.find((m) => m.id === wanted) ?? models.find((m) => m.kind === "clip") ?? models[0] ?? null;
 }
 
-export async function runLearningRound(queryId: number, opts: { modelId?: number } = {}): Promise<RoundResult> {
+export type RoundOptions = {
+  /** learn over this model instead of the query's own */
+  modelId?: number;
+  /** how the vector search answers (default "auto": the HNSW index for broad scopes); benches force "exact" */
+  strategy?: "auto" | "exact";
+};
+
+export async function runLearningRound(queryId: number, opts: RoundOptions = {}): Promise<RoundResult> {
   const started = performance.now();
   const q = await loadLearningQuery(queryId);
   const key = `${q.collectionId}:${q.sourceId}`;
@@ -189,6 +196,7 @@ export async function runLearningRound(queryId: number, opts: { modelId?: number
       k: depth,
       filters: f,
       excludeImageIds: excludeIds,
+      strategy: opts.strategy,
     }),
   );
   const ranking = ranked.map((r) => r.imageId);

@@ -1,4 +1,6 @@
+import type pg from "pg";
 import { db } from "@/lib/db/client";
+import { inTransaction } from "@/lib/db/transaction";
 import type { QueryRow } from "@/lib/db/rows";
 import type { TaxonScopeEntry } from "@/lib/queries/fields";
 import { embedTexts } from "@/lib/models/encoder";
@@ -76,9 +78,14 @@ async function depthFor(queryId: number, source: string): Promise<number> {
 }
 
 /** Writes one source's ranking; returns how many images are new to that source's list. */
-async function writeSource(queryId: number, source: string, results: SearchResult[]): Promise<number> {
+async function writeSource(
+  client: pg.ClientBase,
+  queryId: number,
+  source: string,
+  results: SearchResult[],
+): Promise<number> {
   if (!results.length) return 0;
-  const r = await db().query(
+  const r = await client.query(
     `INSERT INTO candidates (query_id, image_id, source, score, rank)
      SELECT $1, u.image_id, $2, u.score, u.rank
        FROM unnest($3::bigint[], $4::float8[], $5::int[]) AS u(image_id, score, rank)
@@ -99,9 +106,11 @@ export type SurfaceOptions = {
 export async function surfaceCandidates(queryId: number, opts: SurfaceOptions = {}): Promise<SurfaceResult> {
   const q = await loadQuery(queryId);
   const filters = await queryFilters(q);
-  const sources: SurfaceResult["sources"] = {};
+  // every source is searched first and all are written in one transaction: a run killed halfway
+  // writes nothing, so its retry reaches the same depth, not one refill deeper on some sources
+  const found: [string, SearchResult[]][] = [];
   const record = async (source: string, results: SearchResult[]) => {
-    sources[source] = { surfaced: results.length, added: await writeSource(queryId, source, results) };
+    found.push([source, results]);
   };
 
   const models = (await modelsWithVectors(q.collectionId)).filter(
@@ -141,11 +150,17 @@ export async function surfaceCandidates(queryId: number, opts: SurfaceOptions = 
     await record(source, [...best.values()].sort((a, b) => b.score - a.score).slice(0, k));
   }
 
-  if (opts.embeddingsOnly) return { queryId, sources };
-  const k = await depthFor(queryId, "metadata");
-  await record(
-    "metadata",
-    await unionSearch(filters, k, (f) => searchMetadata(q.collectionId, q.text, { k, filters: f })),
-  );
+  if (!opts.embeddingsOnly) {
+    const k = await depthFor(queryId, "metadata");
+    await record(
+      "metadata",
+      await unionSearch(filters, k, (f) => searchMetadata(q.collectionId, q.text, { k, filters: f })),
+    );
+  }
+  const sources: SurfaceResult["sources"] = {};
+  await inTransaction(async (client) => {
+    for (const [source, results] of found)
+      sources[source] = { surfaced: results.length, added: await writeSource(client, queryId, source, results) };
+  });
   return { queryId, sources };
 }
