@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { learningDisplay, type SummaryInput } from "@/lib/active-learning/display";
-import { querySignals } from "@/lib/active-learning/stopping";
+import { querySignals, quietRun } from "@/lib/active-learning/stopping";
 import type { RecallEstimate } from "@/lib/recall/estimate";
 
 // The lines the workspace's stopping-signals panel draws, from a learning summary.
@@ -45,17 +45,19 @@ describe("learningDisplay", () => {
   });
 
   it("while the ranking still finds images: waitingFor in words, each signal with its numbers", () => {
-    const d = learningDisplay(summary(relevantThen(20, 12)));
+    const sequence = relevantThen(20, 12);
+    const needed = quietRun(sequence).needed; // QUIET_BASE + 10% of the judgments
+    const d = learningDisplay(summary(sequence));
     expect(d.looksComplete).toBe(false);
     expect(d.headline).toBe(
-      "Not complete yet: the ranking is still finding relevant images (12 of 54 not relevant in a row)",
+      `Not complete yet: the ranking is still finding relevant images (12 of ${needed} not relevant in a row)`,
     );
     const text = Object.fromEntries(d.lines.map((l) => [l.id, l.text]));
     expect(text).toEqual({
       inquire: "12 of 100 not relevant in a row",
       knee: "needs 150 judged (32 so far)",
       target: expect.stringMatching(/^p = (< 0\.001|[01]\.\d{3}) vs 0\.05$/),
-      quiet: "12 of 54 not relevant in a row",
+      quiet: `12 of ${needed} not relevant in a row`,
     });
     expect(d.lines.every((l) => l.met === false)).toBe(true);
     expect(d.estimate).toEqual({
@@ -90,8 +92,11 @@ describe("learningDisplay", () => {
   });
 
   it("looks complete: the badge's verdict and a trusted estimate in the brief's words", () => {
+    const sequence = relevantThen(40, 90);
+    const needed = quietRun(sequence).needed;
+    expect(needed).toBeLessThanOrEqual(90);
     const d = learningDisplay(
-      summary(relevantThen(40, 70), { audit: { planned: 30, judged: 30, relevant: 0 }, estimate: TRUSTED }),
+      summary(sequence, { audit: { planned: 30, judged: 30, relevant: 0 }, estimate: TRUSTED }),
     );
     expect(d.looksComplete).toBe(true);
     expect(d.headline).toBe("Looks complete");
@@ -99,6 +104,9 @@ describe("learningDisplay", () => {
       trusted: true,
       text: "Estimated remaining relevant: 4 (0 to 11); recall 0.93 (0.84 to 1.00)",
     });
-    expect(d.lines.find((l) => l.id === "quiet")).toMatchObject({ text: "70 of 61 not relevant in a row", met: true });
+    expect(d.lines.find((l) => l.id === "quiet")).toMatchObject({
+      text: `90 of ${needed} not relevant in a row`,
+      met: true,
+    });
   });
 });
