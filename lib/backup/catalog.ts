@@ -117,6 +117,36 @@ async function tableDefinition(client: pg.PoolClient, oid: number): Promise<Tabl
   return { columns: columns.rows, constraints: constraints.rows, indexes: indexes.rows.map((r) => r.definition) };
 }
 
+const SAFE = {
+  table: /^model_vectors_\d+$/,
+  name: /^[a-z_][a-z0-9_]{0,62}$/,
+  type: /^(bigint|integer|text|boolean|double precision|real|timestamp\(3\) with time zone|(vector|halfvec)\(\d{1,5}\))$/,
+  default: /^(now\(\)|CURRENT_TIMESTAMP|-?\d+)$/,
+  storage: /^(PLAIN|MAIN|EXTERNAL|EXTENDED)$/,
+  constraint:
+    /^(PRIMARY KEY \([a-z_, ]+\)|FOREIGN KEY \([a-z_]+\) REFERENCES [a-z_]+\([a-z_]+\)( ON DELETE (CASCADE|SET NULL|RESTRICT))?)$/,
+  index:
+    /^CREATE INDEX [a-z0-9_]+ ON (public\.)?model_vectors_\d+ USING (btree|hnsw) \([a-z_, ]+( (vector|halfvec)_(cosine|l2|ip)_ops)?\)( WITH \((m|ef_construction)='\d+'(, (m|ef_construction)='\d+')*\))?$/,
+};
+
+/**
+ * A runtime table's definition comes from the file and becomes SQL: refused unless it is one Fieldmark
+ * makes (a model_vectors_<id> table of plain columns, keys and btree/HNSW indexes), so a crafted file
+ * cannot run statements of its own. Returns the reason it is refused, or null.
+ */
+export function unsafeDefinition(name: string, d: TableDefinition): string | null {
+  if (!SAFE.table.test(name)) return `${name} is not a vector table`;
+  for (const c of d.columns) {
+    if (!SAFE.name.test(c.name) || !SAFE.type.test(c.type)) return `column ${c.name} ${c.type}`;
+    if (c.default !== null && !SAFE.default.test(c.default)) return `default ${c.default}`;
+    if (c.storage !== null && !SAFE.storage.test(c.storage)) return `storage ${c.storage}`;
+  }
+  for (const k of d.constraints)
+    if (!SAFE.name.test(k.name) || !SAFE.constraint.test(k.definition)) return `constraint ${k.definition}`;
+  for (const i of d.indexes) if (!SAFE.index.test(i)) return `index ${i}`;
+  return null;
+}
+
 /** CREATE TABLE for a runtime table, without its indexes (made after its rows are loaded). */
 export function createTableSql(name: string, d: TableDefinition): string[] {
   const cols = d.columns.map(

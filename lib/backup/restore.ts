@@ -11,6 +11,7 @@ import {
   serverKind,
   sortVectorTable,
   TEXT_FORM_SETTINGS,
+  unsafeDefinition,
   type Column,
   type TableInfo,
 } from "./catalog";
@@ -187,6 +188,11 @@ export async function restoreBackup(
           let info = target.get(th.table);
           if (th.definition) {
             if (info) throw new RestoreRefusedError(`table ${th.table} already exists in the database`);
+            const unsafe = unsafeDefinition(th.table, th.definition);
+            if (unsafe)
+              throw new BackupFileError(
+                `${file} line ${l!.no}: table ${th.table} is not defined as Fieldmark defines vector tables (${unsafe})`,
+              );
             for (const sql of createTableSql(th.table, th.definition)) await client.query(sql);
             info = (await listTables(client)).find((t) => t.name === th.table)!;
           } else if (!info) {

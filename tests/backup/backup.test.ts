@@ -147,6 +147,17 @@ describe.each(pairs)("backup on %s, restore on %s", (from, to) => {
     expect(e4.message).toBe(`${noManifest} ends before a table or the manifest: the file was cut short`);
     expect(await tableContents()).toEqual(kept);
 
+    // a vector table's definition becomes SQL: one that is not Fieldmark's own is refused before it runs
+    const hnsw = /"CREATE INDEX model_vectors_\d+_hnsw_idx [^"]*"/.exec(text)![0];
+    const crafted = path.join(work, "crafted.gz");
+    fs.writeFileSync(crafted, zlib.gzipSync(text.replace(hnsw, `${hnsw.slice(0, -1)}; DROP TABLE users"`)));
+    const e5 = await restoreBackup(crafted, { force: true }).catch((e) => e);
+    expect(e5).toBeInstanceOf(BackupFileError);
+    expect(e5.message).toMatch(
+      /is not defined as Fieldmark defines vector tables \(index CREATE INDEX .*; DROP TABLE users\)$/,
+    );
+    expect(await tableContents()).toEqual(kept);
+
     const notBackup = path.join(work, "not-a-backup.gz");
     fs.writeFileSync(notBackup, zlib.gzipSync('{"hello":"world"}\n'));
     expect((await restoreBackup(notBackup).catch((e) => e)).message).toBe(`${notBackup} is not a Fieldmark backup`);
