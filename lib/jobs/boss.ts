@@ -22,8 +22,7 @@ export const QUEUES = {
  * running, so a query's learning rounds run one at a time and a burst of judgments queues one more.
  */
 const QUEUE_OPTIONS: Partial<Record<QueueName, Omit<PgBoss.Queue, "name">>> = {
-  // a round is idempotent (recomputed from the judgments), so a short expiry only costs a rerun
-  learning: { policy: "stately", expireInSeconds: jobExpireSeconds(60), retryLimit: 3, retryDelay: 1 },
+  learning: { policy: "stately" },
 };
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boss, QUEUES } from "@/lib/jobs/boss";
+import { boss, jobExpireSeconds, QUEUES } from "@/lib/jobs/boss";
 import { learningRoundDue } from "@/lib/active-learning/round";
 
 // Active learning's rounds as jobs: a judgment write asks for one when the query's batch is full
@@ -19,7 +19,13 @@ export type LearningJob = z.infer<typeof learningJobSchema>;
 /** Queues a round for the query; returns the job id, or null when one is already waiting. */
 export async function requestLearningRound(queryId: number, modelId?: number): Promise<string | null> {
   const job: LearningJob = modelId ? { queryId, modelId } : { queryId };
-  return (await boss()).send(QUEUES.learning, job, { singletonKey: `query-${queryId}` });
+  return (await boss()).send(QUEUES.learning, job, {
+    singletonKey: `query-${queryId}`,
+    // a round is recomputed from the judgments, so a short expiry costs at most a rerun
+    expireInSeconds: jobExpireSeconds(60),
+    retryLimit: 3,
+    retryDelay: 1,
+  });
 }
 
 /** Queues a round when the query's batch is full; what a judgment write calls. */
