@@ -30,11 +30,16 @@ export function FinishControls({
   function run(action: "finish" | "reopen", override = false) {
     setError(null);
     startTransition(async () => {
-      const result = await changeQueryStatus({ collection, queryId, action, override });
-      if (isActionError(result)) setError(result.error);
-      else {
-        setConfirming(false);
-        router.refresh();
+      try {
+        const result = await changeQueryStatus({ collection, queryId, action, override });
+        if (isActionError(result)) setError(result.error);
+        else {
+          setConfirming(false);
+          router.refresh();
+        }
+      } catch {
+        // an unexpected server error: Next hides its message; say so here instead of losing the page
+        setError(`The query could not be ${action === "finish" ? "finished" : "reopened"}: the server failed`);
       }
     });
   }
