@@ -44,7 +44,15 @@ export type RestoreResult = {
 };
 
 /** The target is not one a backup may be restored into (not empty, another schema). */
-export class RestoreRefusedError extends Error {}
+export class RestoreRefusedError extends Error {
+  constructor(
+    message: string,
+    /** about the database (not empty), not about what the file says */
+    readonly aboutTarget = false,
+  ) {
+    super(message);
+  }
+}
 
 const BATCH_ROWS = 1000;
 const BATCH_CHARS = 8_000_000;
@@ -165,6 +173,7 @@ export async function restoreBackup(
               filled.includes(t) ? Number((await client.query(`SELECT count(*)::bigint AS n FROM ${t}`)).rows[0].n) : 0;
             throw new RestoreRefusedError(
               `the database is not empty (${await count("collections")} collections, ${await count("users")} users; rows in ${filled.join(", ")}): restore into an empty database, or pass --force to replace everything in it`,
+              true,
             );
           }
           await clearDatabase(client);
@@ -317,6 +326,16 @@ export async function restoreBackup(
     );
     await db().query("ANALYZE");
     return { ...result, seconds: (performance.now() - started) / 1000 };
+  } catch (e) {
+    if (e instanceof BackupFileError || (e instanceof RestoreRefusedError && e.aboutTarget)) throw e;
+    // A damaged file can look like another schema or a refused value: read it to its end, where zlib
+    // checks the stream's CRC, and say it is damaged if it is.
+    try {
+      while (!(await lines.next()).done);
+    } catch (damage) {
+      if (damage instanceof BackupFileError) throw damage;
+    }
+    throw e;
   } finally {
     await lines.return(undefined);
   }

@@ -115,7 +115,7 @@ describe.each(pairs)("backup on %s, restore on %s", (from, to) => {
 
     // a flipped byte anywhere: a broken gzip stream, a line that is no longer JSON, or a changed value
     // (which the server may refuse, or take): each is refused as damage
-    for (const at of [0.2, 0.35, 0.5, 0.65, 0.8]) {
+    for (const at of [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95]) {
       const flipped = path.join(work, `flipped-${at}.gz`);
       const damaged = Buffer.from(bytes);
       damaged[Math.floor(bytes.length * at)] ^= 0x20;
