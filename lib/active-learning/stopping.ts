@@ -21,7 +21,7 @@ import type { RecallEstimate } from "@/lib/recall/estimate";
 // the ranking went half-quiet has been judged in full and found nothing: the ranking and the random
 // sample agree. Every relevant image an audit finds goes back into training, and a new audit follows.
 
-export const QUIET_BASE = 30;
+export const QUIET_BASE = 25;
 export const QUIET_SHARE = 0.1;
 export const AUDIT_SIZE = 30;
 export const TARGET_RECALL = 0.95;

@@ -29,12 +29,15 @@ async function changeStatus(
     const next = decide(current, locked.rows[0].looks_complete === true);
     if (next === current.status) return current;
     await client.query("UPDATE queries SET status = $2, updated_at = now() WHERE id = $1", [ref.rowId, next]);
-    await client.query(
-      next === "finished"
-        ? "UPDATE query_learning SET finished_by = $2, finished_at = now() WHERE query_id = $1"
-        : "UPDATE query_learning SET finished_by = NULL, finished_at = NULL WHERE query_id = $1",
-      [ref.rowId, actor.id],
-    );
+    if (next === "finished")
+      await client.query("UPDATE query_learning SET finished_by = $2, finished_at = now() WHERE query_id = $1", [
+        ref.rowId,
+        actor.id,
+      ]);
+    else
+      await client.query("UPDATE query_learning SET finished_by = NULL, finished_at = NULL WHERE query_id = $1", [
+        ref.rowId,
+      ]);
     await addRevision(client, ref.rowId, actor.id, snapshotOf(current, next));
     return (await findQuery(ref.collectionId, current.id, client))!;
   });
