@@ -31,7 +31,7 @@ export async function importInquireQueries(
     // the same rule as one query's editor: only leads and admins (or a script) set splits
     if (opts.split) await checkSplitChange(client, editorId, null, opts.split);
     await lockCollectionQueries(client, collectionId);
-    for (const row of rows) {
+    for (const [position, row] of rows.entries()) {
       const current = await findQuery(collectionId, row.queryId, client);
       const base = current ?? { taxonScope: [], notes: null, examples: [], split: null };
       let fields: QueryFields;
@@ -58,6 +58,11 @@ export async function importInquireQueries(
       } else {
         result.unchanged += 1;
       }
+      // where it stood in the file, for an export that writes the file back as it was
+      await client.query(
+        "UPDATE queries SET source_index = $3, source_position = $4 WHERE collection_id = $1 AND source_id = $2",
+        [collectionId, row.queryId, row.index, position],
+      );
     }
   });
   return result;

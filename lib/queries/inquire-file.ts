@@ -22,6 +22,8 @@ export class QueryCsvError extends Error {
 
 export type InquireQueryRow = {
   line: number;
+  /** pandas' index (the unnamed first column) as written, or null when the file has none */
+  index: string | null;
   queryId: string;
   text: string;
   supercategory: QueryFields["supercategory"];
@@ -77,6 +79,7 @@ export function parseInquireQueriesCsv(bytes: Buffer, fileName: string): Inquire
     throw new QueryCsvError(`${fileName}: the file is empty; expected the header ,${INQUIRE_COLUMNS.join(",")}`, 1);
 
   const header = records[0].record;
+  const indexAt = isIndexColumn(header[0]) ? 0 : -1;
   const at = new Map<string, number>();
   header.forEach((name, i) => {
     if (i === 0 && isIndexColumn(name)) return;
@@ -124,6 +127,7 @@ export function parseInquireQueriesCsv(bytes: Buffer, fileName: string): Inquire
     const optional = (c: "category" | "iconic_group") => (cell(c).trim() === "" ? null : cell(c).trim());
     return {
       line,
+      index: indexAt === 0 ? record[0] : null,
       queryId,
       text,
       supercategory: supercategory as QueryFields["supercategory"],

@@ -45,6 +45,7 @@ describe("reading INQUIRE query CSVs", () => {
     expect(rows).toEqual([
       {
         line: 2,
+        index: "127",
         queryId: "161",
         text: "red fox showing signs of sarcoptic mange ",
         supercategory: "Appearance",
@@ -53,6 +54,7 @@ describe("reading INQUIRE query CSVs", () => {
       },
       {
         line: 3,
+        index: "92",
         queryId: "123",
         text: 'Strawberry poison-dart frog with the "la gruta" color morph',
         supercategory: "Appearance",
@@ -61,6 +63,7 @@ describe("reading INQUIRE query CSVs", () => {
       },
       {
         line: 4,
+        index: "52",
         queryId: "71",
         text: "A peacock male displaying its feathers",
         supercategory: "Behavior",
@@ -69,6 +72,7 @@ describe("reading INQUIRE query CSVs", () => {
       },
       {
         line: 5,
+        index: "3",
         queryId: "9",
         text: "Hübner's Wasp Moth mating",
         supercategory: "Behavior",
@@ -86,6 +90,7 @@ describe("reading INQUIRE query CSVs", () => {
     expect(plain).toEqual([
       {
         line: 2,
+        index: null,
         queryId: "161",
         text: "red fox ",
         supercategory: "Appearance",

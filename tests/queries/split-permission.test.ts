@@ -95,7 +95,17 @@ describe.each(dbKinds)("who sets a query's split, on %s", (kind) => {
     await expect(
       importInquireQueries(
         collectionId,
-        [{ line: 2, queryId: "q3", text: "Imported", supercategory: null, category: null, iconicGroup: null }],
+        [
+          {
+            line: 2,
+            index: "0",
+            queryId: "q3",
+            text: "Imported",
+            supercategory: null,
+            category: null,
+            iconicGroup: null,
+          },
+        ],
         { split: "val", editorId: expert.id },
       ),
     ).rejects.toThrow(PermissionError);
