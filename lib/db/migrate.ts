@@ -10,7 +10,13 @@ import { inTransaction } from "./transaction";
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../prisma/migrations");
 
-const LOCK_KEY = 7_230_114; // advisory lock: two processes starting at once migrate one after the other
+// Two processes starting at once (the web app and `fieldmark worker`, two CLI commands) must apply each
+// migration once. On PostgreSQL the advisory lock makes the second wait until the first is done. On
+// the embedded PGlite every connection is one database session, so the advisory lock excludes nobody
+// there: each migration's transaction therefore also locks _prisma_migrations and looks again whether
+// the migration was applied meanwhile (PGlite runs one connection's transaction at a time; PostgreSQL
+// would make the second wait on the table lock).
+const LOCK_KEY = 7_230_114;
 
 export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   const names = fs
@@ -38,31 +44,44 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
     for (const name of names) {
       const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
       const checksum = crypto.createHash("sha256").update(sql).digest("hex");
+      const changed = () =>
+        new Error(
+          `Migration ${name} was changed after it was applied (checksum differs); add a new migration instead.`,
+        );
       const previous = doneByName.get(name);
       if (previous !== undefined) {
-        if (previous !== checksum) {
-          throw new Error(
-            `Migration ${name} was changed after it was applied (checksum differs); add a new migration instead.`,
-          );
-        }
+        if (previous !== checksum) throw changed();
         continue;
       }
+      let ran: boolean;
       try {
-        await inTransaction(
+        ran = await inTransaction(
           async () => {
+            await client.query("LOCK TABLE _prisma_migrations IN SHARE ROW EXCLUSIVE MODE");
+            const meanwhile = await client.query<{ checksum: string }>(
+              `SELECT checksum FROM _prisma_migrations
+                WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+              [name],
+            );
+            if (meanwhile.rows.length) {
+              if (meanwhile.rows[0].checksum !== checksum) throw changed();
+              return false; // another process applied it while this one waited
+            }
             await client.query(sql);
             await client.query(
               `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
            VALUES ($1, $2, now(), $3, 1)`,
               [crypto.randomUUID(), checksum, name],
             );
+            return true;
           },
           { client },
         );
-        applied.push(name);
       } catch (e) {
+        if ((e as Error).message === changed().message) throw e;
         throw new Error(`Migration ${name} failed: ${(e as Error).message}`);
       }
+      if (ran) applied.push(name);
     }
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => {});
