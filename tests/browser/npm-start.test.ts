@@ -147,7 +147,8 @@ describe.skipIf(!browserEnabled || !haveShared)(
       await signIn(page, url, ADMIN);
       await page.goto(`${url}${queryPath}/judged`);
       const items = page.locator("[data-testid=judged-list] li");
-      await expect.poll(() => items.count()).toBe(2);
+      // the first page after a restart waits for the processes to warm up (seconds on a loaded machine)
+      await expect.poll(() => items.count(), { timeout: 30_000 }).toBe(2);
       const ids = await items.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.imageId ?? ""));
       expect(ids.sort()).toEqual(judged);
       expect(await page.locator("[data-testid=count-relevant]").textContent()).toBe("1");
