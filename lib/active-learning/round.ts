@@ -11,7 +11,7 @@ import { getVectorStore } from "@/lib/vectors/storage";
 import { auditEstimate, currentAudit, planNewAudit, queueAuditImages, writeAudit } from "./audit";
 import { judgedImages, probeImages, randomImages, readVectors, scopeSize, scopeTaxonIds, seedOf } from "./data";
 import { trainLinearScorer, searchDirection, type TrainingExample } from "./learner";
-import { nextBatchSize, PRESUMED_NEGATIVES } from "./schedule";
+import { nextBatchSize, PRESUMED_NEGATIVES, roundDue } from "./schedule";
 import { auditDue, quietRun, querySignals, type QuerySignals } from "./stopping";
 
 // One round of continuous active learning for one query, as the worker runs it (workers/learning.ts)
@@ -158,17 +158,10 @@ export async function runLearningRound(queryId: number, opts: RoundOptions = {})
 
   const judgedIds = judged.map((j) => j.imageId);
   const exclude = new Set([...judgedIds, ...examples]);
-  const random = rng(seedOf(key, "presumed", round));
+  const presumedSeed = seedOf(key, "presumed", round);
   const presumed = taxonIds
-    ? await randomImages(
-        store,
-        q.collectionId,
-        taxonIds,
-        [...exclude],
-        PRESUMED_NEGATIVES,
-        seedOf(key, "presumed", round),
-      )
-    : await probeImages(store, q.collectionId, exclude, PRESUMED_NEGATIVES, random);
+    ? await randomImages(store, q.collectionId, taxonIds, [...exclude], PRESUMED_NEGATIVES, presumedSeed)
+    : await probeImages(store, q.collectionId, exclude, PRESUMED_NEGATIVES, rng(presumedSeed));
   const vectors = await readVectors(store, [...positives, ...negatives, ...presumed]);
   const trainingSet: TrainingExample[] = [];
   for (const [ids, relevant] of [
@@ -226,6 +219,7 @@ export async function learningRoundDue(queryId: number): Promise<boolean> {
     [queryId],
   );
   const r = rows[0];
-  if (r.at === null) return r.judged > 0;
-  return r.judged - r.at >= nextBatchSize(r.batch ?? 0) || r.judged < r.at;
+  if (r.at === null) return roundDue(r.judged, 0);
+  // fewer judged than at the last round: some were withdrawn, and the ranking should know
+  return r.judged < r.at || roundDue(r.judged - r.at, r.batch ?? 0);
 }
