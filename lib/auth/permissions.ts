@@ -2,8 +2,9 @@ import { ROLES, type CurrentUser, type Role } from "./roles";
 
 // Who may do what: the one table. Pages, server actions, route handlers and lib/ ask `can` (or hand a
 // permission to requireUser, requireApiUser, serverAction, route); nothing else compares roles.
-// Experts judge and write queries; leads also set splits, import, read everyone's judgments and add
-// expert accounts (adjudicating, freezing splits and exporting join them with their pages); admins also
+// Experts judge and write queries; leads also set and freeze splits, import, read everyone's judgments,
+// send overlap samples and adjudicate, build rerank sets, export, run evaluations and add expert
+// accounts; admins also
 // manage models (registering them, embedding collections with them, their indexes) and accounts.
 // tests/access walks every page, route handler and server action as each role against this table.
 // Free of server imports, so client components may read it too.
@@ -25,6 +26,20 @@ export const PERMISSIONS = {
   "judgments.write": ["admin", "lead", "expert"],
   /** read other annotators' judgments, queues and progress (lib/judgments/visibility's seesEveryone) */
   "judgments.read-all": ["admin", "lead"],
+  /** the coverage dashboard and agreement numbers: how far the benchmark is */
+  "benchmark.read": ["admin", "lead"],
+  /** send a blind overlap sample of a query's judged images to a second expert */
+  "agreement.assign": ["admin", "lead"],
+  /** give the final label where annotators disagree or said unsure (the adjudication queue) */
+  "judgments.adjudicate": ["admin", "lead"],
+  /** pin a model for a rerank set and build it */
+  "rerank.manage": ["admin", "lead"],
+  /** export a collection's benchmark files (which freezes splits and rerank sets) and download them */
+  "exports.create": ["admin", "lead"],
+  /** score a model's ranking inside the tool, import a run made elsewhere, write a report */
+  "eval.run": ["admin", "lead"],
+  /** read evaluation runs, their comparison and the PoC report */
+  "eval.read": ["admin", "lead", "expert"],
   /** queue embedding jobs and HNSW index builds: managing models, an admin's */
   "embeddings.start": ["admin"],
   /** register an encoder from a folder on the server: managing models, an admin's */

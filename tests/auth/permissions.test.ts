@@ -29,6 +29,19 @@ describe("the permission table", () => {
     expect(who("users.manage")).toEqual(["admin"]);
   });
 
+  it("keeps a lead's benchmark work from experts: overlap samples, adjudication, rerank sets, exports, runs", () => {
+    for (const p of [
+      "benchmark.read",
+      "agreement.assign",
+      "judgments.adjudicate",
+      "rerank.manage",
+      "exports.create",
+      "eval.run",
+    ] as const)
+      expect(who(p), p).toEqual(["admin", "lead"]);
+    expect(who("eval.read")).toEqual(["admin", "lead", "expert"]);
+  });
+
   it("lets leads give new accounts the expert role only", () => {
     expect(assignableRoles({ role: "admin" })).toEqual(ROLES);
     expect(assignableRoles({ role: "lead" })).toEqual(["expert"]);

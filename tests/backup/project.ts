@@ -104,13 +104,23 @@ export async function seedProject(imagesRoot: string): Promise<void> {
 
   await inTransaction(async (client) => {
     const rs = await client.query<{ id: number }>(
-      "INSERT INTO rerank_sets (query_id, model_id) VALUES ($1, $2) RETURNING id",
-      [q1.rowId, models[0]],
+      `INSERT INTO rerank_sets (collection_id, version, model_id, model_name, model_checksum, frozen_at)
+       VALUES ($1, 1, $2, 'tiny', 'sha256:ab12', now()) RETURNING id`,
+      [seeded.id, models[0]],
     );
     await client.query(
-      `INSERT INTO rerank_items (rerank_set_id, image_id, rank, score)
-       SELECT $1, id, row_number() OVER (ORDER BY id), 1.0 / (id + 3) FROM images WHERE collection_id = $2 LIMIT 12`,
-      [rs.rows[0].id, seeded.id],
+      "INSERT INTO rerank_set_queries (rerank_set_id, query_id, status, relevant) VALUES ($1, $2, 'included', 3)",
+      [rs.rows[0].id, q1.rowId],
+    );
+    await client.query(
+      `INSERT INTO rerank_items (rerank_set_id, query_id, image_id, rank, score)
+       SELECT $1, $3, id, row_number() OVER (ORDER BY id), 1.0 / (id + 3) FROM images WHERE collection_id = $2 LIMIT 12`,
+      [rs.rows[0].id, seeded.id, q1.rowId],
+    );
+    await client.query(
+      `INSERT INTO adjudications (query_id, image_id, value, adjudicator_id, note)
+       SELECT $1, id, 'relevant', $3, $4 FROM images WHERE collection_id = $2 ORDER BY id LIMIT 1`,
+      [q1.rowId, seeded.id, lea, HOSTILE],
     );
     const audit = await client.query<{ id: number }>(
       "INSERT INTO audit_samples (query_id, stratum, seed, population) VALUES ($1, 'unjudged', 9007199254740991, 1234) RETURNING id",
@@ -121,8 +131,9 @@ export async function seedProject(imagesRoot: string): Promise<void> {
       [audit.rows[0].id, seeded.id],
     );
     await client.query(
-      `INSERT INTO exports (collection_id, split, path, checksums, created_by) VALUES ($1, 'test', '/exports/x', $2, $3)`,
-      [seeded.id, JSON.stringify({ "judgments.csv": "ab12", weird: HOSTILE }), lea],
+      `INSERT INTO exports (collection_id, split, path, checksums, created_by, status, rerank_set_id)
+       VALUES ($1, 'test', '/exports/x', $2, $3, 'done', $4)`,
+      [seeded.id, JSON.stringify({ "judgments.csv": "ab12", weird: HOSTILE }), lea, rs.rows[0].id],
     );
     await client.query(
       `INSERT INTO imports (collection_id, source, source_kind, fingerprint, status, records_done, stats, finished_at)
