@@ -11,6 +11,7 @@ import { filterToSearchParams, type ImageFilter } from "@/lib/filters/filter";
 import { countImages, listImages } from "@/lib/browse/images";
 import { pageParam } from "@/lib/browse/urls";
 import { queriesPath } from "@/lib/queries/urls";
+import { BENCHMARK_PAGES } from "@/lib/benchmark/urls";
 import { EmbeddingPanel } from "./embedding-panel";
 import { FilterPanel } from "./filter-panel";
 import { ImageGrid } from "./image-grid";
@@ -44,6 +45,13 @@ export default async function CollectionPage({ params, searchParams }: Props) {
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{collection.name}</h1>
           {collection.description && <p className="mt-1 text-sm text-stone-600">{collection.description}</p>}
+          <nav aria-label="Benchmark" className="mt-2 flex flex-wrap gap-x-3 gap-y-1 text-sm">
+            {BENCHMARK_PAGES.filter((p) => can(user, p.needs)).map((p) => (
+              <Link key={p.label} href={p.path(collection.name)} className="text-emerald-800 hover:underline">
+                {p.label}
+              </Link>
+            ))}
+          </nav>
         </div>
         <div className="flex shrink-0 gap-2">
           <Link

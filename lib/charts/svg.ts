@@ -1,0 +1,28 @@
+import * as echarts from "echarts";
+
+// Charts drawn on the server as SVG text (echarts' server-side rendering, no DOM): the dataset card's
+// images and the printable report use the same option objects the pages draw in the browser.
+
+export type ChartSize = { width: number; height: number };
+
+/** An echarts option drawn as a standalone SVG document. No animation, so the text is the same every time. */
+export function renderChartSvg(option: echarts.EChartsCoreOption, size: ChartSize): string {
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: size.width, height: size.height });
+  try {
+    chart.setOption({ animation: false, ...option });
+    return stableIds(chart.renderToSVGString());
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** echarts numbers its ids and classes per process (zr3-cls-7); renumbered in order of appearance they
+ *  no longer depend on what was drawn before, so the same chart gives the same bytes (exports repeat). */
+function stableIds(svg: string): string {
+  const names = new Map<string, string>();
+  return svg.replace(/zr\d+-[a-z]+-\d+|zr\d+-[a-z]+\b/g, (name) => {
+    let stable = names.get(name);
+    if (!stable) names.set(name, (stable = `c${names.size}`));
+    return stable;
+  });
+}
