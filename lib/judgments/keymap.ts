@@ -4,8 +4,15 @@ import { JUDGMENT_VALUES, type JudgmentValue } from "./values";
 // handler, the key list behind `?`, the hints on buttons and the browser tests all read. Free of
 // React and the DOM, so Node tests import it too.
 
-/** What has the keyboard: the grid itself, the full image, the "mark the rest?" question, the key list. */
-export type GridMode = "grid" | "viewer" | "confirm" | "help";
+/**
+ * What has the keyboard: the grid itself, the full image, the "mark the rest?" question, the key list;
+ * "adjudicate" is the lead's adjudication grid (its model's mode is "grid"; the page reads its keys here).
+ */
+export type GridMode = "grid" | "viewer" | "confirm" | "help" | "adjudicate";
+
+/** The modes of the judging grid and of the adjudication grid (each one's key list shows these). */
+export const JUDGING_MODES: readonly GridMode[] = ["grid", "viewer", "confirm", "help"];
+export const ADJUDICATION_MODES: readonly GridMode[] = ["adjudicate", "viewer", "help"];
 
 export type KeyAction =
   | "left"
@@ -34,20 +41,29 @@ export type KeyBinding = {
 };
 
 const GRID_AND_VIEWER: readonly GridMode[] = ["grid", "viewer"];
+const BOTH_GRIDS: readonly GridMode[] = ["grid", "adjudicate"];
 
 export const KEYMAP: readonly KeyBinding[] = [
-  { keys: ["ArrowLeft", "h"], action: "left", modes: GRID_AND_VIEWER, description: "previous image" },
-  { keys: ["ArrowRight", "l"], action: "right", modes: GRID_AND_VIEWER, description: "next image" },
-  { keys: ["ArrowUp", "k"], action: "up", modes: ["grid"], description: "image above" },
-  { keys: ["ArrowDown", "j"], action: "down", modes: ["grid"], description: "image below" },
+  {
+    keys: ["ArrowLeft", "h"],
+    action: "left",
+    modes: [...GRID_AND_VIEWER, "adjudicate"],
+    description: "previous image",
+  },
+  { keys: ["ArrowRight", "l"], action: "right", modes: [...GRID_AND_VIEWER, "adjudicate"], description: "next image" },
+  { keys: ["ArrowUp", "k"], action: "up", modes: BOTH_GRIDS, description: "image above" },
+  { keys: ["ArrowDown", "j"], action: "down", modes: BOTH_GRIDS, description: "image below" },
   { keys: ["r", "1"], action: "relevant", modes: GRID_AND_VIEWER, description: "relevant" },
   { keys: ["n", "0"], action: "not_relevant", modes: GRID_AND_VIEWER, description: "not relevant" },
   { keys: ["u"], action: "unsure", modes: GRID_AND_VIEWER, description: "unsure" },
   { keys: ["z"], action: "undo", modes: ["grid"], description: "undo the last judgment (again for earlier ones)" },
+  // the lead's adjudication: the final label, never "unsure" (lib/agreement/adjudication.ts)
+  { keys: ["r", "1"], action: "relevant", modes: ["adjudicate"], description: "final label: relevant" },
+  { keys: ["n", "0"], action: "not_relevant", modes: ["adjudicate"], description: "final label: not relevant" },
   {
     keys: [" ", "Enter"],
     action: "open",
-    modes: ["grid"],
+    modes: BOTH_GRIDS,
     description: "open the full image with its metadata and taxonomy",
   },
   {
@@ -56,11 +72,11 @@ export const KEYMAP: readonly KeyBinding[] = [
     modes: ["grid"],
     description: "mark the rest of this page not relevant (asks first)",
   },
-  { keys: ["["], action: "previousPage", modes: ["grid"], description: "previous page" },
-  { keys: ["]"], action: "nextPage", modes: ["grid"], description: "next page" },
-  { keys: ["+", "="], action: "fewerColumns", modes: ["grid"], description: "larger thumbnails (fewer columns)" },
-  { keys: ["-"], action: "moreColumns", modes: ["grid"], description: "smaller thumbnails (more columns)" },
-  { keys: ["?"], action: "help", modes: ["grid"], description: "show these keys" },
+  { keys: ["["], action: "previousPage", modes: BOTH_GRIDS, description: "previous page" },
+  { keys: ["]"], action: "nextPage", modes: BOTH_GRIDS, description: "next page" },
+  { keys: ["+", "="], action: "fewerColumns", modes: BOTH_GRIDS, description: "larger thumbnails (fewer columns)" },
+  { keys: ["-"], action: "moreColumns", modes: BOTH_GRIDS, description: "smaller thumbnails (more columns)" },
+  { keys: ["?"], action: "help", modes: BOTH_GRIDS, description: "show these keys" },
   { keys: ["Escape", " ", "Enter"], action: "close", modes: ["viewer"], description: "close the full image" },
   { keys: ["Enter", "y"], action: "confirm", modes: ["confirm"], description: "yes, mark them not relevant" },
   { keys: ["Escape", "n"], action: "cancel", modes: ["confirm"], description: "no, leave them as they are" },
@@ -123,13 +139,19 @@ export const MODE_TITLES: Record<GridMode, string> = {
   viewer: "In the full image",
   confirm: "When asked to mark the rest",
   help: "In this list",
+  adjudicate: "In the adjudication grid",
 };
 
 export type HelpRow = { keys: string[]; description: string };
 
-/** The key list behind `?`: each mode's bindings, in table order, with the keys as written on screen. */
-export function helpSections(): { mode: GridMode; title: string; rows: HelpRow[] }[] {
-  return (Object.keys(MODE_TITLES) as GridMode[]).map((mode) => ({
+/**
+ * The key list behind `?`: each mode's bindings (every mode, or the grid's own: JUDGING_MODES,
+ * ADJUDICATION_MODES), in table order, with the keys as written on screen.
+ */
+export function helpSections(
+  modes: readonly GridMode[] = Object.keys(MODE_TITLES) as GridMode[],
+): { mode: GridMode; title: string; rows: HelpRow[] }[] {
+  return modes.map((mode) => ({
     mode,
     title: MODE_TITLES[mode],
     rows: KEYMAP.filter((b) => b.modes.includes(mode)).map((b) => ({

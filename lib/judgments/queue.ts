@@ -8,19 +8,28 @@ import { HOLD_MINUTES } from "./values";
 // `exclude`, so the next page never repeats them, whatever the server has seen so far.
 // The same annotator may have the query open in two tabs: each page is held for the tab it went to
 // (candidate_holds), so the other tab passes over it until the hold lapses or the tab lets it go.
-// Active learning's ranking (and the audit images mixed into it) comes before every other source.
+// A second expert's blind overlap sample (overlap_assignments, lib/agreement/overlap.ts) comes first of
+// all, then active learning's ranking (and the audit images mixed into it), then every other source.
+// Both are blind: the browser sees an overlap or audit image under an ordinary source, and nothing
+// here reads another annotator's judgment.
 
 export const MAX_PAGE = 200;
 
-// The learner's newest ranking and its audit images come first, ahead of the other sources.
-// An image's place is its best rank within its best tier.
-const TIER = "CASE WHEN c.source IN ('active-learning', 'audit') THEN 0 ELSE 1 END";
+// The annotator's overlap sample first, then the learner's newest ranking and its audit images, then
+// the other sources. An image's place is its best rank within its best tier.
+const TIER = "CASE WHEN c.source = 'overlap' THEN 0 WHEN c.source IN ('active-learning', 'audit') THEN 1 ELSE 2 END";
 const TIER_WIDTH = 1_000_000_000;
 const TIER_RANK = `(${TIER})::bigint * ${TIER_WIDTH} + c.rank`;
 
-/** Audit images are judged blind: the browser sees them as the learner's picks (audit_items records them). */
+/** What the browser never sees as a source: audit_items and overlap_assignments record those. */
+const HIDDEN_SOURCES = new Set(["audit", "overlap"]);
+
+/**
+ * Audit and overlap images are judged blind: the browser sees them under the ordinary sources that
+ * surfaced them too, else as the learner's picks.
+ */
 function blind(sources: string[]): string[] {
-  const shown = sources.filter((s) => s !== "audit");
+  const shown = sources.filter((s) => !HIDDEN_SOURCES.has(s));
   return shown.length ? shown : ["active-learning"];
 }
 
@@ -60,12 +69,25 @@ export async function nextCandidates(
         WHERE $6::text IS NOT NULL AND h.query_id = $1 AND h.annotator_id = $3 AND h.tab <> $6 AND h.held_until > now()
           AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = h.image_id AND j.annotator_id = $3)
      ),
+     -- the annotator's overlap sample as candidates of source 'overlap', ranked as the image's best
+     -- ordinary candidate (or after them, in image order), so its rank shows nothing of the sample
+     pool AS (
+       SELECT image_id, source, rank, score FROM candidates WHERE query_id = $1
+        UNION ALL
+       SELECT o.image_id, 'overlap',
+              coalesce(best.rank, (SELECT coalesce(max(rank), 0) FROM candidates WHERE query_id = $1)
+                                  + (row_number() OVER (ORDER BY o.image_id))::int), NULL
+         FROM overlap_assignments o
+         LEFT JOIN (SELECT image_id, min(rank) AS rank FROM candidates WHERE query_id = $1 GROUP BY image_id) best
+           ON best.image_id = o.image_id
+        WHERE o.query_id = $1 AND o.annotator_id = $3
+     ),
      open AS (
-       SELECT c.image_id, min(${TIER}) AS tier, (min(${TIER_RANK}) % ${TIER_WIDTH})::int AS rank, max(c.score) AS score,
-              array_agg(c.source ORDER BY ${TIER}, c.rank, c.score DESC, c.source) AS sources
-         FROM candidates c
-        WHERE c.query_id = $1
-          AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = c.image_id AND j.annotator_id = $3)
+       SELECT c.image_id, min(${TIER}) AS tier, (min(${TIER_RANK}) % ${TIER_WIDTH})::int AS rank,
+              coalesce(max(c.score), 0) AS score,
+              array_agg(c.source ORDER BY ${TIER}, c.rank, c.score DESC NULLS LAST, c.source) AS sources
+         FROM pool c
+        WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.query_id = $1 AND j.image_id = c.image_id AND j.annotator_id = $3)
           AND c.image_id NOT IN (SELECT id FROM excluded)
           AND c.image_id NOT IN (SELECT image_id FROM elsewhere)
         GROUP BY c.image_id

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, type ReactNode } from "react";
 import { Button } from "@/app/_components/ui";
-import { helpSections, keyHint } from "@/lib/judgments/keymap";
+import { helpSections, JUDGING_MODES, keyHint, type GridMode } from "@/lib/judgments/keymap";
 
 // The grid's small dialogs. Keys are handled by the grid's own key handler (so one place decides what
 // each key does); these only show (the key list and the keys they name come from the keymap), and
@@ -48,12 +48,12 @@ export function Dialog({
   );
 }
 
-export function KeyHelp({ onClose }: { onClose: () => void }) {
+export function KeyHelp({ onClose, modes = JUDGING_MODES }: { onClose: () => void; modes?: readonly GridMode[] }) {
   return (
     <Dialog title="Keyboard" onClose={onClose} size="medium">
       <h2 className="mb-3 text-lg font-semibold">Keyboard</h2>
       <div className="gap-8 text-sm md:columns-2" data-testid="key-help">
-        {helpSections().map((section) => (
+        {helpSections(modes).map((section) => (
           <section key={section.mode} className="mb-4 break-inside-avoid">
             <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-stone-500 uppercase">{section.title}</h3>
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5">
