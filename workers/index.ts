@@ -2,6 +2,7 @@ import { boss, QUEUES, stopBoss } from "@/lib/jobs/boss";
 import { closeEncoders } from "@/lib/models/encoder-cache";
 import { handleCandidateJobs } from "./candidates";
 import { handleEmbeddingJobs } from "./embeddings";
+import { handleEvalJobs } from "./eval";
 import { handleImportJobs } from "./imports";
 import { handleIndexJobs } from "./indexes";
 import { handleLearningJobs } from "./learning";
@@ -19,6 +20,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   await b.work(QUEUES.candidates, { batchSize: 1, pollingIntervalSeconds: 1 }, handleCandidateJobs);
   // polled twice as often: a round must land before the expert finishes the page they are on
   await b.work(QUEUES.learning, { batchSize: 1, pollingIntervalSeconds: 0.5 }, handleLearningJobs);
+  await b.work(QUEUES.eval, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEvalJobs);
   return {
     stop: async () => {
       await stopBoss({ graceful: true, timeout: 15_000 });

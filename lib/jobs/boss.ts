@@ -15,6 +15,10 @@ export const QUEUES = {
   indexes: "indexes",
   /** one round of active learning for one query (lib/jobs/learning.ts) */
   learning: "learning",
+  /** build or refresh one rerank set version (lib/jobs/rerank.ts) */
+  rerank: "rerank",
+  /** score one model run over a collection (lib/jobs/eval.ts) */
+  eval: "eval",
 } as const;
 
 /**
