@@ -3,9 +3,10 @@ import { closeEncoders } from "@/lib/models/encoder-cache";
 import { handleCandidateJobs } from "./candidates";
 import { handleEmbeddingJobs } from "./embeddings";
 import { handleEvalJobs } from "./eval";
-import { handleImportJobs } from "./imports";
+import { handleImportJobs, watchOrphanedImports } from "./imports";
 import { handleIndexJobs } from "./indexes";
 import { handleLearningJobs } from "./learning";
+import { handleRerankJobs } from "./rerank";
 import { handleThumbnailJobs } from "./thumbnails";
 
 // The background worker: pg-boss handlers that call into lib/. Several worker processes may run
@@ -20,9 +21,12 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   await b.work(QUEUES.candidates, { batchSize: 1, pollingIntervalSeconds: 1 }, handleCandidateJobs);
   // polled twice as often: a round must land before the expert finishes the page they are on
   await b.work(QUEUES.learning, { batchSize: 1, pollingIntervalSeconds: 0.5 }, handleLearningJobs);
+  await b.work(QUEUES.rerank, { batchSize: 1, pollingIntervalSeconds: 1 }, handleRerankJobs);
+  const stopWatching = watchOrphanedImports();
   await b.work(QUEUES.eval, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEvalJobs);
   return {
     stop: async () => {
+      stopWatching();
       await stopBoss({ graceful: true, timeout: 15_000 });
       await closeEncoders();
     },

@@ -127,6 +127,27 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the run holding a collection's import lease is gone (killed, its machine lost): its pid is
+ * dead on this host, its session no longer holds the advisory lock (PostgreSQL), or it stopped renewing.
+ * null when no lease is held. The worker asks this of import jobs pg-boss still calls active.
+ */
+export async function importRunGone(client: pg.ClientBase | pg.Pool, collectionId: number): Promise<boolean | null> {
+  const r = await client.query<{ host: string; pid: number; stale: boolean }>(
+    `SELECT host, pid, renewed_at < now() - make_interval(secs => $2) AS stale FROM import_leases WHERE collection_id = $1`,
+    [collectionId, LEASE_TTL_SECONDS],
+  );
+  const lease = r.rows[0];
+  if (!lease) return null;
+  if (lease.stale || (lease.host === os.hostname() && !pidAlive(lease.pid))) return true;
+  if (databaseKind() !== "postgres") return false;
+  const locked = await client.query(
+    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted`,
+    [LOCK_NAMESPACE, collectionId],
+  );
+  return locked.rowCount === 0;
+}
+
 /** Inserts this run's lease, or takes over one whose holder is gone; true when this run holds it. */
 async function takeLease(client: pg.ClientBase, collectionId: number, holder: string): Promise<boolean> {
   const current = await client.query<{ holder: string; host: string; pid: number }>(
