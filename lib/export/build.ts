@@ -1,0 +1,110 @@
+import type { Split } from "@/lib/queries/fields";
+import { annotationLines, annotationsCsv } from "./annotations";
+import { cardData } from "./card-data";
+import { cardCharts, datasetCard } from "./card";
+import { sha256, sha256sums } from "./checksums";
+import { inquireQueriesCsv, splitQueries, type InquireQueryLine } from "./inquire-queries";
+import { judgmentsJsonl } from "./judgments-file";
+import { exportPlan, type ExportOptions, type ExportPlan } from "./plan";
+import { rerankCsv, rerankParquet, type RerankQuery } from "./rerank-files";
+import { rerankLeftOut, rerankRowsFor } from "./rerank-rows";
+
+// Every file of an export, made in memory from the plan: the same data gives the same bytes (sorted
+// orders, no clock). Writing them (lib/export/write.ts) is a separate step, so a full disk fails there
+// and only there.
+
+export const SPLITS: readonly Split[] = ["val", "test"];
+
+export type ExportProgress = { phase: string; done: number; total: number };
+export type ExportFiles = {
+  plan: ExportPlan;
+  /** file name (with "/" for charts/) to its bytes, SHA256SUMS included */
+  files: Map<string, Uint8Array>;
+  checksums: Record<string, string>;
+};
+
+const PHASES = ["queries", "annotations", "rerank set", "judgments", "dataset card", "checksums"] as const;
+
+export async function buildExport(
+  collectionId: number,
+  opts: ExportOptions = {},
+  onProgress: (p: ExportProgress) => void | Promise<void> = () => {},
+): Promise<ExportFiles> {
+  let step = 0;
+  const phase = async (name: (typeof PHASES)[number]) =>
+    onProgress({ phase: name, done: step++, total: PHASES.length });
+  const plan = await exportPlan(collectionId, opts);
+  const files = new Map<string, Uint8Array>();
+  const put = (name: string, content: string | Uint8Array) =>
+    files.set(name, typeof content === "string" ? Buffer.from(content, "utf8") : content);
+
+  await phase("queries");
+  const lines = new Map<Split, InquireQueryLine[]>();
+  for (const split of SPLITS) {
+    const ids = plan.queries.filter((q) => q.split === split).map((q) => q.sourceId);
+    lines.set(split, await splitQueries(collectionId, split, ids));
+    put(`inquire_queries_${split}.csv`, inquireQueriesCsv(lines.get(split)!));
+  }
+
+  await phase("annotations");
+  const annotations = await annotationLines(plan.queries);
+  put("inquire_annotations.csv", annotationsCsv(annotations));
+
+  await phase("rerank set");
+  const rowIdOf = new Map(plan.queries.map((q) => [q.sourceId, q.id]));
+  let rerank: { val: number; test: number; leftOut: { queryId: string; reason: string }[] } | null = null;
+  const rerankImages: string[] = [];
+  if (plan.rerankSet) {
+    rerank = { val: 0, test: 0, leftOut: [] };
+    const setId = plan.rerankSet.id;
+    const included = new Set<number>();
+    for (const split of SPLITS) {
+      const queries = new Map<number, RerankQuery>(
+        lines.get(split)!.map((l) => {
+          const id = rowIdOf.get(l.queryId)!;
+          return [
+            id,
+            {
+              id,
+              sourceId: l.queryId,
+              text: l.text,
+              supercategory: l.supercategory,
+              category: l.category,
+              iconicGroup: l.iconicGroup,
+            },
+          ];
+        }),
+      );
+      const rows = await rerankRowsFor(setId, [...queries.keys()]);
+      for (const r of rows) included.add(r.queryRowId);
+      rerank[split] = new Set(rows.map((r) => r.queryRowId)).size;
+      for (const r of rows) rerankImages.push(r.imageId);
+      put(`inquire_rerank_${split}.parquet`, rerankParquet(rows, queries));
+      put(`inquire_rerank_${split}.csv`, rerankCsv(rows, queries));
+    }
+    const out = await rerankLeftOut(
+      setId,
+      plan.queries.map((q) => q.id),
+    );
+    for (const q of plan.queries) {
+      const status = out.get(q.id) ?? (included.has(q.id) ? null : "not in the set (finished after it was built)");
+      if (status) rerank.leftOut.push({ queryId: q.sourceId, reason: status });
+    }
+  }
+
+  await phase("judgments");
+  put("judgments.jsonl", (await judgmentsJsonl(plan.queries, opts.annotatorNames ?? false)).text);
+
+  await phase("dataset card");
+  const data = await cardData(plan, annotations, rerankImages);
+  for (const [name, svg] of Object.entries(cardCharts(data))) put(name, svg);
+  const names = [...files.keys(), "README.md", "SHA256SUMS"].sort();
+  put("README.md", datasetCard({ plan, data, files: names, rerank }));
+
+  await phase("checksums");
+  const checksums: Record<string, string> = {};
+  for (const [name, bytes] of files) checksums[name] = sha256(bytes);
+  put("SHA256SUMS", sha256sums(checksums));
+  await onProgress({ phase: "done", done: PHASES.length, total: PHASES.length });
+  return { plan, files, checksums };
+}
