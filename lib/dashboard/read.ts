@@ -1,0 +1,115 @@
+import type pg from "pg";
+import type { SummaryInput } from "@/lib/active-learning/display";
+import type { Agreement } from "@/lib/agreement/kappa";
+import { finalLabelCounts, relevantFindPlaces } from "@/lib/agreement/labels";
+import { agreementForQueries } from "@/lib/agreement/read";
+import { db } from "@/lib/db/client";
+import type { RelevantCurve } from "./curve";
+import { coverageMatrix, DEFAULT_THIN_THRESHOLD, type CoverageMatrix } from "./matrix";
+import { dashboardQuery, type AnnotatorCount, type DashboardQuery, type QueryMeta } from "./rows";
+import { compareIds } from "./table";
+
+// The coverage dashboard of a collection, read in a few passes that each aggregate in the database:
+// the queries with their learning rows, the pairs by final label and the places of the relevant finds
+// (lib/agreement/labels, the one rule), agreement (lib/agreement/read), judgments per annotator and per
+// annotator per day. The page and GET /api/collections/[name]/dashboard both answer this.
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
+
+/** Judgments one annotator made on one day (UTC), counted by when each judgment was first made. */
+export type DayCount = { day: string; annotatorId: string; annotator: string; judgments: number };
+
+export type Dashboard = {
+  queries: DashboardQuery[];
+  matrix: CoverageMatrix;
+  perDay: DayCount[];
+  curves: RelevantCurve[];
+  /** over every image two or more annotators judged, all queries pooled */
+  agreement: Agreement;
+  totals: { queries: number; judgments: number; judged: number; relevant: number; finished: number };
+};
+
+async function readQueries(collectionId: number, client: Queryable) {
+  const { rows } = await client.query<QueryMeta & { learning: SummaryInput | null }>(
+    `SELECT q.id AS "rowId", q.source_id AS id, q.text, q.supercategory, q.category, q.iconic_group AS "iconicGroup",
+            q.split, q.status,
+            CASE WHEN l.query_id IS NOT NULL THEN json_build_object(
+              'rounds', l.rounds, 'note', l.error, 'looksComplete', l.looks_complete, 'signals', l.signals) END AS learning
+       FROM queries q LEFT JOIN query_learning l ON l.query_id = q.id
+      WHERE q.collection_id = $1`,
+    [collectionId],
+  );
+  return rows.sort((a, b) => compareIds(a.id, b.id));
+}
+
+async function readAnnotators(queryIds: number[], client: Queryable): Promise<Map<number, AnnotatorCount[]>> {
+  const { rows } = await client.query<AnnotatorCount & { queryId: number }>(
+    `SELECT j.query_id AS "queryId", j.annotator_id AS id, u.name, j.n AS judgments
+       FROM (SELECT query_id, annotator_id, count(*)::int AS n FROM judgments WHERE query_id = ANY($1::int[])
+              GROUP BY query_id, annotator_id) j
+       JOIN users u ON u.id = j.annotator_id
+      ORDER BY j.query_id, j.n DESC, u.name, j.annotator_id`,
+    [queryIds],
+  );
+  const out = new Map<number, AnnotatorCount[]>();
+  for (const { queryId, ...a } of rows) {
+    const list = out.get(queryId);
+    if (list) list.push(a);
+    else out.set(queryId, [a]);
+  }
+  return out;
+}
+
+/** Judgments per annotator per UTC day, days ascending. */
+export async function judgmentsPerDay(queryIds: readonly number[], client: Queryable = db()): Promise<DayCount[]> {
+  if (!queryIds.length) return [];
+  const { rows } = await client.query<DayCount>(
+    `SELECT to_char(j.day, 'YYYY-MM-DD') AS day, j.annotator_id AS "annotatorId", u.name AS annotator, j.n AS judgments
+       FROM (SELECT annotator_id, date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*)::int AS n
+               FROM judgments WHERE query_id = ANY($1::int[]) GROUP BY 1, 2) j
+       JOIN users u ON u.id = j.annotator_id
+      ORDER BY j.day, u.name, j.annotator_id`,
+    [queryIds],
+  );
+  return rows;
+}
+
+export async function readDashboard(
+  collectionId: number,
+  opts: { thin?: number; client?: Queryable } = {},
+): Promise<Dashboard> {
+  const client = opts.client ?? db();
+  const metas = await readQueries(collectionId, client);
+  const ids = metas.map((m) => m.rowId);
+  const [counts, places, annotators, agreement, perDay] = await Promise.all([
+    finalLabelCounts(ids, client),
+    relevantFindPlaces(ids, client),
+    readAnnotators(ids, client),
+    agreementForQueries(ids, client),
+    judgmentsPerDay(ids, client),
+  ]);
+  const queries = metas.map(({ learning, ...meta }) =>
+    dashboardQuery({
+      meta,
+      counts: counts.get(meta.rowId)!,
+      learning,
+      annotators: annotators.get(meta.rowId) ?? [],
+      agreement: agreement.perQuery.get(String(meta.rowId)),
+    }),
+  );
+  const curves = queries.map((q) => ({ queryId: q.id, judged: q.judged, places: places.get(q.rowId) ?? [] }));
+  return {
+    queries,
+    matrix: coverageMatrix(queries, opts.thin ?? DEFAULT_THIN_THRESHOLD),
+    perDay,
+    curves,
+    agreement: agreement.overall,
+    totals: {
+      queries: queries.length,
+      judgments: queries.reduce((s, q) => s + q.annotators.reduce((t, a) => t + a.judgments, 0), 0),
+      judged: queries.reduce((s, q) => s + q.judged, 0),
+      relevant: queries.reduce((s, q) => s + q.relevant, 0),
+      finished: queries.filter((q) => q.status === "finished" || q.status === "frozen").length,
+    },
+  };
+}
