@@ -26,6 +26,8 @@ export const PAGES: Record<string, Needs> = {
   "(app)/collections/[name]/queries/[queryId]/edit/page.tsx": "queries.write",
   "(judge)/collections/[name]/queries/[queryId]/page.tsx": "judgments.write",
   "(judge)/collections/[name]/queries/[queryId]/judged/page.tsx": "judgments.write",
+  "(app)/collections/[name]/agreement/page.tsx": "agreement.assign",
+  "(judge)/collections/[name]/adjudicate/page.tsx": "judgments.adjudicate",
   "(app)/import/page.tsx": "collections.import",
   "(app)/models/page.tsx": "models.register",
   "(app)/admin/users/page.tsx": "experts.manage",
@@ -77,6 +79,7 @@ export const ACTIONS: Record<string, Needs> = {
   "app/(app)/admin/users/actions.ts#addUser": "experts.manage",
   "app/(app)/collections/[name]/queries/actions.ts#saveQuery": "queries.write",
   "app/(app)/collections/[name]/queries/[queryId]/edit/actions.ts#changeQueryStatus": "queries.finish",
+  "app/(app)/collections/[name]/agreement/actions.ts#sendOverlap": "agreement.assign",
 };
 
 export const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);

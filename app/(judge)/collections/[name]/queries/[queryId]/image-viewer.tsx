@@ -1,5 +1,6 @@
 "use client";
 
+import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { ImageFacts } from "@/app/_components/image-facts";
 import { imageApiPath, originalUrl } from "@/lib/browse/urls";
@@ -36,12 +37,15 @@ export function ImageViewer({
   value,
   position,
   onClose,
+  children,
 }: {
   collection: string;
   card: QueueCandidate;
   value: JudgmentValue | null;
   position: string;
   onClose: () => void;
+  /** more to show beside the image (the adjudication grid: every judgment and who made it) */
+  children?: ReactNode;
 }) {
   const { data, error } = useQuery({
     queryKey: ["image", collection, card.imageId],
@@ -77,6 +81,7 @@ export function ImageViewer({
             </p>
             <p className="mt-2 text-xs text-stone-500">{VIEWER_HINT}</p>
           </div>
+          {children}
           {error && <p className="text-sm text-red-700">{error.message}</p>}
           {data && <ImageFacts collection={collection} image={data} />}
         </aside>

@@ -1,6 +1,6 @@
 "use client";
 
-import { memo } from "react";
+import { memo, type ReactNode } from "react";
 import { cx } from "@/app/_components/ui";
 import { thumbnailUrl } from "@/lib/browse/urls";
 import type { QueueCandidate } from "@/lib/judgments/queue";
@@ -44,6 +44,12 @@ type Props = {
   onSelect: (index: number) => void;
   onOpen: (index: number) => void;
   onDrawn: (imageId: string) => void;
+  /** the image's source id when card.imageId is another key (the adjudication grid's query/image) */
+  thumbnailId?: string;
+  /** what else the card shows under the image (the adjudication grid: every judgment and who made it) */
+  details?: ReactNode;
+  /** said of a card with no value yet */
+  emptyLabel?: string;
 };
 
 export const JudgingCard = memo(function JudgingCard({
@@ -59,10 +65,13 @@ export const JudgingCard = memo(function JudgingCard({
   onSelect,
   onOpen,
   onDrawn,
+  thumbnailId,
+  details,
+  emptyLabel,
 }: Props) {
   const name = card.taxon?.commonName ?? card.taxon?.name ?? "Unidentified";
   const state = [
-    value ? JUDGMENT_LABELS[value] : readOnly ? "Not judged" : "Not judged yet",
+    value ? JUDGMENT_LABELS[value] : (emptyLabel ?? (readOnly ? "Not judged" : "Not judged yet")),
     sync && sync !== "saved" ? SYNC_LABEL[sync] : null,
   ]
     .filter(Boolean)
@@ -89,7 +98,7 @@ export const JudgingCard = memo(function JudgingCard({
         <span className="block aspect-square overflow-hidden rounded-md bg-stone-200">
           {/* eslint-disable-next-line @next/next/no-img-element -- our own thumbnail route, already sized and cached */}
           <img
-            src={thumbnailUrl(collection, card.imageId)}
+            src={thumbnailUrl(collection, thumbnailId ?? card.imageId)}
             alt=""
             width={384}
             height={384}
@@ -127,6 +136,7 @@ export const JudgingCard = memo(function JudgingCard({
             #{card.rank}
           </span>
         </span>
+        {details}
       </button>
     </li>
   );
