@@ -17,7 +17,8 @@ export const MAX_PAGE = 200;
 
 // The annotator's overlap sample first, then the learner's newest ranking and its audit images, then
 // the other sources. An image's place is its best rank within its best tier.
-const TIER = "CASE WHEN c.source = 'overlap' THEN 0 WHEN c.source IN ('active-learning', 'audit') THEN 1 ELSE 2 END";
+const TIER =
+  "CASE WHEN c.source IN ('overlap', 'rerank') THEN 0 WHEN c.source IN ('active-learning', 'audit') THEN 1 ELSE 2 END";
 const TIER_WIDTH = 1_000_000_000;
 const TIER_RANK = `(${TIER})::bigint * ${TIER_WIDTH} + c.rank`;
 

@@ -254,7 +254,7 @@ async function refreshSet(set: SetRow): Promise<RerankBuildResult> {
   });
 }
 
-/** The worker's side: builds or refreshes the set; a failure is kept on the row for its page. */
+/** The worker's side: builds or refreshes the set; a failure is kept on the row for its page (a frozen row is never written). */
 export async function runRerankJob(job: RerankJob): Promise<RerankBuildResult> {
   try {
     const set = await loadSet(job.setId);
@@ -262,7 +262,7 @@ export async function runRerankJob(job: RerankJob): Promise<RerankBuildResult> {
     return job.mode === "build" ? await buildSet(set) : await refreshSet(set);
   } catch (e) {
     await db()
-      .query("UPDATE rerank_sets SET build_phase = NULL, build_error = $2 WHERE id = $1", [
+      .query("UPDATE rerank_sets SET build_phase = NULL, build_error = $2 WHERE id = $1 AND frozen_at IS NULL", [
         job.setId,
         (e as Error).message,
       ])

@@ -13,6 +13,24 @@ import { modelChecksum, modelRevision, RerankInputError } from "./pin";
 
 export const RERANK_DEPTH = 100;
 
+/**
+ * The hub revision the model came from: the commit of its last finished fetch from the hub (or the
+ * revision asked for), else what its config records; null for a folder registered by hand.
+ */
+export async function pinnedRevision(modelId: number): Promise<string | null> {
+  const fetched = (
+    await db().query<{ revision: string | null }>(
+      `SELECT coalesce(commit_sha, revision) AS revision FROM model_fetches
+        WHERE model_id = $1 AND status = 'ready' ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1`,
+      [modelId],
+    )
+  ).rows[0]?.revision;
+  if (fetched) return fetched;
+  const config = (await db().query<{ config: unknown }>("SELECT config FROM models WHERE id = $1", [modelId])).rows[0]
+    ?.config;
+  return modelRevision(config);
+}
+
 export type PinnedSet = { setId: number; version: number; jobId: string };
 
 export async function pinRerankSet(
@@ -28,8 +46,7 @@ export async function pinRerankSet(
   if (!model) throw new RerankInputError(noModelMessage(modelName), "model");
   if (!(await hasVectors(model.id, collectionId)))
     throw new RerankInputError(`model "${model.name}" has no vectors for this collection: embed it first`, "model");
-  const config = (await db().query<{ config: unknown }>("SELECT config FROM models WHERE id = $1", [model.id])).rows[0]
-    ?.config;
+  const revision = await pinnedRevision(model.id);
   const checksum = modelChecksum(model.folder);
   await boss(); // started before the transaction (see sendInTransaction)
   return inTransaction(async (client) => {
@@ -45,7 +62,7 @@ export async function pinRerankSet(
       await client.query<{ id: number }>(
         `INSERT INTO rerank_sets (collection_id, version, model_id, model_name, model_checksum, model_revision, depth, pinned_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [collectionId, version, model.id, model.name, checksum, modelRevision(config), depth, pinnedBy],
+        [collectionId, version, model.id, model.name, checksum, revision, depth, pinnedBy],
       )
     ).rows[0].id;
     const jobId = await sendRerankJob(client, { setId, mode: "build" });
