@@ -6,6 +6,7 @@ import { handleEvalJobs } from "./eval";
 import { handleImportJobs, watchOrphanedImports } from "./imports";
 import { handleIndexJobs } from "./indexes";
 import { handleLearningJobs } from "./learning";
+import { handleModelFetchJobs } from "./model-fetch";
 import { handleRerankJobs } from "./rerank";
 import { handleThumbnailJobs } from "./thumbnails";
 
@@ -24,6 +25,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   await b.work(QUEUES.rerank, { batchSize: 1, pollingIntervalSeconds: 1 }, handleRerankJobs);
   const stopWatching = watchOrphanedImports();
   await b.work(QUEUES.eval, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEvalJobs);
+  await b.work(QUEUES.modelFetch, { batchSize: 1, pollingIntervalSeconds: 1 }, handleModelFetchJobs);
   return {
     stop: async () => {
       stopWatching();

@@ -19,6 +19,8 @@ export const QUEUES = {
   rerank: "rerank",
   /** score one model run over a collection (lib/jobs/eval.ts) */
   eval: "eval",
+  /** download and register a model from the Hugging Face hub (lib/jobs/model-fetch.ts) */
+  modelFetch: "model-fetch",
 } as const;
 
 /**
