@@ -40,7 +40,7 @@ export type OverlapChoice = { imageId: number; reason: OverlapReason };
 export function overlapSampleSize(judged: number, share: number): number {
   checkShare(share);
   // 0.1 * 30 is 3.0000000000000004 in floating point; a millionth of slack keeps it 3
-  return Math.min(judged, Math.ceil(judged * share - 1e-9));
+  return Math.max(0, Math.min(judged, Math.ceil(judged * share - 1e-9)));
 }
 
 export function checkShare(share: number): void {
