@@ -1,10 +1,11 @@
 import { db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
 import { boss } from "@/lib/jobs/boss";
-import { enqueueRerankJob, sendRerankJob } from "@/lib/jobs/rerank";
+import { enqueueRerankJob, rerankBuildStatus, sendRerankJob, type RerankBuildStatus } from "@/lib/jobs/rerank";
 import { findModel, noModelMessage } from "@/lib/search/lookup";
 import { hasVectors } from "@/lib/vectors/storage";
 import { modelChecksum, modelRevision, RerankInputError } from "./pin";
+import { listRerankSets, type RerankSetSummary } from "./read";
 
 // Pinning a model for a collection's rerank sets: every pin makes the next version (an older version
 // is never edited), records the model's name, file checksum, hub revision and the date, and queues
@@ -84,4 +85,12 @@ export async function rebuildRerankSet(
   ).rows[0];
   if (!row) throw new RerankInputError(`no rerank set version ${version} in this collection`, "version");
   return enqueueRerankJob({ setId: row.id, mode });
+}
+
+export type RerankSetWithBuild = RerankSetSummary & { build: RerankBuildStatus | null };
+
+/** The collection's versions, newest first, each with its last job's state (pg-boss's) and progress. */
+export async function rerankSetsWithBuilds(collectionId: number): Promise<RerankSetWithBuild[]> {
+  const sets = await listRerankSets(collectionId);
+  return Promise.all(sets.map(async (s) => ({ ...s, build: await rerankBuildStatus(s.id) })));
 }

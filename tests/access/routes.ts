@@ -28,6 +28,7 @@ export const PAGES: Record<string, Needs> = {
   "(judge)/collections/[name]/queries/[queryId]/judged/page.tsx": "judgments.write",
   "(app)/collections/[name]/agreement/page.tsx": "agreement.assign",
   "(judge)/collections/[name]/adjudicate/page.tsx": "judgments.adjudicate",
+  "(app)/collections/[name]/rerank/page.tsx": "rerank.manage",
   "(app)/import/page.tsx": "collections.import",
   "(app)/models/page.tsx": "models.register",
   "(app)/admin/users/page.tsx": "experts.manage",
@@ -65,10 +66,16 @@ export const ROUTES: Record<string, Needs> = {
   "POST /api/collections/[name]/queries/[queryId]/overlap": "agreement.assign",
   "GET /api/collections/[name]/adjudications": "judgments.adjudicate",
   "POST /api/collections/[name]/adjudications": "judgments.adjudicate",
+  "GET /api/collections/[name]/rerank-sets": "rerank.manage",
+  "POST /api/collections/[name]/rerank-sets": "rerank.manage",
+  "GET /api/collections/[name]/rerank-sets/[version]": "rerank.manage",
   "POST /api/imports": "collections.import",
   "GET /api/imports/[jobId]": "collections.import",
   "GET /api/models": "collections.read",
   "POST /api/models": "models.register",
+  "GET /api/models/fetch": "models.register",
+  "POST /api/models/fetch": "models.register",
+  "GET /api/models/fetch/[jobId]": "models.register",
 };
 
 /** Every server action ("file#export", the file under the repository) and what it needs. */
@@ -80,6 +87,8 @@ export const ACTIONS: Record<string, Needs> = {
   "app/(app)/collections/[name]/queries/actions.ts#saveQuery": "queries.write",
   "app/(app)/collections/[name]/queries/[queryId]/edit/actions.ts#changeQueryStatus": "queries.finish",
   "app/(app)/collections/[name]/agreement/actions.ts#sendOverlap": "agreement.assign",
+  "app/(app)/collections/[name]/rerank/actions.ts#pinRerankModel": "rerank.manage",
+  "app/(app)/collections/[name]/rerank/actions.ts#rebuildRerankVersion": "rerank.manage",
 };
 
 export const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -172,6 +181,7 @@ export function fill(pattern: string, seeded: Seeded): string {
     "[imageId]": seeded.imageId,
     "[queryId]": seeded.queryId,
     "[jobId]": seeded.jobId,
+    "[version]": "1", // a rerank set version: none is seeded, so a permitted request is answered 404
   };
   return pattern
     .split("/")
