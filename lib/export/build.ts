@@ -7,7 +7,7 @@ import { inquireQueriesCsv, splitQueries, type InquireQueryLine } from "./inquir
 import { judgmentsJsonl } from "./judgments-file";
 import { exportPlan, type ExportOptions, type ExportPlan } from "./plan";
 import { rerankCsv, rerankParquet, type RerankQuery } from "./rerank-files";
-import { rerankLeftOut, rerankRowsFor } from "./rerank-rows";
+import { rerankRowsFor } from "./rerank-rows";
 
 // Every file of an export, made in memory from the plan: the same data gives the same bytes (sorted
 // orders, no clock). Writing them (lib/export/write.ts) is a separate step, so a full disk fails there
@@ -57,38 +57,41 @@ export async function buildExport(
   if (plan.rerankSet) {
     rerank = { val: 0, test: 0, leftOut: [] };
     const setId = plan.rerankSet.id;
-    const included = new Set<number>();
-    for (const split of SPLITS) {
-      const queries = new Map<number, RerankQuery>(
-        lines.get(split)!.map((l) => {
-          const id = rowIdOf.get(l.queryId)!;
-          return [
-            id,
-            {
+    const bySplit = new Map<Split, Map<number, RerankQuery>>();
+    for (const split of SPLITS)
+      bySplit.set(
+        split,
+        new Map(
+          lines.get(split)!.map((l) => {
+            const id = rowIdOf.get(l.queryId)!;
+            const q = {
               id,
               sourceId: l.queryId,
               text: l.text,
               supercategory: l.supercategory,
               category: l.category,
               iconicGroup: l.iconicGroup,
-            },
-          ];
-        }),
+            };
+            return [id, q];
+          }),
+        ),
       );
-      const rows = await rerankRowsFor(setId, [...queries.keys()]);
-      for (const r of rows) included.add(r.queryRowId);
+    // one read of the set for both splits: a query's rows go to its split's file
+    const { rows: all, leftOut } = await rerankRowsFor(
+      setId,
+      SPLITS.flatMap((s) => [...bySplit.get(s)!.keys()]),
+    );
+    for (const split of SPLITS) {
+      const queries = bySplit.get(split)!;
+      const rows = all.filter((r) => queries.has(r.queryRowId));
       rerank[split] = new Set(rows.map((r) => r.queryRowId)).size;
       for (const r of rows) rerankImages.push(r.imageId);
       put(`inquire_rerank_${split}.parquet`, rerankParquet(rows, queries));
       put(`inquire_rerank_${split}.csv`, rerankCsv(rows, queries));
     }
-    const out = await rerankLeftOut(
-      setId,
-      plan.queries.map((q) => q.id),
-    );
     for (const q of plan.queries) {
-      const status = out.get(q.id) ?? (included.has(q.id) ? null : "not in the set (finished after it was built)");
-      if (status) rerank.leftOut.push({ queryId: q.sourceId, reason: status });
+      const why = leftOut.get(q.id);
+      if (why) rerank.leftOut.push({ queryId: q.sourceId, reason: why });
     }
   }
 
