@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PageTitle } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { listModels } from "@/lib/models/registry";
+import { FetchModelForm } from "./fetch-model-form";
 import { RegisterModelForm } from "./register-model-form";
 
 export const metadata: Metadata = { title: "Models" };
@@ -40,6 +41,10 @@ export default async function ModelsPage() {
           </table>
         )}
       </div>
+      <section className="mb-8 max-w-2xl rounded-xl border border-stone-200 bg-white p-5">
+        <h2 className="mb-4 text-sm font-semibold text-stone-800">Fetch from the Hugging Face hub</h2>
+        <FetchModelForm />
+      </section>
       <section className="max-w-2xl rounded-xl border border-stone-200 bg-white p-5">
         <h2 className="mb-4 text-sm font-semibold text-stone-800">Register a model</h2>
         <RegisterModelForm />
