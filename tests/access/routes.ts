@@ -76,9 +76,6 @@ export const ROUTES: Record<string, Needs> = {
   "GET /api/models/fetch": "models.register",
   "POST /api/models/fetch": "models.register",
   "GET /api/models/fetch/[jobId]": "models.register",
-  "GET /api/models/fetch": "models.register",
-  "POST /api/models/fetch": "models.register",
-  "GET /api/models/fetch/[jobId]": "models.register",
 };
 
 /** Every server action ("file#export", the file under the repository) and what it needs. */
