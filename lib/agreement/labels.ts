@@ -59,22 +59,93 @@ export async function relevantByQuery(
   return out;
 }
 
-// The same rule in SQL, for readers that need only counts and positions over many judgments (the
-// dashboard at 200,000): a (query, image)'s label is its adjudication, else the one value all its
-// judgments share, else none (a disagreement). tests/dashboard/labels checks it against finalLabel.
-const LABELLED = `
-  judged AS (
-    SELECT query_id, image_id, min(id) AS first_id, count(*)::int AS n,
-           CASE WHEN min(value::text) = max(value::text) THEN min(value::text) END AS agreed
-      FROM judgments WHERE query_id = ANY($1::int[])
-     GROUP BY query_id, image_id),
-  labelled AS (
-    SELECT coalesce(j.query_id, a.query_id) AS query_id, coalesce(j.image_id, a.image_id) AS image_id,
-           j.first_id, coalesce(j.n, 0) AS n, a.value IS NOT NULL AS adjudicated,
-           coalesce(a.value::text, j.agreed) AS value
-      FROM judged j
-      FULL JOIN (SELECT query_id, image_id, value FROM adjudications WHERE query_id = ANY($1::int[])) a
-        ON a.query_id = j.query_id AND a.image_id = j.image_id)`;
+// Readers over many judgments (the dashboard at 200,000): every judgment of the queries in one compact
+// pass (one text per query, parsed here), final labels then decided in memory by finalLabel, as above.
+// tests/dashboard/labels checks they give what finalLabels gives.
+
+/** One judgment as the compact read gives it; `id` is judgments.id, the order judgments were first made. */
+export type QueryJudgment = { id: number; imageId: number; annotatorId: string; value: JudgmentValue };
+
+const VALUE_OF: Record<string, JudgmentValue> = { r: "relevant", n: "not_relevant", u: "unsure" };
+// unit and record separators: no id, number or value holds them (a count per query checks the parse)
+const FIELD = "\u001f";
+const RECORD = "\u001e";
+
+/** Every judgment of each query (every id given, [] when none), in the order made. */
+export async function judgmentsByQuery(
+  queryIds: readonly number[],
+  client: Queryable = db(),
+): Promise<Map<number, QueryJudgment[]>> {
+  const out = new Map<number, QueryJudgment[]>(queryIds.map((id) => [id, []]));
+  if (!queryIds.length) return out;
+  const { rows } = await client.query<{ queryId: number; n: number; packed: string }>(
+    `SELECT query_id AS "queryId", count(*)::int AS n,
+            string_agg(concat_ws(E'\\x1f', id, image_id, left(value::text, 1), annotator_id), E'\\x1e') AS packed
+       FROM judgments WHERE query_id = ANY($1::int[]) GROUP BY query_id`,
+    [queryIds],
+  );
+  for (const { queryId, n, packed } of rows) {
+    const list: QueryJudgment[] = [];
+    for (const record of packed.split(RECORD)) {
+      const [id, imageId, value, ...annotator] = record.split(FIELD);
+      list.push({
+        id: Number(id),
+        imageId: Number(imageId),
+        annotatorId: annotator.join(FIELD),
+        value: VALUE_OF[value],
+      });
+    }
+    if (list.length !== n || list.some((j) => !j.value || !Number.isFinite(j.id)))
+      throw new Error(`judgments of query ${queryId}: read ${list.length} of ${n}; an annotator id holds a separator?`);
+    out.set(
+      queryId,
+      list.sort((a, b) => a.id - b.id),
+    );
+  }
+  return out;
+}
+
+/** The lead's adjudications of each query, by image id. */
+export async function adjudicationsByQuery(
+  queryIds: readonly number[],
+  client: Queryable = db(),
+): Promise<Map<number, Map<number, JudgmentValue>>> {
+  const out = new Map<number, Map<number, JudgmentValue>>(queryIds.map((id) => [id, new Map()]));
+  if (!queryIds.length) return out;
+  const { rows } = await client.query<{ queryId: number; imageId: string; value: JudgmentValue }>(
+    `SELECT query_id AS "queryId", image_id AS "imageId", value FROM adjudications WHERE query_id = ANY($1::int[])`,
+    [queryIds],
+  );
+  for (const r of rows) out.get(r.queryId)!.set(Number(r.imageId), r.value);
+  return out;
+}
+
+export type OrderedLabel = FinalLabel & { imageId: number; judgments: number };
+
+/**
+ * One query's final labels: its judged images in the order first judged, then images only adjudicated
+ * (nobody's judgment left) by image id. The same labels finalLabels gives, in judging order.
+ */
+export function labelsInJudgingOrder(
+  judgments: readonly QueryJudgment[],
+  adjudicated: ReadonlyMap<number, JudgmentValue> = new Map(),
+): OrderedLabel[] {
+  const byImage = new Map<number, { annotatorId: string; value: JudgmentValue }[]>();
+  for (const j of judgments) {
+    const list = byImage.get(j.imageId);
+    if (list) list.push(j);
+    else byImage.set(j.imageId, [j]);
+  }
+  const out: OrderedLabel[] = [];
+  for (const [imageId, list] of byImage) {
+    // finalLabels hands finalLabel the values in annotator order; the label does not depend on it
+    const values = list.map((j) => j.value);
+    out.push({ imageId, judgments: values.length, ...finalLabel(values, adjudicated.get(imageId)) });
+  }
+  const only = [...adjudicated.keys()].filter((id) => !byImage.has(id)).sort((a, b) => a - b);
+  for (const imageId of only) out.push({ imageId, judgments: 0, ...finalLabel([], adjudicated.get(imageId)) });
+  return out;
+}
 
 /** How a query's (query, image) pairs stand by final label. */
 export type FinalLabelCounts = {
@@ -90,62 +161,59 @@ export type FinalLabelCounts = {
   needsAdjudication: number;
 };
 
-const NO_LABELS: FinalLabelCounts = {
-  judged: 0,
-  relevant: 0,
-  notRelevant: 0,
-  unsure: 0,
-  disagreement: 0,
-  adjudicated: 0,
-  needsAdjudication: 0,
-};
+export function countFinalLabels(labels: readonly OrderedLabel[]): FinalLabelCounts {
+  const c: FinalLabelCounts = {
+    judged: 0,
+    relevant: 0,
+    notRelevant: 0,
+    unsure: 0,
+    disagreement: 0,
+    adjudicated: 0,
+    needsAdjudication: 0,
+  };
+  for (const l of labels) {
+    if (l.judgments > 0) c.judged++;
+    if (l.value === "relevant") c.relevant++;
+    else if (l.value === "not_relevant") c.notRelevant++;
+    else if (l.value === "unsure") c.unsure++;
+    if (l.basis === "disagreement") c.disagreement++;
+    if (l.basis === "adjudicated") c.adjudicated++;
+    if (l.needsAdjudication) c.needsAdjudication++;
+  }
+  return c;
+}
 
-/** Per query (every id given, zeros included), its pairs counted by final label; one pass in the database. */
+/**
+ * Where the relevant images were found: the 1-based place, among the judged images in the order first
+ * judged (the order learning rounds read), of each whose final label is relevant. Images only adjudicated
+ * have no place. The relevant-found curve is drawn from these.
+ */
+export function relevantPlaces(labels: readonly OrderedLabel[]): number[] {
+  const places: number[] = [];
+  labels.forEach((l, i) => {
+    if (l.judgments > 0 && l.value === "relevant") places.push(i + 1);
+  });
+  return places;
+}
+
+/** Per query (every id given), its final labels in judging order, from one compact read. */
+export async function labelsByQuery(
+  queryIds: readonly number[],
+  client: Queryable = db(),
+  judgments?: Map<number, QueryJudgment[]>,
+): Promise<Map<number, OrderedLabel[]>> {
+  const [byQuery, adjudications] = await Promise.all([
+    judgments ?? judgmentsByQuery(queryIds, client),
+    adjudicationsByQuery(queryIds, client),
+  ]);
+  return new Map(queryIds.map((id) => [id, labelsInJudgingOrder(byQuery.get(id) ?? [], adjudications.get(id))]));
+}
+
+/** Per query (every id given, zeros included), its pairs counted by final label. */
 export async function finalLabelCounts(
   queryIds: readonly number[],
   client: Queryable = db(),
 ): Promise<Map<number, FinalLabelCounts>> {
-  const out = new Map<number, FinalLabelCounts>(queryIds.map((id) => [id, { ...NO_LABELS }]));
-  if (!queryIds.length) return out;
-  const { rows } = await client.query<FinalLabelCounts & { queryId: number }>(
-    `WITH ${LABELLED}
-     SELECT query_id AS "queryId",
-            count(*) FILTER (WHERE n > 0)::int AS judged,
-            count(*) FILTER (WHERE value = 'relevant')::int AS relevant,
-            count(*) FILTER (WHERE value = 'not_relevant')::int AS "notRelevant",
-            count(*) FILTER (WHERE value = 'unsure')::int AS unsure,
-            count(*) FILTER (WHERE value IS NULL AND n > 0)::int AS disagreement,
-            count(*) FILTER (WHERE adjudicated)::int AS adjudicated,
-            count(*) FILTER (WHERE NOT adjudicated AND (value IS NULL OR value = 'unsure') AND n > 0)::int
-              AS "needsAdjudication"
-       FROM labelled GROUP BY query_id`,
-    [queryIds],
-  );
-  for (const { queryId, ...counts } of rows) out.set(queryId, counts);
-  return out;
-}
-
-/**
- * Per query (every id given), where its relevant images were found: the 1-based place of each image
- * whose final label is relevant among the query's judged images in the order first judged (judgments.id,
- * the order learning rounds read), ascending. Adjudicated images nobody judged have no place and are
- * left out. The relevant-found curve is drawn from these.
- */
-export async function relevantFindPlaces(
-  queryIds: readonly number[],
-  client: Queryable = db(),
-): Promise<Map<number, number[]>> {
-  const out = new Map<number, number[]>(queryIds.map((id) => [id, []]));
-  if (!queryIds.length) return out;
-  const { rows } = await client.query<{ queryId: number; places: number[] }>(
-    `WITH ${LABELLED},
-     placed AS (
-       SELECT query_id, value, row_number() OVER (PARTITION BY query_id ORDER BY first_id)::int AS place
-         FROM labelled WHERE first_id IS NOT NULL)
-     SELECT query_id AS "queryId", array_agg(place ORDER BY place) AS places
-       FROM placed WHERE value = 'relevant' GROUP BY query_id`,
-    [queryIds],
-  );
-  for (const r of rows) out.set(r.queryId, r.places);
-  return out;
+  const labels = await labelsByQuery(queryIds, client);
+  return new Map([...labels].map(([id, l]) => [id, countFinalLabels(l)]));
 }

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { db } from "@/lib/db/client";
-import type { JudgmentValue } from "@/lib/judgments/values";
 import { agreementReport, type AgreementReport } from "./kappa";
+import { judgmentsByQuery, type QueryJudgment } from "./labels";
 
 // Agreement between annotators as the database has it: raw agreement and Cohen's kappa per query
 // (keyed by the query's row id, as text), per annotator pair and overall, over every image two or
@@ -14,14 +14,24 @@ export async function agreementForQueries(
   client: Queryable = db(),
 ): Promise<AgreementReport> {
   if (!queryIds.length) return agreementReport([]);
-  // only images judged by more than one annotator can make a pair
-  const { rows } = await client.query<{ queryId: number; imageId: string; annotatorId: string; value: JudgmentValue }>(
-    `SELECT j.query_id AS "queryId", j.image_id::text AS "imageId", j.annotator_id AS "annotatorId", j.value
-       FROM judgments j
-       JOIN (SELECT query_id, image_id FROM judgments WHERE query_id = ANY($1::int[])
-              GROUP BY query_id, image_id HAVING count(*) > 1) shared
-         ON shared.query_id = j.query_id AND shared.image_id = j.image_id`,
-    [queryIds],
-  );
-  return agreementReport(rows.map((r) => ({ ...r, queryId: String(r.queryId) })));
+  return agreementFromJudgments(await judgmentsByQuery(queryIds, client));
+}
+
+/** The same report from judgments already read (lib/agreement/labels' judgmentsByQuery), for readers that need both. */
+export function agreementFromJudgments(byQuery: ReadonlyMap<number, readonly QueryJudgment[]>): AgreementReport {
+  // only images judged by more than one annotator make a pair; agreementReport pairs those alone
+  const judged = [];
+  for (const [queryId, list] of byQuery) {
+    const seen = new Map<number, number>();
+    for (const j of list) seen.set(j.imageId, (seen.get(j.imageId) ?? 0) + 1);
+    for (const j of list)
+      if (seen.get(j.imageId)! > 1)
+        judged.push({
+          queryId: String(queryId),
+          imageId: String(j.imageId),
+          annotatorId: j.annotatorId,
+          value: j.value,
+        });
+  }
+  return agreementReport(judged);
 }

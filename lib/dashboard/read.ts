@@ -1,8 +1,14 @@
 import type pg from "pg";
 import type { SummaryInput } from "@/lib/active-learning/display";
 import type { Agreement } from "@/lib/agreement/kappa";
-import { finalLabelCounts, relevantFindPlaces } from "@/lib/agreement/labels";
-import { agreementForQueries } from "@/lib/agreement/read";
+import {
+  countFinalLabels,
+  judgmentsByQuery,
+  labelsByQuery,
+  relevantPlaces,
+  type QueryJudgment,
+} from "@/lib/agreement/labels";
+import { agreementFromJudgments } from "@/lib/agreement/read";
 import { db } from "@/lib/db/client";
 import type { RelevantCurve } from "./curve";
 import { coverageMatrix, DEFAULT_THIN_THRESHOLD, type CoverageMatrix } from "./matrix";
@@ -42,22 +48,32 @@ async function readQueries(collectionId: number, client: Queryable) {
   return rows.sort((a, b) => compareIds(a.id, b.id));
 }
 
-async function readAnnotators(queryIds: number[], client: Queryable): Promise<Map<number, AnnotatorCount[]>> {
-  const { rows } = await client.query<AnnotatorCount & { queryId: number }>(
-    `SELECT j.query_id AS "queryId", j.annotator_id AS id, u.name, j.n AS judgments
-       FROM (SELECT query_id, annotator_id, count(*)::int AS n FROM judgments WHERE query_id = ANY($1::int[])
-              GROUP BY query_id, annotator_id) j
-       JOIN users u ON u.id = j.annotator_id
-      ORDER BY j.query_id, j.n DESC, u.name, j.annotator_id`,
-    [queryIds],
-  );
-  const out = new Map<number, AnnotatorCount[]>();
-  for (const { queryId, ...a } of rows) {
-    const list = out.get(queryId);
-    if (list) list.push(a);
-    else out.set(queryId, [a]);
+/** Who judged each query and how much, most first; names from users. */
+async function annotatorsOf(
+  byQuery: ReadonlyMap<number, readonly QueryJudgment[]>,
+  client: Queryable,
+): Promise<Map<number, AnnotatorCount[]>> {
+  const counts = new Map<number, Map<string, number>>();
+  const everyone = new Set<string>();
+  for (const [queryId, list] of byQuery) {
+    const perAnnotator = new Map<string, number>();
+    for (const j of list) perAnnotator.set(j.annotatorId, (perAnnotator.get(j.annotatorId) ?? 0) + 1);
+    perAnnotator.forEach((_, id) => everyone.add(id));
+    counts.set(queryId, perAnnotator);
   }
-  return out;
+  const { rows } = await client.query<{ id: string; name: string }>(
+    "SELECT id, name FROM users WHERE id = ANY($1::text[])",
+    [[...everyone]],
+  );
+  const names = new Map(rows.map((r) => [r.id, r.name]));
+  return new Map(
+    [...counts].map(([queryId, perAnnotator]) => [
+      queryId,
+      [...perAnnotator]
+        .map(([id, judgments]) => ({ id, name: names.get(id) ?? id, judgments }))
+        .sort((a, b) => b.judgments - a.judgments || a.name.localeCompare(b.name, "en") || (a.id < b.id ? -1 : 1)),
+    ]),
+  );
 }
 
 /** Judgments per annotator per UTC day, days ascending. */
@@ -65,7 +81,7 @@ export async function judgmentsPerDay(queryIds: readonly number[], client: Query
   if (!queryIds.length) return [];
   const { rows } = await client.query<DayCount>(
     `SELECT to_char(j.day, 'YYYY-MM-DD') AS day, j.annotator_id AS "annotatorId", u.name AS annotator, j.n AS judgments
-       FROM (SELECT annotator_id, date_trunc('day', created_at AT TIME ZONE 'UTC') AS day, count(*)::int AS n
+       FROM (SELECT annotator_id, (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS n
                FROM judgments WHERE query_id = ANY($1::int[]) GROUP BY 1, 2) j
        JOIN users u ON u.id = j.annotator_id
       ORDER BY j.day, u.name, j.annotator_id`,
@@ -81,22 +97,24 @@ export async function readDashboard(
   const client = opts.client ?? db();
   const metas = await readQueries(collectionId, client);
   const ids = metas.map((m) => m.rowId);
-  const [counts, places, annotators, agreement, perDay] = await Promise.all([
-    finalLabelCounts(ids, client),
-    relevantFindPlaces(ids, client),
-    readAnnotators(ids, client),
-    agreementForQueries(ids, client),
+  // one compact read of every judgment serves the labels, the curves, who judged and the agreement
+  const judgments = await judgmentsByQuery(ids, client);
+  const [labels, annotators, perDay] = await Promise.all([
+    labelsByQuery(ids, client, judgments),
+    annotatorsOf(judgments, client),
     judgmentsPerDay(ids, client),
   ]);
+  const agreement = agreementFromJudgments(judgments);
   const queries = metas.map(({ learning, ...meta }) =>
     dashboardQuery({
       meta,
-      counts: counts.get(meta.rowId)!,
+      counts: countFinalLabels(labels.get(meta.rowId)!),
       learning,
       annotators: annotators.get(meta.rowId) ?? [],
       agreement: agreement.perQuery.get(String(meta.rowId)),
     }),
   );
+  const places = new Map([...labels].map(([id, l]) => [id, relevantPlaces(l)]));
   const curves = queries.map((q) => ({ queryId: q.id, judged: q.judged, places: places.get(q.rowId) ?? [] }));
   return {
     queries,
