@@ -3,6 +3,7 @@ import { closeEncoders } from "@/lib/models/encoder-cache";
 import { handleCandidateJobs } from "./candidates";
 import { handleEmbeddingJobs } from "./embeddings";
 import { handleEvalJobs } from "./eval";
+import { handleExportJobs } from "./export";
 import { handleImportJobs, watchOrphanedImports } from "./imports";
 import { handleIndexJobs } from "./indexes";
 import { handleLearningJobs } from "./learning";
@@ -26,6 +27,7 @@ export async function startWorker(): Promise<{ stop: () => Promise<void> }> {
   const stopWatching = watchOrphanedImports();
   await b.work(QUEUES.eval, { batchSize: 1, pollingIntervalSeconds: 1 }, handleEvalJobs);
   await b.work(QUEUES.modelFetch, { batchSize: 1, pollingIntervalSeconds: 1 }, handleModelFetchJobs);
+  await b.work(QUEUES.exports, { batchSize: 1, pollingIntervalSeconds: 1 }, handleExportJobs);
   return {
     stop: async () => {
       stopWatching();

@@ -21,6 +21,8 @@ export const QUEUES = {
   eval: "eval",
   /** download and register a model from the Hugging Face hub (lib/jobs/model-fetch.ts) */
   modelFetch: "model-fetch",
+  /** write one export of a collection's benchmark into the data folder (lib/jobs/export.ts) */
+  exports: "exports",
 } as const;
 
 /**
