@@ -180,15 +180,32 @@ export async function lockCollectionQueries(client: pg.PoolClient, collectionId:
 /**
  * Refuses a split change unless the editor may set splits (lib/auth/permissions: a lead's decision).
  * The editor's role is read here, not taken from the caller, so no way in can skip the rule; null is
- * no person (an import run by a script, the CLI), which may.
+ * no person (an import run by a script, the CLI), which may. A split an export froze
+ * (queries.split_frozen_at, of the query `queryRowId`) changes for nobody, a script included; a
+ * trigger in the database refuses it as well, whatever writes it.
  */
 export async function checkSplitChange(
   client: Queryable,
   editorId: string | null,
   before: QueryFields["split"],
   after: QueryFields["split"],
+  queryRowId?: number,
 ): Promise<void> {
-  if (editorId === null || before === after) return;
+  if (before === after) return;
+  if (queryRowId !== undefined) {
+    const frozen = (
+      await client.query<{ sourceId: string; frozenAt: Date | null }>(
+        `SELECT source_id AS "sourceId", split_frozen_at AS "frozenAt" FROM queries WHERE id = $1`,
+        [queryRowId],
+      )
+    ).rows[0];
+    if (frozen?.frozenAt)
+      throw new QueryInputError(
+        `Query ${frozen.sourceId}'s split is frozen (exported ${frozen.frozenAt.toISOString()}): it stays ${before ?? "unset"}`,
+        "split",
+      );
+  }
+  if (editorId === null) return;
   const { rows } = await client.query<{ role: string }>("SELECT role FROM users WHERE id = $1", [editorId]);
   const role = rows[0]?.role;
   if (!isRole(role) || !can({ role }, "queries.set-split"))
@@ -321,7 +338,7 @@ export async function updateQuery(
       ...currentFields
     } = current;
     const fields = parseQueryFields({ ...currentFields, ...changes });
-    await checkSplitChange(client, editorId, current.split, fields.split);
+    await checkSplitChange(client, editorId, current.split, fields.split, current.rowId);
     await applyQueryChange(client, current, fields, editorId);
     return (await findQuery(collectionId, sourceId, client))!;
   });
