@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   search: async () => (await import("./commands/search")).registerSearchCommand,
   queries: async () => (await import("./commands/queries")).registerQueryCommands,
   eval: async () => (await import("./commands/eval")).registerEvalCommand,
+  report: async () => (await import("./commands/report")).registerReportCommand,
   export: async () => (await import("./commands/export")).registerExportCommand,
   simulate: async () => (await import("./commands/simulate")).registerSimulateCommand,
   tokenize: async () => (await import("./commands/tokenize")).registerTokenizeCommand,

@@ -1,8 +1,11 @@
 import { Option, type Command } from "commander";
-import { printJson } from "../run";
+import { printJson, withDatabase } from "../run";
+import type { DatabaseEvalOpts } from "./eval-database";
 
-// `fieldmark eval`: scores a run file against labels with INQUIRE's metrics. Plain files only: it never
-// opens or creates a database, so anyone can score a run against INQUIRE's own published files.
+// `fieldmark eval`: scores a run file against labels with INQUIRE's metrics. With --queries (plain
+// files) it never opens or creates a database, so anyone can score a run against INQUIRE's own
+// published files. With --collection it scores a registered model's run over the collection's finished
+// queries, or imports a run CSV, and keeps the run (cli/commands/eval-database.ts).
 
 const HELP = `
 Files:
@@ -26,7 +29,15 @@ nDCG and MRR over the whole set with the set's relevant images as the total (INQ
 evaluation); precision and recall at k within the set. Queries without a set or with no relevant image
 in it are left out (and listed). --annotations is not needed then.
 
-All metrics are fractions (0 to 1); INQUIRE's scripts print AP and nDCG x 100.`;
+All metrics are fractions (0 to 1); INQUIRE's scripts print AP and nDCG x 100.
+
+In the database (--collection): the collection's finished queries against their final labels.
+  fieldmark eval --collection <c> --model <m> [--k 50]                 full-rank over the collection
+  fieldmark eval --collection <c> --model <m> --second-model <m2>      two-stage: m's top k re-ordered by m2
+  fieldmark eval --collection <c> --model <m> --rerank-set <version>   rerank over a rerank set
+  fieldmark eval --collection <c> --import-run <csv> --name <model>    a run made elsewhere (ids users see)
+A CLIP model ranks by the query's text, an image-only model by similarity to the query's examples.
+The run is kept and shown on the collection's runs page; \`fieldmark report\` writes its report.`;
 
 const fmt = (x: number) => x.toFixed(4);
 
@@ -34,9 +45,9 @@ export function registerEvalCommand(program: Command): void {
   program
     .command("eval")
     .description("score a run against a benchmark's labels with INQUIRE's metrics (plain files, no database)")
-    .requiredOption("--queries <csv>", "the queries CSV")
+    .option("--queries <csv>", "the queries CSV (plain files)")
     .option("--annotations <csv>", "the relevant (query_id, image_id) pairs; needed for full-rank")
-    .requiredOption("--run <csv>", "the run: query_id,image_id,score")
+    .option("--run <csv>", "the run: query_id,image_id,score (plain files)")
     .option("--k <n>", "score the top k of each query", "50")
     .option("--rerank <csv>", "score as a rerank of this set instead of full-rank")
     .addOption(
@@ -45,24 +56,39 @@ export function registerEvalCommand(program: Command): void {
         .default("supercategory"),
     )
     .option("--json", 'print {"mean":{...},"per_query":[...],"groups":{...}} with metrics as fractions')
+    .option("--collection <name>", "score in the database: this collection's finished queries")
+    .option("--model <name>", "with --collection: the registered model to run")
+    .option("--second-model <name>", "with --collection: re-order the first model's top k by this model")
+    .option("--rerank-set <version>", "with --collection: re-order this rerank set version instead")
+    .option("--import-run <csv>", "with --collection: import a run made elsewhere (query_id,image_id,score)")
+    .option("--name <model>", "with --import-run: the name of the model that made the run")
     .addHelpText("after", HELP)
     .action(
-      async (opts: {
-        queries: string;
-        annotations?: string;
-        run: string;
-        k: string;
-        rerank?: string;
-        by: "supercategory" | "category" | "iconic_group";
-        json?: boolean;
-      }) => {
+      async (
+        opts: {
+          queries?: string;
+          annotations?: string;
+          run?: string;
+          k: string;
+          rerank?: string;
+          by: "supercategory" | "category" | "iconic_group";
+          json?: boolean;
+        } & DatabaseEvalOpts,
+      ) => {
         const k = Number(opts.k);
         if (!/^\d+$/.test(opts.k) || k < 1) throw new Error(`--k must be a whole number of at least 1 (got ${opts.k})`);
+        if (opts.collection) {
+          if (opts.queries || opts.run)
+            throw new Error("give either --collection or the files (--queries, --run), not both");
+          const { runInDatabase } = await import("./eval-database");
+          return withDatabase(() => runInDatabase({ ...opts, collection: opts.collection! }, k));
+        }
+        if (!opts.queries || !opts.run) throw new Error("give --queries and --run (plain files), or --collection");
         if (!opts.rerank && !opts.annotations)
           throw new Error("full-rank evaluation needs --annotations (or give --rerank)");
         // imported here so `fieldmark eval` loads only what it uses
         const { evaluateFiles } = await import("@/lib/eval/evaluate");
-        const report = evaluateFiles({ ...opts, k });
+        const report = evaluateFiles({ ...opts, queries: opts.queries, run: opts.run, k });
         if (opts.json) return printJson(report);
         const rows = [
           ["", "queries", "AP", "nDCG", "MRR", `P@${k}`, `R@${k}`],

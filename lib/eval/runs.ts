@@ -225,3 +225,8 @@ export async function runQueryMetrics(runId: number): Promise<RunQueryMetrics[]>
   );
   return r.rows;
 }
+
+/** A run's row scored in this process (the CLI, which may run with no worker): no job, status running. */
+export async function createRunHere(run: NewRun): Promise<number> {
+  return inTransaction((client) => insertRun(client, run, "running"));
+}

@@ -21,7 +21,11 @@ async function modelRef(id: number | null, name: string): Promise<ModelRef> {
   return r.rows[0];
 }
 
-export async function scoreRun(runId: number): Promise<{ queries: number; ms: number }> {
+/** Scores the run; `onProgress` hears each query as it is done (the CLI's progress bar). */
+export async function scoreRun(
+  runId: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ queries: number; ms: number }> {
   const started = Date.now();
   const run = await runById(runId);
   if (!run) throw new Error(`no run with id ${runId}`);
@@ -34,6 +38,7 @@ export async function scoreRun(runId: number): Promise<{ queries: number; ms: nu
       const { queries, sets, rowIds } = await rerankSetData(run.collectionId, run.rerankSetId);
       for (const [i, q] of queries.entries()) {
         await setRunProgress(runId, "scoring the rerank set", i, queries.length);
+        onProgress?.(i, queries.length);
         const ids = rowIds.get(q.rowId)!;
         const scores = await scoreImages(
           model.id,
@@ -57,6 +62,7 @@ export async function scoreRun(runId: number): Promise<{ queries: number; ms: nu
     const depth = second ? run.k : Math.max(run.k, MIN_DEPTH);
     for (const [i, q] of queries.entries()) {
       await setRunProgress(runId, "ranking the collection", i, queries.length);
+      onProgress?.(i, queries.length);
       const query = { id: q.rowId, collectionId: run.collectionId, text: q.text };
       const probe = await queryProbe(model, query);
       let top = await rankCollection(model.id, run.collectionId, probe, depth);
