@@ -40,7 +40,7 @@ function run(args: string[], extra: Record<string, string> = {}): { seconds: num
   const t = performance.now();
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: { ...env, ...extra },
+    env: { ...env, ...extra } as NodeJS.ProcessEnv,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
   });
