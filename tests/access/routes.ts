@@ -30,6 +30,7 @@ export const PAGES: Record<string, Needs> = {
   "(app)/collections/[name]/agreement/page.tsx": "agreement.assign",
   "(judge)/collections/[name]/adjudicate/page.tsx": "judgments.adjudicate",
   "(app)/collections/[name]/rerank/page.tsx": "rerank.manage",
+  "(app)/collections/[name]/export/page.tsx": "exports.create",
   "(app)/import/page.tsx": "collections.import",
   "(app)/models/page.tsx": "models.register",
   "(app)/admin/users/page.tsx": "experts.manage",
@@ -71,6 +72,10 @@ export const ROUTES: Record<string, Needs> = {
   "GET /api/collections/[name]/rerank-sets": "rerank.manage",
   "POST /api/collections/[name]/rerank-sets": "rerank.manage",
   "GET /api/collections/[name]/rerank-sets/[version]": "rerank.manage",
+  "GET /api/collections/[name]/exports": "exports.create",
+  "POST /api/collections/[name]/exports": "exports.create",
+  "GET /api/collections/[name]/exports/[exportId]": "exports.create",
+  "GET /api/collections/[name]/exports/[exportId]/archive": "exports.create",
   "POST /api/imports": "collections.import",
   "GET /api/imports/[jobId]": "collections.import",
   "GET /api/models": "collections.read",
@@ -183,6 +188,7 @@ export function fill(pattern: string, seeded: Seeded): string {
     "[imageId]": seeded.imageId,
     "[queryId]": seeded.queryId,
     "[jobId]": seeded.jobId,
+    "[exportId]": "1", // no export 1 is seeded: those allowed get a 404, the rest 401/403
     "[version]": "1", // a rerank set version: none is seeded, so a permitted request is answered 404
   };
   return pattern
