@@ -30,6 +30,7 @@ export const PAGES: Record<string, Needs> = {
   "(app)/collections/[name]/agreement/page.tsx": "agreement.assign",
   "(judge)/collections/[name]/adjudicate/page.tsx": "judgments.adjudicate",
   "(app)/collections/[name]/rerank/page.tsx": "rerank.manage",
+  "(app)/collections/[name]/splits/page.tsx": "queries.set-split",
   "(app)/collections/[name]/export/page.tsx": "exports.create",
   "(app)/import/page.tsx": "collections.import",
   "(app)/models/page.tsx": "models.register",
@@ -72,6 +73,7 @@ export const ROUTES: Record<string, Needs> = {
   "GET /api/collections/[name]/rerank-sets": "rerank.manage",
   "POST /api/collections/[name]/rerank-sets": "rerank.manage",
   "GET /api/collections/[name]/rerank-sets/[version]": "rerank.manage",
+  "POST /api/collections/[name]/splits": "queries.set-split",
   "GET /api/collections/[name]/exports": "exports.create",
   "POST /api/collections/[name]/exports": "exports.create",
   "GET /api/collections/[name]/exports/[exportId]": "exports.create",
@@ -96,6 +98,8 @@ export const ACTIONS: Record<string, Needs> = {
   "app/(app)/collections/[name]/agreement/actions.ts#sendOverlap": "agreement.assign",
   "app/(app)/collections/[name]/rerank/actions.ts#pinRerankModel": "rerank.manage",
   "app/(app)/collections/[name]/rerank/actions.ts#rebuildRerankVersion": "rerank.manage",
+  "app/(app)/collections/[name]/splits/actions.ts#drawCollectionSplits": "queries.set-split",
+  "app/(app)/collections/[name]/splits/actions.ts#moveQuerySplit": "queries.set-split",
 };
 
 export const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
