@@ -16,11 +16,12 @@ export function renderChartSvg(option: echarts.EChartsCoreOption, size: ChartSiz
   }
 }
 
-/** echarts numbers its ids and classes per process (zr3-cls-7); renumbered in order of appearance they
- *  no longer depend on what was drawn before, so the same chart gives the same bytes (exports repeat). */
+/** echarts numbers its ids and classes per process (zr3-cls-7, clip paths zr3-c0); renumbered in order of
+ *  appearance they no longer depend on what was drawn before, so the same chart gives the same bytes
+ *  (exports repeat). */
 function stableIds(svg: string): string {
   const names = new Map<string, string>();
-  return svg.replace(/zr\d+-[a-z]+-\d+|zr\d+-[a-z]+\b/g, (name) => {
+  return svg.replace(/zr\d+-[a-z]+-?\d*/g, (name) => {
     let stable = names.get(name);
     if (!stable) names.set(name, (stable = `c${names.size}`));
     return stable;
