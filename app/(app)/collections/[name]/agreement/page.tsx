@@ -84,7 +84,15 @@ export default async function AgreementPage({ params }: Props) {
             {summary.queries.map((q) => (
               <tr key={q.queryId} className="border-b border-stone-100" data-query-id={q.queryId}>
                 <td className={`${td} font-mono text-xs`}>{q.queryId}</td>
-                <td className={td}>{q.text}</td>
+                <td className={td}>
+                  <Link
+                    href={`${adjudicatePath(collection.name)}?query=${encodeURIComponent(q.queryId)}`}
+                    className="hover:underline"
+                    title="Adjudicate this query's disagreements and unsure judgments"
+                  >
+                    {q.text}
+                  </Link>
+                </td>
                 <td className={`${td} tabular-nums`}>{q.judged}</td>
                 <td className={`${td} tabular-nums`} title="sent to a second expert (of those, judged)">
                   {q.overlapAssigned} ({q.overlapDone} judged)

@@ -6,7 +6,7 @@ import { requireUser } from "@/lib/auth/session";
 import { adjudicatePath, agreementPath } from "@/lib/benchmark/urls";
 import { findCollection } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
-import { findQuery } from "@/lib/queries/queries";
+import { findQuery, listQueries } from "@/lib/queries/queries";
 import { AdjudicationWorkspace } from "./adjudication-workspace";
 import { headerLinkClass } from "../queries/[queryId]/query-header";
 
@@ -26,6 +26,7 @@ export default async function AdjudicatePage({ params, searchParams }: Props) {
   const requested = (await searchParams).query;
   const query = requested ? await findQuery(collection.id, requested) : null;
   if (requested && !query) notFound();
+  const queries = await listQueries(collection.id);
   return (
     <>
       <Breadcrumbs
@@ -45,9 +46,33 @@ export default async function AdjudicatePage({ params, searchParams }: Props) {
             Where annotators disagree or said unsure, your label is the final one.
           </p>
         </div>
-        <Link href={agreementPath(collection.name)} className={headerLinkClass}>
-          Agreement
-        </Link>
+        <div className="flex shrink-0 items-center gap-2">
+          {/* a plain GET form: the grid's keys leave a select alone */}
+          <form method="get" className="flex items-center gap-1.5 text-sm" data-testid="adjudication-filter">
+            <label htmlFor="adjudicate-query" className="text-stone-600">
+              Query
+            </label>
+            <select
+              id="adjudicate-query"
+              name="query"
+              defaultValue={query?.id ?? ""}
+              className="max-w-xs rounded-md border border-stone-300 bg-white px-2 py-1.5"
+            >
+              <option value="">All queries</option>
+              {queries.map((q) => (
+                <option key={q.id} value={q.id}>
+                  {q.id}: {q.text}
+                </option>
+              ))}
+            </select>
+            <button type="submit" className={headerLinkClass}>
+              Show
+            </button>
+          </form>
+          <Link href={agreementPath(collection.name)} className={headerLinkClass}>
+            Agreement
+          </Link>
+        </div>
       </header>
       <AdjudicationWorkspace collection={collection.name} query={query?.id ?? null} />
     </>
