@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dbKinds } from "../helpers/services";
 import { tempDir } from "../models/model-folders";
 import { clipMergesFile, sharedFixturesAvailable } from "../models/shared-fixtures";
+import { dot } from "../search/fixture";
 import { addQuery, createRerankFixture, judge, productTop, type RerankFixture } from "./fixture";
 
 // Rerank sets on a seeded collection with the tiny CLIP model, built by the worker job: each finished
@@ -192,5 +193,39 @@ describe.runIf(haveTokenizer).each(dbKinds)("rerank set builds on %s", (kind) =>
     expect(
       (await db().query("SELECT count(*)::int AS n FROM rerank_sets WHERE collection_id = $1", [other])).rows[0].n,
     ).toBe(0);
+  });
+
+  it("an image-only model ranks by the query's example images (left out of the set); a query without examples fails the build, saying which", async () => {
+    const g = await createRerankFixture("rerank-photos", tempDir("fieldmark-rerank-image-"));
+    await db().query("UPDATE models SET kind = 'image' WHERE id = $1", [g.model.id]);
+    const withExamples = await addQuery(g.collectionId, "1", "like these two");
+    const examples = [g.imageIds[7], g.imageIds[123]];
+    await db().query(
+      "INSERT INTO query_examples (query_id, image_id, position) SELECT $1, u, o FROM unnest($2::bigint[]) WITH ORDINALITY AS x(u, o)",
+      [withExamples, examples],
+    );
+    const pinned = await pinRerankSet(g.collectionId, g.model.name, "lead");
+    expect(await settled(pinned.setId)).toMatchObject({ state: "done" });
+    // worked out here in JS: each image's best cosine similarity to an example, the examples left out
+    const expected = g.imageIds
+      .map((imageId, i) => ({
+        imageId,
+        score: Math.max(...examples.map((e) => dot(g.vectors[i], g.vectors[g.imageIds.indexOf(e)]))),
+      }))
+      .filter((x) => !examples.includes(x.imageId))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 100);
+    const [row] = await rerankSetRows(pinned.setId);
+    expect(row.items.map((i) => i.imageRowId)).toEqual(expected.map((x) => x.imageId));
+    row.items.forEach((item, i) => expect(item.score).toBeCloseTo(expected[i].score, 5));
+
+    await addQuery(g.collectionId, "2", "no examples here");
+    const again = await rebuildRerankSet(g.collectionId, pinned.version, "build");
+    const failed = await settled(pinned.setId);
+    expect(failed?.jobId).toBe(again.jobId);
+    expect(failed).toMatchObject({ state: "failed" });
+    expect(failed?.error).toMatch(/query 2 has no example images/);
+    // the failed rebuild left the version as it was built
+    expect((await rerankSetRows(pinned.setId)).map((r) => r.queryId)).toEqual(["1"]);
   });
 });

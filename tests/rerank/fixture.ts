@@ -12,21 +12,22 @@ import { createCollection, createTaxaAndImages, randomUnitVector } from "../sear
 // A collection for the rerank tests: 300 images with the project's tiny CLIP model registered from its
 // folder and random unit vectors, a lead, and queries written straight to the table.
 
-export type RerankFixture = { collectionId: number; imageIds: number[]; model: ModelRef };
+export type RerankFixture = { collectionId: number; imageIds: number[]; vectors: Float32Array[]; model: ModelRef };
 
 export async function createRerankFixture(name: string, modelDir: string, images = 300): Promise<RerankFixture> {
   const collectionId = await createCollection(name);
   const { imageIds } = await createTaxaAndImages(collectionId, images, 5);
   const registered = await registerModel({ folder: tinyClipFolder(modelDir), name: `${name}-clip` });
   const rand = rng(11);
+  const vectors = imageIds.map(() => randomUnitVector(registered.dim, rand));
   await upsertEmbeddings(
     registered.id,
-    imageIds.map((imageId) => ({ imageId, vector: randomUnitVector(registered.dim, rand) })),
+    imageIds.map((imageId, i) => ({ imageId, vector: vectors[i] })),
   );
   await db().query(
     "INSERT INTO users (id, name, email, role) VALUES ('lead', 'Lee', 'lead@example.org', 'lead'), ('ann', 'Ann', 'ann@example.org', 'expert') ON CONFLICT DO NOTHING",
   );
-  return { collectionId, imageIds, model: (await findModel(registered.name))! };
+  return { collectionId, imageIds, vectors, model: (await findModel(registered.name))! };
 }
 
 export async function addQuery(
