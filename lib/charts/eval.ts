@@ -3,8 +3,9 @@ import type { RunComparisonRow } from "@/lib/eval/compare";
 import type { Metrics } from "@/lib/eval/metrics";
 import type { ProbeReport } from "@/lib/eval/report/probe";
 
-// echarts options for model runs, as pure functions: the runs page draws them in the browser
-// (app/(app)/collections/[name]/runs/run-chart.tsx), the report on the server as SVG (lib/charts/svg.ts).
+// echarts options for model runs, as pure functions: the runs and report pages draw them in the browser
+// (app/_components/chart.tsx: bar and line charts, grid, legend, tooltip; titles are the page's own
+// headings), the report file on the server as SVG (lib/charts/svg.ts).
 
 export type RunMetric = keyof Metrics;
 
@@ -26,10 +27,9 @@ export function runsByCategoryOption(rows: readonly RunComparisonRow[], metric: 
   const done = rows.filter((r) => r.mean);
   const categories = [...new Set(done.flatMap((r) => Object.keys(r.categories)))].sort();
   return {
-    title: { text: `${METRIC_LABELS[metric]} per category`, left: "center", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
     legend: { bottom: 0, type: "scroll" },
-    grid: { left: 48, right: 16, top: 40, bottom: 64 },
+    grid: { left: 48, right: 16, top: 16, bottom: 64 },
     xAxis: { type: "category", data: categories, axisLabel: { interval: 0, rotate: categories.length > 6 ? 30 : 0 } },
     yAxis: { type: "value", min: 0, max: 1 },
     series: done.map((r) => ({
@@ -45,9 +45,8 @@ export function runCategoriesOption(categories: Record<string, Metrics & { queri
   const names = Object.keys(categories).sort();
   const metrics: RunMetric[] = ["ap", "ndcg", "precision", "recall"];
   return {
-    title: { text: "Metrics per category", left: "center", textStyle: { fontSize: 14 } },
     legend: { bottom: 0 },
-    grid: { left: 48, right: 16, top: 40, bottom: 64 },
+    grid: { left: 48, right: 16, top: 16, bottom: 64 },
     xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
     yAxis: { type: "value", min: 0, max: 1 },
     series: metrics.map((m) => ({
@@ -58,26 +57,26 @@ export function runCategoriesOption(categories: Record<string, Metrics & { queri
   };
 }
 
-/** AP gained by the probe per category, with the interval across folds as a band (categories without a number are left out). */
+/** AP gained by the probe per category, with the ends of the interval across folds marked (categories without a number are left out). */
 export function probeGainOption(probe: ProbeReport): EChartsCoreOption {
   const trusted = probe.categories.filter((c): c is Extract<typeof c, { gain: number }> => "gain" in c);
   return {
-    title: {
-      text: `AP gained by a probe on ${probe.labelsPerQuery} labels per query`,
-      left: "center",
-      textStyle: { fontSize: 14 },
-    },
-    grid: { left: 56, right: 16, top: 40, bottom: 48 },
+    tooltip: { trigger: "axis" },
+    legend: { bottom: 0 },
+    grid: { left: 56, right: 16, top: 16, bottom: 56 },
     xAxis: { type: "category", data: trusted.map((c) => c.category), axisLabel: { interval: 0 } },
     yAxis: { type: "value", name: "AP gained" },
     series: [
       { name: "AP gained", type: "bar", data: trusted.map((c) => Number(c.gain.toFixed(4))), barWidth: "40%" },
-      {
-        name: "95% interval",
-        type: "candlestick",
-        barWidth: "12%",
-        data: trusted.map((c) => [c.low, c.high, c.low, c.high].map((x) => Number(x.toFixed(4)))),
-      },
+      // the interval's ends as marks above and below each bar (line series with no line)
+      ...(["low", "high"] as const).map((end) => ({
+        name: end === "low" ? "95% interval, low" : "95% interval, high",
+        type: "line",
+        symbol: end === "low" ? "triangle" : "pin",
+        symbolSize: 10,
+        lineStyle: { opacity: 0 },
+        data: trusted.map((c) => Number(c[end].toFixed(4))),
+      })),
     ],
   };
 }

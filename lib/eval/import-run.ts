@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
 import { EvalInputError } from "./csv-table";
@@ -42,7 +45,7 @@ export async function importRun(input: ImportRunInput): Promise<{ runId: number;
     for (const r of rows)
       if (!rowOf.has(r.imageId))
         throw new EvalInputError(
-          `${input.file}: image_id ${JSON.stringify(r.imageId)} (query ${queryId}) is not an image of the collection`,
+          `${path.basename(input.file)}: image_id ${JSON.stringify(r.imageId)} (query ${queryId}) is not an image of the collection`,
           input.file,
           undefined,
           "image_id",
@@ -82,4 +85,24 @@ export async function importRun(input: ImportRunInput): Promise<{ runId: number;
     return id;
   });
   return { runId, queries: queries.length };
+}
+
+/**
+ * An uploaded run CSV imported: written to a private temporary folder under its own base name (so
+ * errors name the file the user chose), read there, and removed.
+ */
+export async function importRunUpload(
+  bytes: Uint8Array,
+  fileName: string,
+  input: Omit<ImportRunInput, "file">,
+): Promise<{ runId: number; queries: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-run-"));
+  const base = path.basename(fileName).replace(/[^\w.@+-]/g, "_").slice(0, 100) || "run.csv";
+  const file = path.join(dir, base);
+  try {
+    fs.writeFileSync(file, bytes);
+    return await importRun({ ...input, file });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

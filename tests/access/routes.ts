@@ -32,6 +32,8 @@ export const PAGES: Record<string, Needs> = {
   "(app)/collections/[name]/rerank/page.tsx": "rerank.manage",
   "(app)/collections/[name]/splits/page.tsx": "queries.set-split",
   "(app)/collections/[name]/export/page.tsx": "exports.create",
+  "(app)/collections/[name]/runs/page.tsx": "eval.read",
+  "(app)/collections/[name]/runs/[runId]/report/page.tsx": "eval.read",
   "(app)/import/page.tsx": "collections.import",
   "(app)/models/page.tsx": "models.register",
   "(app)/admin/users/page.tsx": "experts.manage",
@@ -78,6 +80,10 @@ export const ROUTES: Record<string, Needs> = {
   "POST /api/collections/[name]/exports": "exports.create",
   "GET /api/collections/[name]/exports/[exportId]": "exports.create",
   "GET /api/collections/[name]/exports/[exportId]/archive": "exports.create",
+  "GET /api/collections/[name]/runs": "eval.read",
+  "POST /api/collections/[name]/runs": "eval.run",
+  "POST /api/collections/[name]/runs/import": "eval.run",
+  "GET /api/collections/[name]/runs/[runId]": "eval.read",
   "POST /api/imports": "collections.import",
   "GET /api/imports/[jobId]": "collections.import",
   "GET /api/models": "collections.read",
@@ -100,6 +106,7 @@ export const ACTIONS: Record<string, Needs> = {
   "app/(app)/collections/[name]/rerank/actions.ts#rebuildRerankVersion": "rerank.manage",
   "app/(app)/collections/[name]/splits/actions.ts#drawCollectionSplits": "queries.set-split",
   "app/(app)/collections/[name]/splits/actions.ts#moveQuerySplit": "queries.set-split",
+  "app/(app)/collections/[name]/runs/actions.ts#startRunAction": "eval.run",
 };
 
 export const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -194,6 +201,7 @@ export function fill(pattern: string, seeded: Seeded): string {
     "[jobId]": seeded.jobId,
     "[exportId]": "1", // no export 1 is seeded: those allowed get a 404, the rest 401/403
     "[version]": "1", // a rerank set version: none is seeded, so a permitted request is answered 404
+    "[runId]": "1", // a model run: none is seeded, so a permitted request is answered 404
   };
   return pattern
     .split("/")
