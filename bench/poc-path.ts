@@ -5,7 +5,7 @@
 // with a real ViT-B/32 is scaled from bench/embed's end-to-end rate instead (README), since the tiny
 // model's towers cost almost nothing beside decoding.
 // Usage: npx tsx bench/poc-path.ts [--photos <folder>] [--target 10000]
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -36,17 +36,26 @@ const env: Record<string, string | undefined> = {
 };
 delete env.DATABASE_URL;
 
-function run(args: string[], extra: Record<string, string> = {}): { seconds: number; stdout: string } {
+/** A fieldmark command in a child process (not spawnSync: the stand-in hub answers from this process). */
+function run(args: string[], extra: Record<string, string> = {}): Promise<{ seconds: number; stdout: string }> {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: ROOT,
     env: { ...env, ...extra } as NodeJS.ProcessEnv,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  const seconds = (performance.now() - t) / 1000;
-  if (r.status !== 0) throw new Error(`fieldmark ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return { seconds, stdout: r.stdout };
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  return new Promise((resolve, reject) =>
+    child.once("exit", (code) => {
+      const seconds = (performance.now() - t) / 1000;
+      if (code !== 0)
+        reject(new Error(`fieldmark ${args.join(" ")} failed (${code}):\n${stdout}\n${stderr.slice(-4000)}`));
+      else resolve({ seconds, stdout });
+    }),
+  );
 }
 
 function jpegsUnder(dir: string): string[] {
@@ -69,7 +78,7 @@ async function main() {
   );
 
   // 1. import the folder (no taxonomy): ids are paths relative to it
-  const imp = run(["import", PHOTOS, "--collection", "poc"]);
+  const imp = await run(["import", PHOTOS, "--collection", "poc"]);
   rows.push({
     step: "import a folder",
     command: "fieldmark import ./photos --collection poc",
@@ -86,7 +95,7 @@ async function main() {
   const hub = await startStandInHub({ "fieldmark/tiny-clip": { files } });
   let fetched;
   try {
-    fetched = run(["models", "fetch", "fieldmark/tiny-clip", "--name", "poc-clip"], { HF_ENDPOINT: hub.url });
+    fetched = await run(["models", "fetch", "fieldmark/tiny-clip", "--name", "poc-clip"], { HF_ENDPOINT: hub.url });
   } finally {
     await hub.close();
   }
@@ -103,7 +112,7 @@ async function main() {
   });
 
   // 3. embed every photo (and build the index)
-  const emb = run(["embed", "--collection", "poc", "--model", "poc-clip"]);
+  const emb = await run(["embed", "--collection", "poc", "--model", "poc-clip"]);
   const vit = (rate: number) => TARGET / rate;
   rows.push({
     step: "embed",
@@ -124,7 +133,7 @@ async function main() {
     csv,
     `,query_id,query_text,supercategory,category,iconic_group\n${names.map((n, i) => `${i},${i + 1},photos of ${n},Appearance,Species,Insects`).join("\n")}\n`,
   );
-  const qi = run(["queries", "import", csv, "--collection", "poc"]);
+  const qi = await run(["queries", "import", csv, "--collection", "poc"]);
   let searchSeconds = 0;
   for (const n of names)
     searchSeconds += run([
