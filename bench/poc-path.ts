@@ -136,18 +136,20 @@ async function main() {
   const qi = await run(["queries", "import", csv, "--collection", "poc"]);
   let searchSeconds = 0;
   for (const n of names)
-    searchSeconds += run([
-      "search",
-      "--collection",
-      "poc",
-      "--model",
-      "poc-clip",
-      "--text",
-      `photos of ${n}`,
-      "--k",
-      "100",
-      "--json",
-    ]).seconds;
+    searchSeconds += (
+      await run([
+        "search",
+        "--collection",
+        "poc",
+        "--model",
+        "poc-clip",
+        "--text",
+        `photos of ${n}`,
+        "--k",
+        "100",
+        "--json",
+      ])
+    ).seconds;
   rows.push({
     step: "write or import queries",
     command: "fieldmark queries import queries.csv --collection poc",
@@ -172,7 +174,7 @@ async function main() {
   let judged = "-";
   let simSeconds = 0;
   if (species.length) {
-    const sim = run([
+    const sim = await run([
       "simulate",
       "--collection",
       "poc",
