@@ -16,7 +16,7 @@ import pg from "pg";
 import { querySignals } from "@/lib/active-learning/stopping";
 import { finalLabelCounts, judgmentsByQuery } from "@/lib/agreement/labels";
 import { agreementForQueries } from "@/lib/agreement/read";
-import { judgmentsPerDay, readDashboard } from "@/lib/dashboard/read";
+import { readDashboard } from "@/lib/dashboard/read";
 import { closeClients, db } from "@/lib/db/client";
 import { openDatabase } from "@/lib/db/open";
 import { percentile, table } from "./label-load";
@@ -195,7 +195,6 @@ async function main() {
         ["  finalLabelCounts", () => finalLabelCounts(ids)],
         ["  judgmentsByQuery (the compact read)", () => judgmentsByQuery(ids)],
         ["  agreementForQueries", () => agreementForQueries(ids)],
-        ["  judgmentsPerDay", () => judgmentsPerDay(ids)],
       ];
       for (const [what, work] of parts) {
         const ms = what.startsWith("baseline") ? baseline : await time(RUNS, work);

@@ -52,7 +52,7 @@ async function readQueries(collectionId: number, client: Queryable) {
 async function annotatorsOf(
   byQuery: ReadonlyMap<number, readonly QueryJudgment[]>,
   client: Queryable,
-): Promise<Map<number, AnnotatorCount[]>> {
+): Promise<{ perQuery: Map<number, AnnotatorCount[]>; names: Map<string, string> }> {
   const counts = new Map<number, Map<string, number>>();
   const everyone = new Set<string>();
   for (const [queryId, list] of byQuery) {
@@ -66,7 +66,7 @@ async function annotatorsOf(
     [[...everyone]],
   );
   const names = new Map(rows.map((r) => [r.id, r.name]));
-  return new Map(
+  const perQuery = new Map(
     [...counts].map(([queryId, perAnnotator]) => [
       queryId,
       [...perAnnotator]
@@ -74,20 +74,36 @@ async function annotatorsOf(
         .sort((a, b) => b.judgments - a.judgments || a.name.localeCompare(b.name, "en") || (a.id < b.id ? -1 : 1)),
     ]),
   );
+  return { perQuery, names };
 }
 
-/** Judgments per annotator per UTC day, days ascending. */
-export async function judgmentsPerDay(queryIds: readonly number[], client: Queryable = db()): Promise<DayCount[]> {
-  if (!queryIds.length) return [];
-  const { rows } = await client.query<DayCount>(
-    `SELECT to_char(j.day, 'YYYY-MM-DD') AS day, j.annotator_id AS "annotatorId", u.name AS annotator, j.n AS judgments
-       FROM (SELECT annotator_id, (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS n
-               FROM judgments WHERE query_id = ANY($1::int[]) GROUP BY 1, 2) j
-       JOIN users u ON u.id = j.annotator_id
-      ORDER BY j.day, u.name, j.annotator_id`,
-    [queryIds],
-  );
-  return rows;
+const DAY_MS = 86_400_000;
+
+/** Judgments per annotator per UTC day, days ascending, from the compact read. */
+export function judgmentsPerDay(
+  byQuery: ReadonlyMap<number, readonly QueryJudgment[]>,
+  names: ReadonlyMap<string, string>,
+): DayCount[] {
+  const counts = new Map<string, { day: number; annotatorId: string; judgments: number }>();
+  for (const list of byQuery.values())
+    for (const j of list) {
+      const key = `${j.day}\u0000${j.annotatorId}`;
+      const c = counts.get(key);
+      if (c) c.judgments++;
+      else counts.set(key, { day: j.day, annotatorId: j.annotatorId, judgments: 1 });
+    }
+  return [...counts.values()]
+    .map((c) => ({ ...c, annotator: names.get(c.annotatorId) ?? c.annotatorId }))
+    .sort(
+      (a, b) =>
+        a.day - b.day || a.annotator.localeCompare(b.annotator, "en") || (a.annotatorId < b.annotatorId ? -1 : 1),
+    )
+    .map((c) => ({
+      day: new Date(c.day * DAY_MS).toISOString().slice(0, 10),
+      annotatorId: c.annotatorId,
+      annotator: c.annotator,
+      judgments: c.judgments,
+    }));
 }
 
 export async function readDashboard(
@@ -99,18 +115,18 @@ export async function readDashboard(
   const ids = metas.map((m) => m.rowId);
   // one compact read of every judgment serves the labels, the curves, who judged and the agreement
   const judgments = await judgmentsByQuery(ids, client);
-  const [labels, annotators, perDay] = await Promise.all([
+  const [labels, annotators] = await Promise.all([
     labelsByQuery(ids, client, judgments),
     annotatorsOf(judgments, client),
-    judgmentsPerDay(ids, client),
   ]);
+  const perDay = judgmentsPerDay(judgments, annotators.names);
   const agreement = agreementFromJudgments(judgments);
   const queries = metas.map(({ learning, ...meta }) =>
     dashboardQuery({
       meta,
       counts: countFinalLabels(labels.get(meta.rowId)!),
       learning,
-      annotators: annotators.get(meta.rowId) ?? [],
+      annotators: annotators.perQuery.get(meta.rowId) ?? [],
       agreement: agreement.perQuery.get(String(meta.rowId)),
     }),
   );

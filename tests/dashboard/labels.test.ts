@@ -127,10 +127,17 @@ describe.each(dbKinds)("final labels read compactly on %s", (kind) => {
   it("reads every judgment whole, and agreement over it is agreementReport over the rows", async () => {
     const byQuery = await judgmentsByQuery(queryIds);
     const { rows } = await db().query(
-      `SELECT id, query_id AS "queryId", image_id AS "imageId", annotator_id AS "annotatorId", value FROM judgments ORDER BY id`,
+      `SELECT id, query_id AS "queryId", image_id AS "imageId", annotator_id AS "annotatorId", value,
+              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM judgments ORDER BY id`,
     );
     expect([...byQuery.values()].flat().sort((a, b) => a.id - b.id)).toEqual(
-      rows.map((r) => ({ id: Number(r.id), imageId: Number(r.imageId), annotatorId: r.annotatorId, value: r.value })),
+      rows.map((r) => ({
+        id: Number(r.id),
+        imageId: Number(r.imageId),
+        annotatorId: r.annotatorId,
+        value: r.value,
+        day: Date.parse(`${r.day}T00:00:00Z`) / 86_400_000,
+      })),
     );
     const report = await agreementForQueries(queryIds);
     const expected = agreementReport(
