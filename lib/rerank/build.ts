@@ -172,7 +172,7 @@ async function buildSet(set: SetRow): Promise<RerankBuildResult> {
   const model = set.model;
   if (!model) throw new RerankInputError(`the model of rerank set version ${set.version} is no longer registered`);
   await progress(set.id, "checking the model's files", 0, 0);
-  const checksum = modelChecksum(model.folder);
+  const checksum = await modelChecksum(model.folder);
   if (checksum !== set.modelChecksum)
     throw new RerankInputError(
       `model "${model.name}"'s files changed since version ${set.version} was pinned (${set.modelChecksum}, now ${checksum}): pin it again for a new version`,

@@ -2,7 +2,6 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { FOLDER_CONFIG_FILE, readModelFolder } from "@/lib/models/folder";
-import { sha256File } from "@/lib/models/onnx-file";
 
 // What a rerank set records of its model, so a score in an exported file can be traced to the exact
 // weights: the name, a checksum over the folder's files that make the embeddings (towers, tokenizer,
@@ -20,11 +19,22 @@ export class RerankInputError extends Error {
 
 const PREPROCESS_FILES = ["preprocessor_config.json", FOLDER_CONFIG_FILE];
 
+/** A file's sha256, streamed: a model of hundreds of MB never holds the event loop (pins run in requests). */
+function sha256Stream(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = crypto.createHash("sha256");
+    fs.createReadStream(file, { highWaterMark: 1 << 20 })
+      .on("error", reject)
+      .on("data", (chunk) => hash.update(chunk))
+      .on("end", () => resolve(hash.digest("hex")));
+  });
+}
+
 /**
  * "sha256:<hex>": the sha256 of a SHA256SUMS-style listing (`<sha256>  <path in folder>` per file,
  * sorted by path) of the files the model's embeddings depend on.
  */
-export function modelChecksum(folder: string): string {
+export async function modelChecksum(folder: string): Promise<string> {
   let model;
   try {
     model = readModelFolder(folder);
@@ -40,9 +50,13 @@ export function modelChecksum(folder: string): string {
     const file = path.join(model.dir, name);
     if (fs.existsSync(file)) files.add(file);
   }
-  const lines = [...files]
-    .map((file) => `${sha256File(file)}  ${path.relative(model.dir, file).split(path.sep).join("/")}`)
-    .sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : a.slice(66) > b.slice(66) ? 1 : 0));
+  const lines = (
+    await Promise.all(
+      [...files].map(
+        async (file) => `${await sha256Stream(file)}  ${path.relative(model.dir, file).split(path.sep).join("/")}`,
+      ),
+    )
+  ).sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : a.slice(66) > b.slice(66) ? 1 : 0));
   return `sha256:${crypto
     .createHash("sha256")
     .update(lines.map((l) => `${l}\n`).join(""))

@@ -48,7 +48,7 @@ export async function pinRerankSet(
   if (!(await hasVectors(model.id, collectionId)))
     throw new RerankInputError(`model "${model.name}" has no vectors for this collection: embed it first`, "model");
   const revision = await pinnedRevision(model.id);
-  const checksum = modelChecksum(model.folder);
+  const checksum = await modelChecksum(model.folder);
   await boss(); // started before the transaction (see sendInTransaction)
   return inTransaction(async (client) => {
     // the collection's row serialises version numbers: two pins at once make versions N+1 and N+2
