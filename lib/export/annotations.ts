@@ -1,4 +1,4 @@
-import { relevantByQuery } from "@/lib/agreement/labels";
+import type { FinalLabelRow } from "@/lib/agreement/labels";
 import { db } from "@/lib/db/client";
 import { csvRow } from "./csv";
 import type { PlannedQuery } from "./plan";
@@ -22,9 +22,14 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The relevant pairs of the queries, in file order (queries as given). */
-export async function annotationLines(queries: readonly PlannedQuery[]): Promise<AnnotationLine[]> {
-  const relevant = await relevantByQuery(queries.map((q) => q.id));
+/** The relevant pairs of the queries by their final labels (finalLabels of these queries), in file order. */
+export async function annotationLines(
+  queries: readonly PlannedQuery[],
+  labels: readonly FinalLabelRow[],
+): Promise<AnnotationLine[]> {
+  // relevantByQuery's rule over labels read once for the whole export
+  const relevant = new Map<number, number[]>(queries.map((q) => [q.id, []]));
+  for (const l of labels) if (l.value === "relevant") relevant.get(l.queryId)?.push(l.imageId);
   const imageIds = [...new Set([...relevant.values()].flat())];
   const { rows } = await db().query<{ id: string; sourceId: string; fileName: string }>(
     `SELECT id::text, source_id AS "sourceId", file_name AS "fileName" FROM images WHERE id = ANY($1::bigint[])`,

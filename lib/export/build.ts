@@ -1,3 +1,4 @@
+import { finalLabels } from "@/lib/agreement/labels";
 import type { Split } from "@/lib/queries/fields";
 import { annotationLines, annotationsCsv } from "./annotations";
 import { cardData } from "./card-data";
@@ -47,7 +48,9 @@ export async function buildExport(
   }
 
   await phase("annotations");
-  const annotations = await annotationLines(plan.queries);
+  // the final labels read once: annotations, judgments.jsonl and the card all use them
+  const labels = await finalLabels(plan.queries.map((q) => q.id));
+  const annotations = await annotationLines(plan.queries, labels);
   put("inquire_annotations.csv", annotationsCsv(annotations));
 
   await phase("rerank set");
@@ -96,10 +99,10 @@ export async function buildExport(
   }
 
   await phase("judgments");
-  put("judgments.jsonl", (await judgmentsJsonl(plan.queries, opts.annotatorNames ?? false)).text);
+  put("judgments.jsonl", (await judgmentsJsonl(plan.queries, labels, opts.annotatorNames ?? false)).text);
 
   await phase("dataset card");
-  const data = await cardData(plan, annotations, rerankImages);
+  const data = await cardData(plan, labels, annotations, rerankImages);
   for (const [name, svg] of Object.entries(cardCharts(data))) put(name, svg);
   const names = [...files.keys(), "README.md", "SHA256SUMS"].sort();
   put("README.md", datasetCard({ plan, data, files: names, rerank }));

@@ -1,5 +1,6 @@
 import { agreementForQueries } from "@/lib/agreement/read";
 import type { AgreementReport } from "@/lib/agreement/kappa";
+import type { FinalLabelRow } from "@/lib/agreement/labels";
 import { db } from "@/lib/db/client";
 import type { RecallEstimate } from "@/lib/recall/estimate";
 import type { Split } from "@/lib/queries/fields";
@@ -32,25 +33,27 @@ export type CardData = {
 
 export async function cardData(
   plan: ExportPlan,
+  labels: readonly FinalLabelRow[],
   annotations: readonly AnnotationLine[],
   rerankImageIds: readonly string[],
 ): Promise<CardData> {
   const ids = plan.queries.map((q) => q.id);
-  const { rows } = await db().query<Omit<CardQuery, "relevant" | "split"> & { id: number }>(
+  const { rows } = await db().query<Omit<CardQuery, "relevant" | "split" | "judged"> & { id: number }>(
     `SELECT q.id, q.source_id AS "queryId", q.text, q.status::text AS status, q.supercategory, q.category,
             q.iconic_group AS "iconicGroup",
-            (SELECT count(DISTINCT j.image_id) FROM judgments j WHERE j.query_id = q.id)::int AS judged,
             l.signals->'estimate' AS estimate
        FROM queries q LEFT JOIN query_learning l ON l.query_id = q.id
       WHERE q.id = ANY($1::int[])`,
     [ids],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const judged = new Map<number, number>();
+  for (const l of labels) if (l.judgments > 0) judged.set(l.queryId, (judged.get(l.queryId) ?? 0) + 1);
   const relevant = new Map<string, number>();
   for (const a of annotations) relevant.set(a.queryId, (relevant.get(a.queryId) ?? 0) + 1);
   const queries = plan.queries.map((q) => {
     const { id: _id, ...r } = byId.get(q.id)!;
-    return { ...r, split: q.split, relevant: relevant.get(q.sourceId) ?? 0 };
+    return { ...r, split: q.split, judged: judged.get(q.id) ?? 0, relevant: relevant.get(q.sourceId) ?? 0 };
   });
   const annotators = (
     await db().query<{ n: number }>(

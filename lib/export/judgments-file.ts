@@ -1,145 +1,80 @@
-import { finalLabels } from "@/lib/agreement/labels";
+import type { FinalLabelRow } from "@/lib/agreement/labels";
 import { db } from "@/lib/db/client";
 import { compareIds } from "./annotations";
 import type { PlannedQuery } from "./plan";
 
 // judgments.jsonl: every judgment of the published queries with its history, every adjudication, and
-// each judged pair's final label with its basis, one JSON object a line. A pair with no line was never
-// looked at; a pair judged not relevant says so: what INQUIRE-Search's 0/1 export cannot tell apart.
-// Annotators are "annotator-N", numbered by their first judgment (then their first adjudication) in the
-// exported data, unless the lead asks for names; the same data gives the same bytes.
-
-type JudgmentRow = {
-  queryId: number;
-  imageId: string;
-  annotatorId: string;
-  value: string;
-  source: string | null;
-  timeSpentMs: number | null;
-  history: { value?: string; at?: string }[];
-  createdAt: Date;
-  updatedAt: Date;
-};
-type AdjudicationRow = {
-  queryId: number;
-  imageId: string;
-  adjudicatorId: string | null;
-  value: string;
-  note: string | null;
-  history: Record<string, unknown>[];
-  createdAt: Date;
-  updatedAt: Date;
-};
+// each judged pair's final label with its basis (lib/agreement/labels), one JSON object a line. A pair
+// with no line was never looked at; a pair judged not relevant says so: what INQUIRE-Search's 0/1
+// export cannot tell apart. Annotators are "annotator-N", numbered by their first judgment (then their
+// first adjudication) in the exported data, unless the lead asks for names; the same data gives the
+// same bytes. The judgment and adjudication lines are made as JSON text by the database (a few hundred
+// thousand rows parse far faster as one text column than as dates and jsonb).
 
 export type JudgmentsFile = { text: string; lines: number; annotators: number };
 
-/** Who is who in the file: "annotator-N" by first judgment, or the users' names. */
-export async function annotatorLabels(
-  judgments: readonly JudgmentRow[],
-  adjudications: readonly AdjudicationRow[],
-  names: boolean,
-): Promise<Map<string, string>> {
-  const first = new Map<string, { at: number; kind: number }>();
-  const see = (id: string | null, at: Date, kind: number) => {
-    if (!id) return;
-    const t = at.getTime();
-    const seen = first.get(id);
-    if (!seen || kind < seen.kind || (kind === seen.kind && t < seen.at)) first.set(id, { at: t, kind });
-  };
-  for (const j of judgments) see(j.annotatorId, j.createdAt, 0);
-  for (const a of adjudications) see(a.adjudicatorId, a.createdAt, 1);
-  const ids = [...first.keys()].sort((a, b) => {
-    const x = first.get(a)!;
-    const y = first.get(b)!;
-    return x.kind - y.kind || x.at - y.at || (a < b ? -1 : a > b ? 1 : 0);
-  });
-  if (!names) return new Map(ids.map((id, i) => [id, `annotator-${i + 1}`]));
-  const { rows } = await db().query<{ id: string; name: string }>("SELECT id, name FROM users WHERE id = ANY($1)", [
-    ids,
-  ]);
-  const byId = new Map(rows.map((r) => [r.id, r.name]));
-  return new Map(ids.map((id) => [id, byId.get(id) ?? id]));
+/** Who is who in the file: "annotator-N" by first judgment, then first adjudication, or the users' names. */
+export async function annotatorLabels(queryRowIds: readonly number[], names: boolean): Promise<Map<string, string>> {
+  const { rows } = await db().query<{ id: string; name: string }>(
+    `WITH firsts AS (
+       SELECT annotator_id AS id, 0 AS kind, min(created_at) AS at FROM judgments WHERE query_id = ANY($1::int[]) GROUP BY 1
+       UNION ALL
+       SELECT adjudicator_id, 1, min(created_at) FROM adjudications
+        WHERE query_id = ANY($1::int[]) AND adjudicator_id IS NOT NULL GROUP BY 1),
+     first AS (SELECT DISTINCT ON (id) id, kind, at FROM firsts ORDER BY id, kind, at)
+     SELECT f.id, coalesce(u.name, f.id) AS name FROM first f LEFT JOIN users u ON u.id = f.id
+      ORDER BY f.kind, f.at, f.id COLLATE "C"`,
+    [queryRowIds],
+  );
+  return new Map(rows.map((r, i) => [r.id, names ? r.name : `annotator-${i + 1}`]));
 }
 
-export async function judgmentsJsonl(queries: readonly PlannedQuery[], names = false): Promise<JudgmentsFile> {
+type SqlLine = { q: number; image: string; kind: number; who: string; json: string };
+
+export async function judgmentsJsonl(
+  queries: readonly PlannedQuery[],
+  labels: readonly FinalLabelRow[],
+  names = false,
+): Promise<JudgmentsFile> {
   const ids = queries.map((q) => q.id);
-  const [judgments, adjudications, labels] = await Promise.all([
-    db()
-      .query<JudgmentRow>(
-        `SELECT j.query_id AS "queryId", i.source_id AS "imageId", j.annotator_id AS "annotatorId", j.value::text AS value,
-                j.source, j.time_spent_ms AS "timeSpentMs", j.history, j.created_at AS "createdAt", j.updated_at AS "updatedAt"
-           FROM judgments j JOIN images i ON i.id = j.image_id WHERE j.query_id = ANY($1::int[])`,
-        [ids],
-      )
-      .then((r) => r.rows),
-    db()
-      .query<AdjudicationRow>(
-        `SELECT a.query_id AS "queryId", i.source_id AS "imageId", a.adjudicator_id AS "adjudicatorId", a.value::text AS value,
-                a.note, a.history, a.created_at AS "createdAt", a.updated_at AS "updatedAt"
-           FROM adjudications a JOIN images i ON i.id = a.image_id WHERE a.query_id = ANY($1::int[])`,
-        [ids],
-      )
-      .then((r) => r.rows),
-    finalLabels(ids),
-  ]);
-  const who = await annotatorLabels(judgments, adjudications, names);
+  const who = await annotatorLabels(ids, names);
+  const params = [ids, queries.map((q) => q.sourceId), [...who.keys()], [...who.values()]];
+  // row_to_json writes compact JSON with the columns in the order selected, as JSON.stringify does;
+  // timestamps as ISO 8601 in UTC with milliseconds (Date#toISOString's form)
+  const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const history = (col: string, by: string) =>
+    `(SELECT coalesce('[' || string_agg(x.obj, ',' ORDER BY x.n) || ']', '[]')::json
+        FROM (SELECT n, (SELECT row_to_json(y)::text FROM (SELECT h->'value' AS value, h->'at' AS at${by}) y) AS obj
+                FROM jsonb_array_elements(${col}) WITH ORDINALITY AS e(h, n)) x)`;
+  const { rows } = await db().query<SqlLine>(
+    `WITH q AS (SELECT * FROM unnest($1::int[], $2::text[]) AS q(id, source_id)),
+          w AS (SELECT * FROM unnest($3::text[], $4::text[]) AS w(id, label))
+     SELECT j.query_id AS q, i.source_id AS image, 0 AS kind, w.label AS who,
+            (SELECT row_to_json(r)::text FROM (SELECT 'judgment' AS kind, q.source_id AS query_id, i.source_id AS image_id,
+                    w.label AS annotator, j.value, ${iso("j.created_at")} AS first_judged_at,
+                    ${iso("j.updated_at")} AS judged_at, j.source, j.time_spent_ms,
+                    ${history("j.history", "")} AS history) r) AS json
+       FROM judgments j JOIN q ON q.id = j.query_id JOIN images i ON i.id = j.image_id JOIN w ON w.id = j.annotator_id
+     UNION ALL
+     SELECT a.query_id, i.source_id, 1, coalesce(w.label, ''),
+            (SELECT row_to_json(r)::text FROM (SELECT 'adjudication' AS kind, q.source_id AS query_id, i.source_id AS image_id,
+                    w.label AS adjudicator, a.value, a.note, ${iso("a.created_at")} AS first_adjudicated_at,
+                    ${iso("a.updated_at")} AS adjudicated_at,
+                    ${history("a.history", ", (SELECT label FROM w WHERE w.id = coalesce(h->>'by', h->>'adjudicatorId')) AS by")} AS history) r)
+       FROM adjudications a JOIN q ON q.id = a.query_id JOIN images i ON i.id = a.image_id
+       LEFT JOIN w ON w.id = a.adjudicator_id`,
+    params,
+  );
+  const querySource = new Map(queries.map((q) => [q.id, q.sourceId]));
   const imageSource = new Map<number, string>();
   if (labels.length) {
-    const { rows } = await db().query<{ id: string; sourceId: string }>(
+    const { rows: images } = await db().query<{ id: string; sourceId: string }>(
       `SELECT id::text, source_id AS "sourceId" FROM images WHERE id = ANY($1::bigint[])`,
       [[...new Set(labels.map((l) => l.imageId))]],
     );
-    for (const r of rows) imageSource.set(Number(r.id), r.sourceId);
+    for (const r of images) imageSource.set(Number(r.id), r.sourceId);
   }
-  const querySource = new Map(queries.map((q) => [q.id, q.sourceId]));
-  const queryOrder = new Map(queries.map((q, i) => [q.id, i]));
-
-  type Line = { q: number; image: string; kind: number; who: string; json: string };
-  const lines: Line[] = [];
-  for (const j of judgments) {
-    const annotator = who.get(j.annotatorId)!;
-    lines.push({
-      q: j.queryId,
-      image: j.imageId,
-      kind: 0,
-      who: annotator,
-      json: JSON.stringify({
-        kind: "judgment",
-        query_id: querySource.get(j.queryId),
-        image_id: j.imageId,
-        annotator,
-        value: j.value,
-        first_judged_at: j.createdAt.toISOString(),
-        judged_at: j.updatedAt.toISOString(),
-        source: j.source,
-        time_spent_ms: j.timeSpentMs,
-        history: (j.history ?? []).map((h) => ({ value: h.value ?? null, at: h.at ?? null })),
-      }),
-    });
-  }
-  for (const a of adjudications) {
-    const adjudicator = a.adjudicatorId ? (who.get(a.adjudicatorId) ?? null) : null;
-    lines.push({
-      q: a.queryId,
-      image: a.imageId,
-      kind: 1,
-      who: adjudicator ?? "",
-      json: JSON.stringify({
-        kind: "adjudication",
-        query_id: querySource.get(a.queryId),
-        image_id: a.imageId,
-        adjudicator,
-        value: a.value,
-        note: a.note,
-        first_adjudicated_at: a.createdAt.toISOString(),
-        adjudicated_at: a.updatedAt.toISOString(),
-        history: (a.history ?? []).map((h) => {
-          const by = (h.by ?? h.adjudicatorId ?? null) as string | null;
-          return { value: h.value ?? null, at: h.at ?? null, by: by ? (who.get(by) ?? "annotator-unknown") : null };
-        }),
-      }),
-    });
-  }
+  const lines: SqlLine[] = rows;
   for (const l of labels) {
     const image = imageSource.get(l.imageId)!;
     lines.push({
@@ -157,10 +92,9 @@ export async function judgmentsJsonl(queries: readonly PlannedQuery[], names = f
       }),
     });
   }
-  // each image's place worked out once: a few hundred thousand lines sort on numbers
-  const imageRank = new Map(
-    [...new Set(lines.map((l) => l.image))].sort(compareIds).map((image, i) => [image, i] as const),
-  );
+  // each query's and image's place worked out once: a few hundred thousand lines sort on numbers
+  const queryOrder = new Map(queries.map((q, i) => [q.id, i]));
+  const imageRank = new Map([...new Set(lines.map((l) => l.image))].sort(compareIds).map((image, i) => [image, i]));
   lines.sort(
     (x, y) =>
       queryOrder.get(x.q)! - queryOrder.get(y.q)! ||
@@ -168,9 +102,5 @@ export async function judgmentsJsonl(queries: readonly PlannedQuery[], names = f
       x.kind - y.kind ||
       (x.who < y.who ? -1 : x.who > y.who ? 1 : 0),
   );
-  return {
-    text: lines.map((l) => `${l.json}\n`).join(""),
-    lines: lines.length,
-    annotators: who.size,
-  };
+  return { text: lines.map((l) => `${l.json}\n`).join(""), lines: lines.length, annotators: who.size };
 }
