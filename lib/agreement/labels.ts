@@ -154,11 +154,10 @@ export function labelsInJudgingOrder(
     } else values[i].push(j.value);
   }
   // finalLabels hands finalLabel the values in annotator order; the label does not depend on it
-  const out: OrderedLabel[] = images.map((imageId, i) => ({
-    imageId,
-    judgments: values[i].length,
-    ...finalLabel(values[i], adjudicated.get(imageId)),
-  }));
+  const out: OrderedLabel[] = images.map((imageId, i) => {
+    const { value, basis, needsAdjudication } = finalLabel(values[i], adjudicated.get(imageId));
+    return { imageId, judgments: values[i].length, value, basis, needsAdjudication };
+  });
   const only = [...adjudicated.keys()].filter((id) => !place.has(id)).sort((a, b) => a - b);
   for (const imageId of only) out.push({ imageId, judgments: 0, ...finalLabel([], adjudicated.get(imageId)) });
   return out;
