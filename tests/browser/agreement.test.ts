@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { finalLabels } from "@/lib/agreement/labels";
+import { agreementSummary } from "@/lib/agreement/summary";
 import { createUser } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { keysFor } from "@/lib/judgments/keymap";
@@ -93,6 +94,33 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: overlap and adjudica
     expect(rows.map((r) => r.reason).sort()).toEqual(["sample", "unsure"]);
     expect(rows.find((r) => r.reason === "unsure").id).toBe(images[ELI.indexOf("U")]);
     assigned = rows.map((r) => r.id);
+    // the API: the same numbers as the page's reader; refusals name the field
+    const api = await page.evaluate(async () => (await fetch("/api/collections/garden-survey/agreement")).json());
+    expect(api).toEqual(JSON.parse(JSON.stringify(await agreementSummary(app.collection!.id))));
+    expect(api.queries.find((q: { queryId: string }) => q.queryId === queryId)).toMatchObject({
+      judged: 10,
+      overlapAssigned: 2,
+      overlapDone: 0,
+    });
+    const post = (body: unknown) =>
+      page.evaluate(
+        async ([q, b]) => {
+          const res = await fetch(`/api/collections/garden-survey/queries/${q}/overlap`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(b),
+          });
+          return { status: res.status, body: await res.json() };
+        },
+        [queryId, body] as const,
+      );
+    // Eli is the only annotator so far: he cannot be the second expert
+    expect(await post({ assignee: eliId })).toMatchObject({ status: 400, body: { field: "assignee" } });
+    expect(await post({ assignee: samId, share: 2 })).toMatchObject({
+      status: 400,
+      body: { error: expect.stringContaining("share") },
+    });
+    expect(await post({ assignee: samId })).toMatchObject({ status: 200, body: { chosen: 2, added: 0 } });
     await lead.close();
   });
 
@@ -167,6 +195,28 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: overlap and adjudica
     await page.goto(`${app.url}/collections/garden-survey/adjudicate?query=${encodeURIComponent(queryId)}`);
     await expect.poll(() => focusedId(page), { timeout: 30_000 }).not.toBeNull();
     const key = `${queryId}/${disagreed}`;
+    const openItems = () =>
+      page.evaluate(
+        async (q) =>
+          (await (await fetch(`/api/collections/garden-survey/adjudications?query=${q}`)).json()) as {
+            items: { imageId: string; judgments: { annotator: string }[] }[];
+          },
+        queryId,
+      );
+    const listed = (await openItems()).items.find((i) => i.imageId === disagreed)!;
+    expect(listed.judgments.map((j) => j.annotator).sort()).toEqual([EXPERT.name, SECOND.name].sort());
+    const unsure = await page.evaluate(
+      async ([q, img]) =>
+        (
+          await fetch("/api/collections/garden-survey/adjudications", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ queryId: q, imageId: img, value: "unsure" }),
+          })
+        ).status,
+      [queryId, disagreed] as const,
+    );
+    expect(unsure).toBe(400);
     const card = page.locator(`[data-image-id="${key}"]`);
     // both judgments, and who made them
     const shown = await card.locator("[data-testid=card-judgments]").innerText();
@@ -183,6 +233,7 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: overlap and adjudica
     const after = (await finalLabels([query.rowId])).find((l) => l.imageId === imageRow)!;
     expect(after).toMatchObject({ value: eli, basis: "adjudicated", needsAdjudication: false });
     // the item has left the queue
+    expect((await openItems()).items.map((i) => i.imageId)).not.toContain(disagreed);
     await page.reload();
     await expect
       .poll(() => page.locator("[data-testid=adjudication-position]").innerText(), { timeout: 20_000 })

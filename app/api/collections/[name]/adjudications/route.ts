@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { AdjudicationError, adjudicate, ADJUDICATION_VALUES, openAdjudications } from "@/lib/agreement/adjudication";
+import { findQueryRef } from "@/lib/queries/queries";
 import { collectionOr404, jsonError } from "../../../_lib/http";
 import { describeZodError, jsonBody, queryRefOr404 } from "../../../_lib/queries";
 import { HttpError, route } from "../../../_lib/route";
-import { findQueryRef } from "@/lib/queries/queries";
 
 type Params = { name: string };
 
