@@ -43,9 +43,9 @@ export async function judgmentsJsonl(
   // timestamps as ISO 8601 in UTC with milliseconds (Date#toISOString's form)
   const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const history = (col: string, by: string) =>
-    `(SELECT coalesce('[' || string_agg(x.obj, ',' ORDER BY x.n) || ']', '[]')::json
+    `CASE WHEN jsonb_array_length(${col}) = 0 THEN '[]'::json ELSE (SELECT ('[' || string_agg(x.obj, ',' ORDER BY x.n) || ']')::json
         FROM (SELECT n, (SELECT row_to_json(y)::text FROM (SELECT h->'value' AS value, h->'at' AS at${by}) y) AS obj
-                FROM jsonb_array_elements(${col}) WITH ORDINALITY AS e(h, n)) x)`;
+                FROM jsonb_array_elements(${col}) WITH ORDINALITY AS e(h, n)) x) END`;
   const { rows } = await db().query<SqlLine>(
     `WITH q AS (SELECT * FROM unnest($1::int[], $2::text[]) AS q(id, source_id)),
           w AS (SELECT * FROM unnest($3::text[], $4::text[]) AS w(id, label))

@@ -19,7 +19,11 @@ async function imageRowId(collectionId: number, sourceId: string): Promise<numbe
 }
 
 export async function seedExportFixture(imagesRoot: string, name = "garden-survey"): Promise<ExportFixture> {
-  const c = await seedCollection(imagesRoot, name);
+  return seedBenchmark(await seedCollection(imagesRoot, name));
+}
+
+/** The users, queries, judgments, adjudications and rerank set above, on a collection already seeded. */
+export async function seedBenchmark(c: SeededCollection): Promise<ExportFixture> {
   for (const [id, role] of [
     ["u-lead", "lead"],
     ["u-bea", "expert"],
