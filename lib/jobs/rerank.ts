@@ -2,7 +2,7 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { inTransaction } from "@/lib/db/transaction";
 import { RerankInputError } from "@/lib/rerank/pin";
-import { boss, onConnection, QUEUES, sendInTransaction } from "./boss";
+import { boss, jobExpireSeconds, onConnection, QUEUES, sendInTransaction } from "./boss";
 import type pg from "pg";
 
 // Rerank set builds run in the worker: one text embedding and one top-100 search per finished query,
@@ -29,7 +29,9 @@ const STATES: Record<string, RerankBuildState> = {
   failed: "failed",
 };
 
-export const RERANK_JOB_OPTIONS = { retryLimit: 1, retryDelay: 5, expireInSeconds: 2 * 60 * 60 };
+// a build is all or nothing (written in one transaction at its end), so a retry simply starts again; a
+// worker killed mid-build hands the job back once it expires
+const rerankJobOptions = () => ({ retryLimit: 1, retryDelay: 5, expireInSeconds: jobExpireSeconds(30 * 60) });
 
 /** Whether the set's recorded job is still queued or running, read on the caller's connection. */
 async function jobBusy(client: pg.ClientBase, jobId: string | null): Promise<boolean> {
@@ -46,7 +48,7 @@ async function jobBusy(client: pg.ClientBase, jobId: string | null): Promise<boo
  * and records it on the row. The caller has awaited boss() before opening the transaction.
  */
 export async function sendRerankJob(client: pg.ClientBase, job: RerankJob): Promise<string> {
-  const jobId = await sendInTransaction(client, QUEUES.rerank, job satisfies RerankJob, RERANK_JOB_OPTIONS);
+  const jobId = await sendInTransaction(client, QUEUES.rerank, job satisfies RerankJob, rerankJobOptions());
   if (!jobId) throw new Error("the rerank set build could not be queued");
   await client.query(
     `UPDATE rerank_sets SET build_job = $2, build_phase = 'queued', build_done = NULL, build_total = NULL, build_error = NULL
