@@ -84,15 +84,17 @@ export function judgmentsPerDay(
   byQuery: ReadonlyMap<number, readonly QueryJudgment[]>,
   names: ReadonlyMap<string, string>,
 ): DayCount[] {
-  const counts = new Map<string, { day: number; annotatorId: string; judgments: number }>();
+  const perAnnotator = new Map<string, Map<number, number>>();
   for (const list of byQuery.values())
     for (const j of list) {
-      const key = `${j.day}\u0000${j.annotatorId}`;
-      const c = counts.get(key);
-      if (c) c.judgments++;
-      else counts.set(key, { day: j.day, annotatorId: j.annotatorId, judgments: 1 });
+      let days = perAnnotator.get(j.annotatorId);
+      if (!days) perAnnotator.set(j.annotatorId, (days = new Map()));
+      days.set(j.day, (days.get(j.day) ?? 0) + 1);
     }
-  return [...counts.values()]
+  const counts = [...perAnnotator].flatMap(([annotatorId, days]) =>
+    [...days].map(([day, judgments]) => ({ day, annotatorId, judgments })),
+  );
+  return counts
     .map((c) => ({ ...c, annotator: names.get(c.annotatorId) ?? c.annotatorId }))
     .sort(
       (a, b) =>
