@@ -183,6 +183,74 @@ describe.each(dbKinds)("model runs on %s", (kind) => {
     expect(table.filter((r) => r.run.source === "in-tool").length).toBeGreaterThanOrEqual(2);
   });
 
+  it("a rerank run re-orders each query's rerank set by the model and is scored as fieldmark eval --rerank scores it", async () => {
+    // a rerank set by hand: each query's first 30 images, in reverse order, all three scored queries included
+    const set = await db().query(
+      `INSERT INTO rerank_sets (collection_id, version, model_name, model_checksum, built_at)
+       VALUES ($1, 1, 'hand', 'none', now()) RETURNING id`,
+      [f.collectionId],
+    );
+    const setId = set.rows[0].id;
+    for (const q of f.queries.slice(0, 3)) {
+      await db().query("INSERT INTO rerank_set_queries (rerank_set_id, query_id, status) VALUES ($1, $2, 'included')", [
+        setId,
+        q,
+      ]);
+      await db().query(
+        `INSERT INTO rerank_items (rerank_set_id, query_id, image_id, rank, score)
+         SELECT $1, $2, u.id, 31 - u.o, u.o FROM unnest($3::bigint[]) WITH ORDINALITY AS u(id, o)`,
+        [setId, q, f.imageRowIds.slice(0, 30)],
+      );
+    }
+    const model = (await pinModel("runs-first"))!;
+    const { runId } = await startRun({
+      collectionId: f.collectionId,
+      name: "runs-first rerank",
+      kind: "rerank",
+      source: "in-tool",
+      model,
+      rerankSetId: setId,
+      k: 10,
+      command: "test",
+      createdBy: null,
+    });
+    await waitUntil(async () => ["done", "failed"].includes((await runById(runId))!.status), `run ${runId}`, 60_000);
+    expect((await runById(runId))!.error).toBeNull();
+    // the files: the set with final-label relevance, and the run's scores of the set's images
+    const dir = path.join(t.filesDir, `rerank-${runId}`);
+    fs.mkdirSync(dir);
+    const relevant = await relevantByQuery(f.queries.slice(0, 3));
+    const lines = ["query_id,inat24_image_id,relevant"];
+    const runLines = ["query_id,image_id,score"];
+    for (const [n, q] of f.queries.slice(0, 3).entries()) {
+      const ex = f.vectors.first[f.exampleOf.get(q)!];
+      for (let i = 0; i < 30; i++) {
+        lines.push(`${n + 1},${f.sourceIds[i]},${relevant.get(q)!.includes(f.imageRowIds[i]) ? 1 : 0}`);
+        runLines.push(`${n + 1},${f.sourceIds[i]},${cos(ex, f.vectors.first[i])}`);
+      }
+    }
+    fs.writeFileSync(path.join(dir, "rerank.csv"), lines.join("\n") + "\n");
+    fs.writeFileSync(path.join(dir, "run.csv"), runLines.join("\n") + "\n");
+    fs.writeFileSync(
+      path.join(dir, "queries.csv"),
+      ",query_id,query_text,supercategory,category,iconic_group\n0,1,a,Behavior,,\n1,2,b,Behavior,,\n2,3,c,Behavior,,\n",
+    );
+    const files = evaluateFiles({
+      queries: path.join(dir, "queries.csv"),
+      rerank: path.join(dir, "rerank.csv"),
+      run: path.join(dir, "run.csv"),
+      k: 10,
+    });
+    const stored = await runQueryMetrics(runId);
+    expect(stored.map((m) => m.sourceId)).toEqual(files.per_query.map((m) => m.query_id));
+    for (const [i, m] of stored.entries())
+      for (const name of ["ap", "ndcg", "mrr", "precision", "recall"] as const)
+        expect(m[name]).toBeCloseTo(files.per_query[i][name], 6);
+    // only the set's images are ranked
+    const ranked = await db().query("SELECT count(*)::int AS n FROM eval_run_scores WHERE run_id = $1", [runId]);
+    expect(ranked.rows[0].n).toBe(90);
+  });
+
   it("an imported run naming an image the collection lacks is refused before anything is written", async () => {
     const file = path.join(t.filesDir, "bad-run.csv");
     fs.writeFileSync(file, "query_id,image_id,score\n1,1000,0.5\n1,nope,0.4\n");
