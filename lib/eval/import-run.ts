@@ -97,7 +97,11 @@ export async function importRunUpload(
   input: Omit<ImportRunInput, "file">,
 ): Promise<{ runId: number; queries: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-run-"));
-  const base = path.basename(fileName).replace(/[^\w.@+-]/g, "_").slice(0, 100) || "run.csv";
+  const base =
+    path
+      .basename(fileName)
+      .replace(/[^\w.@+-]/g, "_")
+      .slice(0, 100) || "run.csv";
   const file = path.join(dir, base);
   try {
     fs.writeFileSync(file, bytes);
