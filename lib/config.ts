@@ -11,6 +11,13 @@ const envSchema = z.object({
   FIELDMARK_MAX_IMAGE_BYTES: z.coerce.number().int().min(1).optional(),
   // the most bytes one request may upload (a train.json or CSV through the import page, a query CSV)
   FIELDMARK_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).optional(),
+  // the Hugging Face hub, as its own tools read them: a mirror (or the tests' stand-in) and a token for
+  // gated or private repositories (lib/models/hub passes them to @huggingface/hub, which reads no env)
+  HF_ENDPOINT: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://huggingface.co" })
+    .optional()
+    .or(z.literal("")),
+  HF_TOKEN: z.string().optional(),
   // the reverse proxies whose X-Forwarded-* headers count (bin/web-server.mjs applies them)
   FIELDMARK_TRUSTED_PROXIES: z
     .string()
@@ -108,6 +115,19 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 export function readUploadSettings(env: NodeJS.ProcessEnv = process.env): UploadSettings {
   return { maxUploadBytes: parseEnv(env).FIELDMARK_MAX_UPLOAD_BYTES ?? DEFAULT_MAX_UPLOAD_BYTES };
+}
+
+/** Where models are fetched from and as whom (HF_ENDPOINT, HF_TOKEN). */
+export type HubSettings = { hubUrl: string; accessToken: string | undefined };
+
+export const DEFAULT_HUB_URL = "https://huggingface.co";
+
+export function readHubSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
+  const e = parseEnv(env);
+  return {
+    hubUrl: (e.HF_ENDPOINT || DEFAULT_HUB_URL).replace(/\/+$/, ""),
+    accessToken: e.HF_TOKEN?.trim() || undefined,
+  };
 }
 
 /** Where cached thumbnails live: beside the embedded database, whichever database is used. */

@@ -7,7 +7,7 @@ import { registerModel, type RegisteredModel } from "../registry";
 import { alreadyThere, downloadHubFile, type HubRequest } from "./download";
 import { HubFetchError } from "./errors";
 import { planFetch, VARIANTS, type FetchPlan, type HubFile, type Variant } from "./plan";
-import { readHubSettings, type HubSettings } from "./settings";
+import { readHubSettings, type HubSettings } from "@/lib/config";
 
 // `fieldmark models fetch` and the models page's fetch job: resolve the revision to a commit, list the
 // repository there, pick the files an encoder needs, download each (resumable, checked against the size
