@@ -98,6 +98,11 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "access control" : SKIP_REASON
     app = await startTestApp();
     await createUser(LEAD);
     const query = await createQuery(app.collection!.id, { text: QUERY_TEXT }, null);
+    // a finished model run (id 1, with nothing scored) for the runs/[runId] pages to show
+    await db().query(
+      "INSERT INTO eval_runs (collection_id, name, kind, model_name, status) VALUES ($1, 'seeded', 'full-rank', 'seeded', 'done')",
+      [app.collection!.id],
+    );
     const job = await db().query<{ id: string }>("SELECT gen_random_uuid()::text AS id");
     seeded = {
       collection: app.collection!.name,
