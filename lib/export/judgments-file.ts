@@ -95,12 +95,10 @@ export async function judgmentsJsonl(
   // each query's and image's place worked out once: a few hundred thousand lines sort on numbers
   const queryOrder = new Map(queries.map((q, i) => [q.id, i]));
   const imageRank = new Map([...new Set(lines.map((l) => l.image))].sort(compareIds).map((image, i) => [image, i]));
-  lines.sort(
-    (x, y) =>
-      queryOrder.get(x.q)! - queryOrder.get(y.q)! ||
-      imageRank.get(x.image)! - imageRank.get(y.image)! ||
-      x.kind - y.kind ||
-      (x.who < y.who ? -1 : x.who > y.who ? 1 : 0),
+  const keyed = lines.map((l) => ({ l, q: queryOrder.get(l.q)!, i: imageRank.get(l.image)! }));
+  keyed.sort(
+    (x, y) => x.q - y.q || x.i - y.i || x.l.kind - y.l.kind || (x.l.who < y.l.who ? -1 : x.l.who > y.l.who ? 1 : 0),
   );
-  return { text: lines.map((l) => `${l.json}\n`).join(""), lines: lines.length, annotators: who.size };
+  const text = keyed.map((k) => `${k.l.json}\n`).join("");
+  return { text, lines: lines.length, annotators: who.size };
 }
