@@ -50,6 +50,16 @@ export async function importInquireQueries(
         if (e instanceof QueryInputError) throw new QueryCsvError(`line ${row.line}: ${e.message}`, row.line, e.field);
         throw e;
       }
+      if (current) {
+        // a split an export froze stays as published: named with the file's line, before anything is saved
+        try {
+          await checkSplitChange(client, null, current.split, fields.split, current.rowId);
+        } catch (e) {
+          if (e instanceof QueryInputError)
+            throw new QueryCsvError(`line ${row.line}: ${e.message}`, row.line, e.field);
+          throw e;
+        }
+      }
       if (!current) {
         await insertQuery(client, collectionId, row.queryId, fields, editorId);
         result.created += 1;
