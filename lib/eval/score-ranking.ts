@@ -57,7 +57,11 @@ export function meansOf(report: EvalReport): RunMeans {
   return {
     ...report.mean,
     queries: report.per_query.length,
-    leftOut: report.left_out.map((l) => ({ queryId: l.query_id, reason: l.reason })),
+    // evaluate.ts speaks of files; in the database the labels are the final labels
+    leftOut: report.left_out.map((l) => ({
+      queryId: l.query_id,
+      reason: l.reason.replace("in the annotations file", "by final label"),
+    })),
   };
 }
 

@@ -96,5 +96,7 @@ describe.each(dbKinds)("the PoC report on %s", (kind) => {
     expect(made.html).toContain("data:image/"); // thumbnails (here, placeholders: the fixture has no photos) embedded
     expect(made.html).not.toMatch(/src="(?!data:)/); // nothing fetched from elsewhere
     expect(r.summary).toMatch(/Over 3 finished queries/);
+    // the query with nothing relevant gets no number, and the report says why
+    expect(made.html).toContain("query 4: no relevant image by final label");
   });
 });

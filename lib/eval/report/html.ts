@@ -72,6 +72,7 @@ export function renderReportHtml(r: ReportData, thumbs: ReadonlyMap<number, stri
 <p>Run #${r.run.id} · ${escapeHtml(r.run.kind)} · k = ${k} · ${escapeHtml(r.run.source)} · made ${escapeHtml(new Date(r.run.createdAt).toISOString())}</p>
 <p class="summary" id="summary">${escapeHtml(r.summary)}</p>
 ${meanRow}
+${(r.run.means.leftOut ?? []).length ? `<p class="untrusted">Not scored (no number can be given): ${(r.run.means.leftOut ?? []).map((l) => `query ${escapeHtml(l.queryId)}: ${escapeHtml(l.reason)}`).join("; ")}.</p>` : ""}
 ${categoryChart}
 <section id="errors"><h2>(a) ${REPORT_SECTIONS.errors}</h2>
 <p>${e.falsePositives} false positives in the top ${k} of the scored queries${e.unjudgedInTopK ? ` (and ${e.unjudgedInTopK} images nobody judged, not counted)` : ""}.</p>

@@ -92,6 +92,12 @@ export default async function ReportPage({ params, searchParams }: Props) {
           </tbody>
         </table>
       )}
+      {(run.means.leftOut ?? []).length > 0 && (
+        <p className="text-sm text-amber-800" data-testid="report-left-out">
+          Not scored (no number can be given):{" "}
+          {(run.means.leftOut ?? []).map((l) => `query ${l.queryId}: ${l.reason}`).join("; ")}.
+        </p>
+      )}
       {Object.keys(report.categories).length > 0 && (
         <section className="break-inside-avoid">
           <h2 className="mb-1 text-sm font-semibold">Metrics per category</h2>
