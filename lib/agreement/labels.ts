@@ -16,36 +16,25 @@ export type FinalLabelRow = FinalLabel & {
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, "query">;
 
-/** Final labels of the queries' (query, image) pairs, ordered by query id, then image id. */
-export async function finalLabels(queryIds: readonly number[], client: Queryable = db()): Promise<FinalLabelRow[]> {
+/**
+ * Final labels of the queries' (query, image) pairs, ordered by query id, then image id: the compact
+ * read below, labels decided in memory. Pass `judgments` when the caller has read them already (an
+ * export reads them once for its labels, its agreement and its card).
+ */
+export async function finalLabels(
+  queryIds: readonly number[],
+  client: Queryable = db(),
+  judgments?: Map<number, QueryJudgment[]>,
+): Promise<FinalLabelRow[]> {
   if (!queryIds.length) return [];
-  const { rows } = await client.query<{
-    query_id: number;
-    image_id: string;
-    values: JudgmentValue[] | null;
-    adjudicated: JudgmentValue | null;
-  }>(
-    `WITH judged AS (
-       SELECT query_id, image_id, array_agg(value::text ORDER BY annotator_id) AS values
-         FROM judgments WHERE query_id = ANY($1::int[])
-        GROUP BY query_id, image_id)
-     SELECT coalesce(j.query_id, a.query_id) AS query_id, coalesce(j.image_id, a.image_id) AS image_id,
-            j.values, a.value::text AS adjudicated
-       FROM judged j
-       FULL JOIN (SELECT query_id, image_id, value FROM adjudications WHERE query_id = ANY($1::int[])) a
-         ON a.query_id = j.query_id AND a.image_id = j.image_id
-      ORDER BY 1, 2`,
-    [queryIds],
-  );
-  return rows.map((r) => {
-    const values = r.values ?? [];
-    return {
-      queryId: r.query_id,
-      imageId: Number(r.image_id),
-      judgments: values.length,
-      ...finalLabel(values, r.adjudicated),
-    };
-  });
+  const byQuery = await labelsByQuery(queryIds, client, judgments);
+  const out: FinalLabelRow[] = [];
+  for (const queryId of [...queryIds].sort((a, b) => a - b)) {
+    const labels = [...(byQuery.get(queryId) ?? [])].sort((a, b) => a.imageId - b.imageId);
+    for (const { imageId, judgments: n, value, basis, needsAdjudication } of labels)
+      out.push({ queryId, imageId, judgments: n, value, basis, needsAdjudication });
+  }
+  return out;
 }
 
 /** The relevant images of each query by final label (INQUIRE's annotations), image ids ascending. */

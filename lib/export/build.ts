@@ -1,4 +1,6 @@
-import { finalLabels } from "@/lib/agreement/labels";
+import { finalLabels, judgmentsByQuery } from "@/lib/agreement/labels";
+import { agreementFromJudgments } from "@/lib/agreement/read";
+import { db } from "@/lib/db/client";
 import type { Split } from "@/lib/queries/fields";
 import { annotationLines, annotationsCsv } from "./annotations";
 import { cardData } from "./card-data";
@@ -48,8 +50,11 @@ export async function buildExport(
   }
 
   await phase("annotations");
-  // the final labels read once: annotations, judgments.jsonl and the card all use them
-  const labels = await finalLabels(plan.queries.map((q) => q.id));
+  // the judgments read once: the final labels (annotations, rerank relevance, judgments.jsonl, the card)
+  // and the card's agreement all come from this one read
+  const queryIds = plan.queries.map((q) => q.id);
+  const judged = await judgmentsByQuery(queryIds);
+  const labels = await finalLabels(queryIds, db(), judged);
   const annotations = await annotationLines(plan.queries, labels);
   put("inquire_annotations.csv", annotationsCsv(annotations));
 
@@ -83,6 +88,7 @@ export async function buildExport(
     const { rows: all, leftOut } = await rerankRowsFor(
       setId,
       SPLITS.flatMap((s) => [...bySplit.get(s)!.keys()]),
+      labels,
     );
     for (const split of SPLITS) {
       const queries = bySplit.get(split)!;
@@ -102,7 +108,7 @@ export async function buildExport(
   put("judgments.jsonl", (await judgmentsJsonl(plan.queries, labels, opts.annotatorNames ?? false)).text);
 
   await phase("dataset card");
-  const data = await cardData(plan, labels, annotations, rerankImages);
+  const data = await cardData(plan, labels, annotations, rerankImages, agreementFromJudgments(judged));
   for (const [name, svg] of Object.entries(cardCharts(data))) put(name, svg);
   const names = [...files.keys(), "README.md", "SHA256SUMS"].sort();
   put("README.md", datasetCard({ plan, data, files: names, rerank }));

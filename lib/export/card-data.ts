@@ -36,6 +36,7 @@ export async function cardData(
   labels: readonly FinalLabelRow[],
   annotations: readonly AnnotationLine[],
   rerankImageIds: readonly string[],
+  agreement?: AgreementReport,
 ): Promise<CardData> {
   const ids = plan.queries.map((q) => q.id);
   const { rows } = await db().query<Omit<CardQuery, "relevant" | "split" | "judged"> & { id: number }>(
@@ -69,5 +70,5 @@ export async function cardData(
       [plan.collection.id, imageIds],
     )
   ).rows;
-  return { queries, annotators, agreement: await agreementForQueries(ids), licences };
+  return { queries, annotators, agreement: agreement ?? (await agreementForQueries(ids)), licences };
 }

@@ -1,3 +1,4 @@
+import type { FinalLabelRow } from "@/lib/agreement/labels";
 import { db } from "@/lib/db/client";
 import { rerankSetRows } from "@/lib/rerank/read";
 
@@ -32,8 +33,13 @@ export type RerankExportRows = {
   leftOut: Map<number, string>;
 };
 
-export async function rerankRowsFor(setId: number, queryRowIds: readonly number[]): Promise<RerankExportRows> {
-  const placed = new Map((await rerankSetRows(setId)).map((q) => [q.queryRowId, q]));
+export async function rerankRowsFor(
+  setId: number,
+  queryRowIds: readonly number[],
+  labels?: readonly FinalLabelRow[],
+): Promise<RerankExportRows> {
+  // the export's labels serve only when they cover every query the set placed; else the set reads its own
+  const placed = new Map((await rerankSetRows(setId, db(), labels)).map((q) => [q.queryRowId, q]));
   const leftOut = new Map<number, string>();
   const included = queryRowIds.filter((id) => {
     const q = placed.get(id);

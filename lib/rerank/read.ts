@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { db } from "@/lib/db/client";
-import { finalLabels } from "@/lib/agreement/labels";
+import { finalLabels, type FinalLabelRow } from "@/lib/agreement/labels";
 import type { Split } from "@/lib/queries/fields";
 import { QUERY_ORDER } from "@/lib/queries/queries";
 import type { RerankStatus } from "./inclusion";
@@ -119,7 +119,12 @@ export type RerankSetQueryRows = RerankSetQuery & { items: RerankItemRow[] };
  * INQUIRE-Rerank's file; the others are listed as left out), in query order, with its split and its
  * ranked images by rank, each with its score and whether its final label is relevant.
  */
-export async function rerankSetRows(setId: number, client: Queryable = db()): Promise<RerankSetQueryRows[]> {
+export async function rerankSetRows(
+  setId: number,
+  client: Queryable = db(),
+  /** final labels the caller has already read (they must cover the set's queries), to save reading them again */
+  labels?: readonly FinalLabelRow[],
+): Promise<RerankSetQueryRows[]> {
   const queries = await rerankSetQueries(setId, client);
   const { rows } = await client.query<{
     queryRowId: number;
@@ -135,10 +140,11 @@ export async function rerankSetRows(setId: number, client: Queryable = db()): Pr
   );
   const relevant = new Set(
     (
-      await finalLabels(
+      labels ??
+      (await finalLabels(
         queries.map((q) => q.queryRowId),
         client,
-      )
+      ))
     )
       .filter((l) => l.value === "relevant")
       .map((l) => `${l.queryId}:${l.imageId}`),

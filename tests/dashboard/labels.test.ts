@@ -10,7 +10,8 @@ import {
 } from "@/lib/agreement/labels";
 import { agreementForQueries } from "@/lib/agreement/read";
 import { db } from "@/lib/db/client";
-import { JUDGMENT_VALUES } from "@/lib/judgments/values";
+import { finalLabel } from "@/lib/agreement/final-label";
+import { JUDGMENT_VALUES, type JudgmentValue } from "@/lib/judgments/values";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { rng } from "../helpers/random";
 import { dbKinds } from "../helpers/services";
@@ -18,6 +19,33 @@ import { dbKinds } from "../helpers/services";
 // The dashboard's fast readers of final labels (one compact read, finalLabel in memory) give what
 // finalLabels gives, pair for pair, on random judgments by three annotators with adjudications; and
 // agreementForQueries, now over the same read, what agreementReport gives over the raw rows.
+
+/** The reference: every pair's judgments gathered by SQL alone, with the lead's adjudication, then finalLabel. */
+async function finalLabelsBySql(queryIds: number[]) {
+  const { rows } = await db().query<{
+    query_id: number;
+    image_id: string;
+    values: JudgmentValue[] | null;
+    adjudicated: JudgmentValue | null;
+  }>(
+    `WITH judged AS (
+       SELECT query_id, image_id, array_agg(value::text ORDER BY annotator_id) AS values
+         FROM judgments WHERE query_id = ANY($1::int[]) GROUP BY query_id, image_id)
+     SELECT coalesce(j.query_id, a.query_id) AS query_id, coalesce(j.image_id, a.image_id) AS image_id,
+            j.values, a.value::text AS adjudicated
+       FROM judged j
+       FULL JOIN (SELECT query_id, image_id, value FROM adjudications WHERE query_id = ANY($1::int[])) a
+         ON a.query_id = j.query_id AND a.image_id = j.image_id
+      ORDER BY 1, 2`,
+    [queryIds],
+  );
+  return rows.map((r) => ({
+    queryId: r.query_id,
+    imageId: Number(r.image_id),
+    judgments: (r.values ?? []).length,
+    ...finalLabel(r.values ?? [], r.adjudicated),
+  }));
+}
 
 describe.each(dbKinds)("final labels read compactly on %s", (kind) => {
   let t: TestDatabase;
@@ -69,8 +97,9 @@ describe.each(dbKinds)("final labels read compactly on %s", (kind) => {
   });
   afterAll(async () => t?.close());
 
-  it("the labels finalLabels gives, in the order first judged", async () => {
-    const expected = await finalLabels(queryIds);
+  it("the labels the SQL reference gives, in the order first judged; finalLabels the same by pair", async () => {
+    const expected = await finalLabelsBySql(queryIds);
+    expect(await finalLabels(queryIds)).toEqual(expected);
     const labels = await labelsByQuery(queryIds);
     const got = [...labels].flatMap(([queryId, list]) =>
       list.map(({ imageId, judgments, value, basis, needsAdjudication }) => ({
@@ -103,7 +132,7 @@ describe.each(dbKinds)("final labels read compactly on %s", (kind) => {
   });
 
   it("counts and places agree with the labels", async () => {
-    const expected = await finalLabels(queryIds);
+    const expected = await finalLabelsBySql(queryIds);
     const counts = await finalLabelCounts(queryIds);
     for (const id of queryIds) {
       const mine = expected.filter((l) => l.queryId === id);
