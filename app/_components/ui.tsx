@@ -83,3 +83,10 @@ export function RoleBadge({ role }: { role: string }) {
         : "bg-stone-200 text-stone-700";
   return <span className={cx("rounded px-1.5 py-0.5 text-xs font-medium", color)}>{role}</span>;
 }
+
+// Tables: a bordered card that scrolls sideways when wide, a quiet header row, the same cell padding on
+// every page (the query list, the dashboard, agreement, rerank sets, splits, export, runs).
+export const tableFrameClass = "overflow-x-auto rounded-xl border border-stone-200 bg-white";
+export const tableHeadClass = "border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase";
+export const thClass = "px-3 py-2 font-medium";
+export const tdClass = "px-3 py-1.5";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
-import { PageTitle } from "@/app/_components/ui";
+import { PageTitle, cx, tableFrameClass, tableHeadClass, thClass as th, tdClass as td } from "@/app/_components/ui";
 import { agreementSummary } from "@/lib/agreement/summary";
 import type { Agreement } from "@/lib/agreement/kappa";
 import { can } from "@/lib/auth/permissions";
@@ -28,9 +28,6 @@ function Kappa({ a, note }: { a: Agreement; note: string | null }) {
   if (a.kappa !== null) return <span className="tabular-nums">{a.kappa.toFixed(3)}</span>;
   return <span className="text-stone-500">—, {note}</span>;
 }
-
-const th = "px-3 py-2 font-medium";
-const td = "px-3 py-1.5";
 
 export default async function AgreementPage({ params }: Props) {
   await requireUser("agreement.assign");
@@ -67,9 +64,9 @@ export default async function AgreementPage({ params }: Props) {
           <Kappa a={summary.overall} note={summary.overall.kappaNote} />
         </p>
       </section>
-      <div className="mb-6 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+      <div className={cx("mb-6", tableFrameClass)}>
         <table className="w-full text-left text-sm" data-testid="agreement-queries">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+          <thead className={tableHeadClass}>
             <tr>
               <th className={th}>Id</th>
               <th className={th}>Query</th>
@@ -107,9 +104,9 @@ export default async function AgreementPage({ params }: Props) {
           </tbody>
         </table>
       </div>
-      <div className="mb-6 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+      <div className={cx("mb-6", tableFrameClass)}>
         <table className="w-full text-left text-sm" data-testid="agreement-pairs">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+          <thead className={tableHeadClass}>
             <tr>
               <th className={th}>Annotators</th>
               <th className={th}>Pairs</th>

@@ -1,4 +1,4 @@
-import { cx } from "@/app/_components/ui";
+import { cx, tableFrameClass, tableHeadClass } from "@/app/_components/ui";
 import type { CoverageMatrix } from "@/lib/dashboard/matrix";
 
 // The coverage matrix drawn: supercategory and category down, iconic group across; each cell its
@@ -6,9 +6,9 @@ import type { CoverageMatrix } from "@/lib/dashboard/matrix";
 
 export function CoverageMatrixTable({ matrix }: { matrix: CoverageMatrix }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+    <div className={tableFrameClass}>
       <table className="w-full text-left text-sm" data-testid="coverage-matrix">
-        <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+        <thead className={tableHeadClass}>
           <tr>
             <th className="px-3 py-2 font-medium">Supercategory</th>
             <th className="px-3 py-2 font-medium">Category</th>

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { cx } from "@/app/_components/ui";
+import { cx, tableFrameClass, tableHeadClass } from "@/app/_components/ui";
 import type { DashboardQuery } from "@/lib/dashboard/rows";
 import { ariaSort, dashboardSearch, sortedBy, type DashboardParams, type SortKey } from "@/lib/dashboard/table";
 import { judgePath } from "@/lib/queries/urls";
@@ -68,9 +68,9 @@ export function QueryTable({
   path: string;
 }) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+    <div className={tableFrameClass}>
       <table className="w-full text-left text-sm" data-testid="dashboard-table">
-        <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+        <thead className={tableHeadClass}>
           <tr>
             {COLUMNS.map((c) => (
               <th

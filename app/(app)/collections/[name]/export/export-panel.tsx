@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
-import { Button, ErrorNote } from "@/app/_components/ui";
+import { Button, ErrorNote, tableFrameClass, tableHeadClass } from "@/app/_components/ui";
 import { exportBusy, exportPercent, exportProgressText, type ExportView } from "@/lib/export/progress-view";
 
 // Starting an export, its progress while the worker writes it (polled from the API), and the past
@@ -113,9 +113,9 @@ export function ExportPanel({
         )}
         {error && <ErrorNote>{error}</ErrorNote>}
       </section>
-      <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+      <div className={tableFrameClass}>
         <table className="w-full text-left text-sm" data-testid="exports">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+          <thead className={tableHeadClass}>
             <tr>
               <th className="px-3 py-2 font-medium">Export</th>
               <th className="px-3 py-2 font-medium">Started</th>

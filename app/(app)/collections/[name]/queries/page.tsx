@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
-import { PageTitle } from "@/app/_components/ui";
+import { PageTitle, tableFrameClass, tableHeadClass } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
@@ -51,9 +51,9 @@ export default async function QueriesPage({ params }: Props) {
           No queries yet. Write one, or import INQUIRE&apos;s query CSV.
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+        <div className={tableFrameClass}>
           <table className="w-full text-left text-sm" data-testid="query-table">
-            <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+            <thead className={tableHeadClass}>
               <tr>
                 <th className="px-3 py-2 font-medium">Id</th>
                 <th className="px-3 py-2 font-medium">Query</th>

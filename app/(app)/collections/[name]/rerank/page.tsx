@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
-import { PageTitle } from "@/app/_components/ui";
+import { PageTitle, cx, tableFrameClass, tableHeadClass, thClass as th, tdClass as td } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { rerankPath } from "@/lib/benchmark/urls";
 import { findCollection } from "@/lib/browse/collections";
@@ -24,8 +24,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Rerank sets · ${pageParam((await params).name)}` };
 }
 
-const th = "px-3 py-2 font-medium";
-const td = "px-3 py-1.5";
 const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace("T", " ") + " UTC" : "—");
 const STATUS_LABEL = { included: "included", "no-relevant": "left out: no relevant", unjudged: "waiting for labels" };
 
@@ -53,9 +51,9 @@ export default async function RerankPage({ params, searchParams }: Props) {
       <div className="mb-6 max-w-xl">
         <PinForm collection={collection.name} models={models.map((m) => ({ name: m.name, kind: m.kind }))} />
       </div>
-      <div className="mb-6 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+      <div className={cx("mb-6", tableFrameClass)}>
         <table className="w-full text-left text-sm" data-testid="rerank-versions">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+          <thead className={tableHeadClass}>
             <tr>
               <th className={th}>Version</th>
               <th className={th}>Model</th>
@@ -110,9 +108,9 @@ export default async function RerankPage({ params, searchParams }: Props) {
           <h2 className="mb-2 text-sm font-semibold text-stone-800">
             Version {shown.version}: {queries.length} finished queries
           </h2>
-          <div className="mb-6 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+          <div className={cx("mb-6", tableFrameClass)}>
             <table className="w-full text-left text-sm" data-testid="rerank-queries">
-              <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+              <thead className={tableHeadClass}>
                 <tr>
                   <th className={th}>Id</th>
                   <th className={th}>Query</th>

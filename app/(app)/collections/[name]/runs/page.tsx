@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
 import { Chart } from "@/app/_components/chart";
-import { PageTitle } from "@/app/_components/ui";
+import { PageTitle, cx, tableFrameClass, tableHeadClass, thClass as th, tdClass as td } from "@/app/_components/ui";
 import { can } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { reportPath } from "@/lib/benchmark/urls";
@@ -26,8 +26,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Runs · ${pageParam((await params).name)}` };
 }
 
-const th = "px-3 py-2 font-medium";
-const td = "px-3 py-1.5";
 const num = (x: number | undefined | null) => (x === undefined || x === null ? "—" : x.toFixed(3));
 
 export default async function RunsPage({ params }: Props) {
@@ -53,9 +51,9 @@ export default async function RunsPage({ params }: Props) {
       <PageTitle sub="Each run scores a model's ranking against the finished queries' final labels with INQUIRE's metrics (fractions, 0 to 1). Runs made elsewhere are imported from a run CSV.">
         Model runs
       </PageTitle>
-      <div className="mb-6 overflow-x-auto rounded-xl border border-stone-200 bg-white">
+      <div className={cx("mb-6", tableFrameClass)}>
         <table className="w-full text-left text-sm" data-testid="runs-table">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+          <thead className={tableHeadClass}>
             <tr>
               <th className={th}>Run</th>
               <th className={th}>Model</th>

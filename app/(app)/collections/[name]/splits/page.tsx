@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/app/_components/breadcrumbs";
-import { PageTitle } from "@/app/_components/ui";
+import { PageTitle, tableFrameClass, tableHeadClass, thClass as th, tdClass as td } from "@/app/_components/ui";
 import { requireUser } from "@/lib/auth/session";
 import { findCollection } from "@/lib/browse/collections";
 import { collectionPath, pageParam } from "@/lib/browse/urls";
@@ -19,9 +19,6 @@ type Props = { params: Promise<{ name: string }> };
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Splits · ${pageParam((await params).name)}` };
 }
-
-const th = "px-3 py-2 font-medium";
-const td = "px-3 py-1.5";
 
 export default async function SplitsPage({ params }: Props) {
   await requireUser("queries.set-split");
@@ -42,9 +39,9 @@ export default async function SplitsPage({ params }: Props) {
         Splits
       </PageTitle>
       <div className="mb-6 grid gap-6 lg:grid-cols-2">
-        <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+        <div className={tableFrameClass}>
           <table className="w-full text-left text-sm" data-testid="split-counts">
-            <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+            <thead className={tableHeadClass}>
               <tr>
                 <th className={th}>Supercategory</th>
                 <th className={th}>Val</th>
@@ -72,9 +69,9 @@ export default async function SplitsPage({ params }: Props) {
         </div>
         <DrawForm collection={collection.name} seed={DEFAULT_SPLIT_SEED} valPercent={DEFAULT_VAL_SHARE * 100} />
       </div>
-      <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+      <div className={tableFrameClass}>
         <table className="w-full text-left text-sm" data-testid="split-queries">
-          <thead className="border-b border-stone-200 bg-stone-50 text-xs tracking-wide text-stone-500 uppercase">
+          <thead className={tableHeadClass}>
             <tr>
               <th className={th}>Id</th>
               <th className={th}>Query</th>
