@@ -7,6 +7,7 @@ import { writeBackup } from "@/lib/backup/backup";
 import { BackupFileError } from "@/lib/backup/format";
 import { restoreBackup, RestoreRefusedError } from "@/lib/backup/restore";
 import { db } from "@/lib/db/client";
+import { buildExport } from "@/lib/export/build";
 import { inTransaction } from "@/lib/db/transaction";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { dbKinds, type DbKind } from "../helpers/services";
@@ -24,12 +25,22 @@ const pairs: [DbKind, DbKind][] = dbKinds.includes("postgres")
     ]
   : [["pglite", "pglite"]];
 
+/** Every collection's export (unfinished queries too), as each file's SHA-256: built, not written, so nothing freezes. */
+async function exportChecksums(): Promise<Record<string, Record<string, string>>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const c of (await db().query<{ id: number; name: string }>("SELECT id, name FROM collections ORDER BY name"))
+    .rows)
+    out[c.name] = (await buildExport(c.id, { includeUnfinished: true })).checksums;
+  return out;
+}
+
 describe.each(pairs)("backup on %s, restore on %s", (from, to) => {
   let work: string;
   let file: string;
   let before: Record<string, string[]>;
   let indexesBefore: string[];
   let idsBefore: Record<string, number>;
+  let exportBefore: Record<string, Record<string, string>>;
   let target: TestDatabase | undefined;
 
   beforeAll(async () => {
@@ -41,6 +52,7 @@ describe.each(pairs)("backup on %s, restore on %s", (from, to) => {
       before = await tableContents();
       indexesBefore = await vectorIndexes();
       idsBefore = await nextIds();
+      exportBefore = await exportChecksums();
       const result = await writeBackup(file);
       const rows = result.tables.reduce((s, t) => s + t.rows, 0);
       console.log(
@@ -71,6 +83,9 @@ describe.each(pairs)("backup on %s, restore on %s", (from, to) => {
     for (const table of Object.keys(before)) expect(after[table], table).toEqual(before[table]);
     expect(await vectorIndexes()).toEqual(indexesBefore);
     expect(await nextIds()).toEqual(idsBefore);
+    // what the project publishes is the same to the byte: every file of every collection's export
+    expect(Object.values(exportBefore).some((files) => "inquire_annotations.csv" in files)).toBe(true);
+    expect(await exportChecksums()).toEqual(exportBefore);
 
     // the restored database works: a new row takes the next id, a nearest-neighbour search uses the index
     const c = await db().query("INSERT INTO collections (name) VALUES ('new') RETURNING id");
