@@ -46,7 +46,30 @@ export async function judgmentsJsonl(
     `CASE WHEN jsonb_array_length(${col}) = 0 THEN '[]'::json ELSE (SELECT ('[' || string_agg(x.obj, ',' ORDER BY x.n) || ']')::json
         FROM (SELECT n, (SELECT row_to_json(y)::text FROM (SELECT h->'value' AS value, h->'at' AS at${by}) y) AS obj
                 FROM jsonb_array_elements(${col}) WITH ORDINALITY AS e(h, n)) x) END`;
-  const judged = (await packedJudgments(ids)) ?? (await plainJudgments(ids));
+  // the judgments as plain columns, their lines made here (the database building 200,000 JSON rows is
+  // what made this slow); history only where there is one, with just its value and time
+  const { rows: judged } = await db().query<{
+    q: number;
+    imageRow: string;
+    image: string;
+    who: string;
+    value: string;
+    first: string;
+    last: string;
+    source: string | null;
+    ms: number | null;
+    history: string | null;
+  }>(
+    `WITH q AS (SELECT * FROM unnest($1::int[]) AS q(id))
+     SELECT j.query_id AS q, j.image_id::text AS "imageRow", i.source_id AS image, j.annotator_id AS who, j.value::text AS value,
+            (extract(epoch FROM j.created_at) * 1000)::bigint::text AS first,
+            (extract(epoch FROM j.updated_at) * 1000)::bigint::text AS last, j.source, j.time_spent_ms AS ms,
+            CASE WHEN jsonb_array_length(j.history) > 0 THEN
+              (SELECT '[' || string_agg((SELECT row_to_json(y)::text FROM (SELECT h->'value' AS value, h->'at' AS at) y), ',' ORDER BY n) || ']'
+                 FROM jsonb_array_elements(j.history) WITH ORDINALITY AS e(h, n)) END AS history
+       FROM judgments j JOIN q ON q.id = j.query_id JOIN images i ON i.id = j.image_id`,
+    [ids],
+  );
   const querySourceOf = new Map(queries.map((q) => [q.id, q.sourceId]));
   const iso = (ms: string) => new Date(Number(ms)).toISOString();
   // a template, not JSON.stringify of an object: 200,000 lines, same bytes (the keys in this order, every
@@ -116,82 +139,4 @@ export async function judgmentsJsonl(
   keyed.sort((x, y) => x.key - y.key || (x.l.who < y.l.who ? -1 : x.l.who > y.l.who ? 1 : 0));
   const text = keyed.map((k) => `${k.l.json}\n`).join("");
   return { text, lines: lines.length, annotators: who.size };
-}
-
-/** One judgment as judgments.jsonl needs it; times as epoch milliseconds, history as JSON text or null. */
-type JudgedRow = {
-  q: number;
-  imageRow: string;
-  image: string;
-  who: string;
-  value: string;
-  first: string;
-  last: string;
-  source: string | null;
-  ms: number | null;
-  history: string | null;
-};
-
-// history with just each entry's value and time, compact (row_to_json, as the adjudications' lines)
-const HISTORY_SQL = `CASE WHEN jsonb_array_length(j.history) > 0 THEN
-  (SELECT '[' || string_agg((SELECT row_to_json(y)::text FROM (SELECT h->'value' AS value, h->'at' AS at) y), ',' ORDER BY n) || ']'
-     FROM jsonb_array_elements(j.history) WITH ORDINALITY AS e(h, n)) END`;
-const MS_SQL = (col: string) => `(extract(epoch FROM ${col}) * 1000)::bigint::text`;
-
-/**
- * The judgments as plain columns, their lines made in JS (the database building 200,000 JSON rows was
- * what made this slow). One row per judgment: the fallback when the packed read cannot be trusted.
- */
-export async function plainJudgments(ids: readonly number[]): Promise<JudgedRow[]> {
-  const { rows } = await db().query<JudgedRow>(
-    `SELECT j.query_id AS q, j.image_id::text AS "imageRow", i.source_id AS image, j.annotator_id AS who,
-            j.value::text AS value, ${MS_SQL("j.created_at")} AS first, ${MS_SQL("j.updated_at")} AS last,
-            j.source, j.time_spent_ms AS ms, ${HISTORY_SQL} AS history
-       FROM judgments j JOIN images i ON i.id = j.image_id WHERE j.query_id = ANY($1::int[])`,
-    [ids],
-  );
-  return rows;
-}
-
-const FIELDS = 9;
-
-/**
- * The same rows packed into one text per query (fields split by the unit separator, records by the
- * record separator), which the driver hands over far faster than 200,000 rows of nine columns. null
- * when an id or a source holds a separator (a count per query and per record tells), so the caller
- * reads the plain rows instead.
- */
-export async function packedJudgments(ids: readonly number[]): Promise<JudgedRow[] | null> {
-  const { rows } = await db().query<{ q: number; n: number; packed: string }>(
-    `SELECT j.query_id AS q, count(*)::int AS n,
-            string_agg(concat_ws(E'\\x1f', j.image_id, i.source_id, j.annotator_id, j.value::text,
-                                 ${MS_SQL("j.created_at")}, ${MS_SQL("j.updated_at")},
-                                 coalesce('=' || j.source, ''), coalesce(j.time_spent_ms::text, ''),
-                                 coalesce(${HISTORY_SQL}, '')), E'\\x1e') AS packed
-       FROM judgments j JOIN images i ON i.id = j.image_id WHERE j.query_id = ANY($1::int[])
-      GROUP BY j.query_id`,
-    [ids],
-  );
-  const out: JudgedRow[] = [];
-  for (const { q, n, packed } of rows) {
-    const records = packed.split("\u001e");
-    if (records.length !== n) return null;
-    for (const record of records) {
-      const f = record.split("\u001f");
-      if (f.length !== FIELDS) return null;
-      out.push({
-        q,
-        imageRow: f[0],
-        image: f[1],
-        who: f[2],
-        value: f[3],
-        first: f[4],
-        last: f[5],
-        source: f[6] === "" ? null : f[6].slice(1),
-        ms: f[7] === "" ? null : Number(f[7]),
-        history: f[8] === "" ? null : f[8],
-      });
-    }
-  }
-  return out;
 }
