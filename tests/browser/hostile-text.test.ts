@@ -3,6 +3,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { imagePagePath } from "@/lib/browse/urls";
 import { db } from "@/lib/db/client";
 import { createQuery } from "@/lib/queries/queries";
+import { BENCHMARK_PAGES } from "@/lib/benchmark/urls";
 import { judgedPath, judgePath, queriesPath, queryEditPath } from "@/lib/queries/urls";
 import { ADMIN, startTestApp, type TestApp } from "../helpers/app";
 import { launchBrowser, signIn, type TestBrowser } from "../helpers/browser";
@@ -28,6 +29,7 @@ const COMMON = payload(40)[0];
 const IMAGE_ID = `x${payload(50)[2]}`;
 const FILE_NAME = `hostile/${payload(60)[1]}.jpg`;
 const RIGHTS = payload(70)[0];
+const ANNOTATOR = `Ann ${payload(110)[0]}`;
 
 describe.skipIf(!browserEnabled)(browserEnabled ? "browser: hostile text stays text" : SKIP_REASON, () => {
   let app: TestApp;
@@ -111,5 +113,41 @@ describe.skipIf(!browserEnabled)(browserEnabled ? "browser: hostile text stays t
     expect(await image.getByText(RIGHTS, { exact: false }).count()).toBeGreaterThan(0);
     expect(await image.getByText(FILE_NAME, { exact: false }).count()).toBeGreaterThan(0);
     await visit(`/collections/${app.collection!.name}/search`);
+  });
+
+  it("the benchmark pages (dashboard, agreement, adjudication, rerank sets, splits, export, runs) draw query texts and annotators' names as text", async () => {
+    const c = app.collection!;
+    // two annotators disagree on the hostile image, one of them with a hostile name; the query is finished
+    await db().query("INSERT INTO users (id, name, email) VALUES ('hostile-annotator', $1, 'hostile@example.org')", [
+      ANNOTATOR,
+    ]);
+    const admin = (await db().query<{ id: string }>("SELECT id FROM users WHERE email = $1", [ADMIN.email])).rows[0].id;
+    await db().query(
+      `INSERT INTO judgments (query_id, image_id, annotator_id, value)
+       SELECT q.id, i.id, a.who, a.value::"JudgmentValue"
+         FROM queries q, images i, (VALUES ('hostile-annotator', 'relevant'), ($3, 'not_relevant')) a(who, value)
+        WHERE q.collection_id = $1 AND q.source_id = $2 AND i.collection_id = $1 AND i.source_id = $4`,
+      [c.id, queryId, admin, IMAGE_ID],
+    );
+    await db().query(
+      "UPDATE queries SET status = 'finished', split = 'test' WHERE collection_id = $1 AND source_id = $2",
+      [c.id, queryId],
+    );
+    const shows = { text: ["Dashboard", "Splits", "Adjudicate"], name: ["Agreement", "Adjudicate"] };
+    for (const p of BENCHMARK_PAGES) {
+      const page = await visit(p.path(c.name));
+      if (shows.text.includes(p.label))
+        await expect
+          .poll(() => page.getByText(QUERY_TEXT, { exact: false }).count(), { message: p.label })
+          .toBeGreaterThan(0);
+      if (shows.name.includes(p.label))
+        await expect
+          .poll(() => page.getByText(ANNOTATOR, { exact: false }).count(), { message: p.label })
+          .toBeGreaterThan(0);
+      expect(
+        await page.evaluate(() => (window as unknown as { __hostile?: number }).__hostile),
+        p.label,
+      ).toBeUndefined();
+    }
   });
 });
