@@ -62,8 +62,7 @@ export async function judgmentsJsonl(
   }>(
     `WITH q AS (SELECT * FROM unnest($1::int[]) AS q(id))
      SELECT j.query_id AS q, j.image_id::text AS "imageRow", i.source_id AS image, j.annotator_id AS who, j.value::text AS value,
-            (extract(epoch FROM j.created_at) * 1000)::bigint::text AS first,
-            (extract(epoch FROM j.updated_at) * 1000)::bigint::text AS last, j.source, j.time_spent_ms AS ms,
+            ${isoSql("j.created_at")} AS first, ${isoSql("j.updated_at")} AS last, j.source, j.time_spent_ms AS ms,
             CASE WHEN jsonb_array_length(j.history) > 0 THEN
               (SELECT '[' || string_agg((SELECT row_to_json(y)::text FROM (SELECT h->'value' AS value, h->'at' AS at) y), ',' ORDER BY n) || ']'
                  FROM jsonb_array_elements(j.history) WITH ORDINALITY AS e(h, n)) END AS history
@@ -71,7 +70,6 @@ export async function judgmentsJsonl(
     [ids],
   );
   const querySourceOf = new Map(queries.map((q) => [q.id, q.sourceId]));
-  const iso = (ms: string) => new Date(Number(ms)).toISOString();
   // a template, not JSON.stringify of an object: 200,000 lines, same bytes (the keys in this order, every
   // text through JSON.stringify, history's JSON from the database as it is)
   const str = JSON.stringify;
@@ -84,8 +82,8 @@ export async function judgmentsJsonl(
       who: label,
       json:
         `{"kind":"judgment","query_id":${str(querySourceOf.get(j.q))},"image_id":${str(j.image)},` +
-        `"annotator":${str(label)},"value":${str(j.value)},"first_judged_at":"${iso(j.first)}",` +
-        `"judged_at":"${iso(j.last)}","source":${str(j.source)},"time_spent_ms":${j.ms ?? "null"},` +
+        `"annotator":${str(label)},"value":${str(j.value)},"first_judged_at":"${j.first}",` +
+        `"judged_at":"${j.last}","source":${str(j.source)},"time_spent_ms":${j.ms ?? "null"},` +
         `"history":${j.history ?? "[]"}}`,
     };
   });
