@@ -163,6 +163,7 @@ export function AdjudicationWorkspace({ collection, query }: { collection: strin
           value={state.judged[focused.imageId] ?? null}
           position={`Item ${state.focus + 1} of ${page.length}, page ${state.current + 1}`}
           onClose={() => toMode("grid")}
+          values={["relevant", "not_relevant"]}
         >
           <JudgmentsList item={focused.item} showQuery />
         </ImageViewer>

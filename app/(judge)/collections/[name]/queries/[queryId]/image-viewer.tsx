@@ -14,15 +14,18 @@ import { Dialog } from "./dialogs";
 // The full image with its metadata and taxonomy (Space or Enter on a card). Judging keys work here
 // too: they judge this image, close the view and move on.
 
+const ALL_VALUES: readonly JudgmentValue[] = ["relevant", "not_relevant", "unsure"];
+
 /** "r / n / u judge and go on · ← → other images · Esc, Space or Enter close", from the keymap. */
-const VIEWER_HINT = [
-  `${(["relevant", "not_relevant", "unsure"] as const).map((a) => keyHint(a, "viewer")).join(" / ")} judge and go on`,
-  `${keyHint("left", "viewer")} ${keyHint("right", "viewer")} other images`,
-  `${keysFor("close", "viewer")
-    .map(keyLabel)
-    .join(", ")
-    .replace(/, ([^,]*)$/, " or $1")} close`,
-].join(" · ");
+const viewerHint = (values: readonly JudgmentValue[]) =>
+  [
+    `${values.map((a) => keyHint(a, "viewer")).join(" / ")} judge and go on`,
+    `${keyHint("left", "viewer")} ${keyHint("right", "viewer")} other images`,
+    `${keysFor("close", "viewer")
+      .map(keyLabel)
+      .join(", ")
+      .replace(/, ([^,]*)$/, " or $1")} close`,
+  ].join(" · ");
 
 async function fetchImage(collection: string, imageId: string): Promise<ImageDetail> {
   const res = await fetch(imageApiPath(collection, imageId));
@@ -38,6 +41,7 @@ export function ImageViewer({
   position,
   onClose,
   children,
+  values = ALL_VALUES,
 }: {
   collection: string;
   card: QueueCandidate;
@@ -46,6 +50,8 @@ export function ImageViewer({
   onClose: () => void;
   /** more to show beside the image (the adjudication grid: every judgment and who made it) */
   children?: ReactNode;
+  /** the values its keys give here (the adjudication grid's final labels are never "unsure") */
+  values?: readonly JudgmentValue[];
 }) {
   const { data, error } = useQuery({
     queryKey: ["image", collection, card.imageId],
@@ -79,7 +85,7 @@ export function ImageViewer({
                 <span className="text-stone-500">Not judged yet</span>
               )}
             </p>
-            <p className="mt-2 text-xs text-stone-500">{VIEWER_HINT}</p>
+            <p className="mt-2 text-xs text-stone-500">{viewerHint(values)}</p>
           </div>
           {children}
           {error && <p className="text-sm text-red-700">{error.message}</p>}
