@@ -201,7 +201,7 @@ export function fill(pattern: string, seeded: Seeded): string {
     "[jobId]": seeded.jobId,
     "[exportId]": "1", // no export 1 is seeded: those allowed get a 404, the rest 401/403
     "[version]": "1", // a rerank set version: none is seeded, so a permitted request is answered 404
-    "[runId]": "1", // a model run: none is seeded, so a permitted request is answered 404
+    "[runId]": "1", // the finished run access-control.test.ts seeds, so its report page answers 200 to readers
   };
   return pattern
     .split("/")
