@@ -98,13 +98,16 @@ function parsePacked(packed: string): QueryJudgment[] {
   const list: QueryJudgment[] = [];
   const annotators = new Map<string, string>(); // one string per annotator, not one per judgment
   let at = 0;
+  // "-" allowed: a judgment dated before 1970 (an imported one) has a negative day
   const number = () => {
+    const negative = packed.charCodeAt(at) === 45;
+    if (negative) at++;
     let x = 0;
     let digits = 0;
     for (let c = packed.charCodeAt(at); c >= 48 && c <= 57; c = packed.charCodeAt(++at), digits++) x = x * 10 + c - 48;
     if (!digits || packed.charCodeAt(at) !== 0x1f) throw new Error(`unreadable judgment near character ${at}`);
     at++;
-    return x;
+    return negative ? -x : x;
   };
   while (at < packed.length) {
     const id = number();

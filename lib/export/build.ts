@@ -1,4 +1,4 @@
-import { finalLabels, judgmentsByQuery } from "@/lib/agreement/labels";
+import { finalLabels } from "@/lib/agreement/labels";
 import { agreementFromJudgments } from "@/lib/agreement/read";
 import { db } from "@/lib/db/client";
 import type { Split } from "@/lib/queries/fields";
@@ -8,6 +8,7 @@ import { cardCharts, datasetCard } from "./card";
 import { sha256, sha256sums } from "./checksums";
 import { inquireQueriesCsv, splitQueries, type InquireQueryLine } from "./inquire-queries";
 import { judgmentsJsonl } from "./judgments-file";
+import { readExportJudgments } from "./judgments-read";
 import { exportPlan, type ExportOptions, type ExportPlan } from "./plan";
 import { rerankCsv, rerankParquet, type RerankQuery } from "./rerank-files";
 import { rerankRowsFor } from "./rerank-rows";
@@ -53,8 +54,8 @@ export async function buildExport(
   // the judgments read once: the final labels (annotations, rerank relevance, judgments.jsonl, the card)
   // and the card's agreement all come from this one read
   const queryIds = plan.queries.map((q) => q.id);
-  const judged = await judgmentsByQuery(queryIds);
-  const labels = await finalLabels(queryIds, db(), judged);
+  const judged = await readExportJudgments(queryIds);
+  const labels = await finalLabels(queryIds, db(), judged.byQuery);
   const annotations = await annotationLines(plan.queries, labels);
   put("inquire_annotations.csv", annotationsCsv(annotations));
 
@@ -105,10 +106,10 @@ export async function buildExport(
   }
 
   await phase("judgments");
-  put("judgments.jsonl", (await judgmentsJsonl(plan.queries, labels, opts.annotatorNames ?? false)).text);
+  put("judgments.jsonl", (await judgmentsJsonl(plan.queries, labels, judged, opts.annotatorNames ?? false)).bytes);
 
   await phase("dataset card");
-  const data = await cardData(plan, labels, annotations, rerankImages, agreementFromJudgments(judged));
+  const data = await cardData(plan, labels, annotations, rerankImages, agreementFromJudgments(judged.byQuery));
   for (const [name, svg] of Object.entries(cardCharts(data))) put(name, svg);
   const names = [...files.keys(), "README.md", "SHA256SUMS"].sort();
   put("README.md", datasetCard({ plan, data, files: names, rerank }));
