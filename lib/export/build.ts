@@ -109,7 +109,10 @@ export async function buildExport(
   put("judgments.jsonl", (await judgmentsJsonl(plan.queries, labels, judged, opts.annotatorNames ?? false)).bytes);
 
   await phase("dataset card");
-  const data = await cardData(plan, labels, annotations, rerankImages, agreementFromJudgments(judged.byQuery));
+  const data = await cardData(plan, labels, annotations, rerankImages, {
+    agreement: agreementFromJudgments(judged.byQuery),
+    annotators: new Set(judged.rows.map((j) => j.annotatorId)).size,
+  });
   for (const [name, svg] of Object.entries(cardCharts(data))) put(name, svg);
   const names = [...files.keys(), "README.md", "SHA256SUMS"].sort();
   put("README.md", datasetCard({ plan, data, files: names, rerank }));

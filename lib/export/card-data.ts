@@ -36,7 +36,8 @@ export async function cardData(
   labels: readonly FinalLabelRow[],
   annotations: readonly AnnotationLine[],
   rerankImageIds: readonly string[],
-  agreement?: AgreementReport,
+  /** what the caller has already worked out from the judgments it read */
+  known: { agreement?: AgreementReport; annotators?: number } = {},
 ): Promise<CardData> {
   const ids = plan.queries.map((q) => q.id);
   const { rows } = await db().query<Omit<CardQuery, "relevant" | "split" | "judged"> & { id: number }>(
@@ -56,12 +57,14 @@ export async function cardData(
     const { id: _id, ...r } = byId.get(q.id)!;
     return { ...r, split: q.split, judged: judged.get(q.id) ?? 0, relevant: relevant.get(q.sourceId) ?? 0 };
   });
-  const annotators = (
-    await db().query<{ n: number }>(
-      "SELECT count(DISTINCT annotator_id)::int AS n FROM judgments WHERE query_id = ANY($1::int[])",
-      [ids],
-    )
-  ).rows[0].n;
+  const annotators =
+    known.annotators ??
+    (
+      await db().query<{ n: number }>(
+        "SELECT count(DISTINCT annotator_id)::int AS n FROM judgments WHERE query_id = ANY($1::int[])",
+        [ids],
+      )
+    ).rows[0].n;
   const imageIds = [...new Set([...annotations.map((a) => a.imageId), ...rerankImageIds])];
   const licences = (
     await db().query<{ license: string; images: number }>(
@@ -70,5 +73,5 @@ export async function cardData(
       [plan.collection.id, imageIds],
     )
   ).rows;
-  return { queries, annotators, agreement: agreement ?? (await agreementForQueries(ids)), licences };
+  return { queries, annotators, agreement: known.agreement ?? (await agreementForQueries(ids)), licences };
 }

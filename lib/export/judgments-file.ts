@@ -112,7 +112,10 @@ export async function judgmentsJsonl(
   );
   const sourceJson = new Map<string, Buffer>();
   const finalValue = new Map<string, Buffer>();
-  const out = new LineBytes();
+  // a judgment's line is about 200 bytes, a final label's 100 (ids and names make them longer)
+  const out = new LineBytes(
+    parsed.length * 240 + labels.length * 120 + adjudicated.reduce((n, a) => n + a.json.length * 3 + 1, 0),
+  );
   for (let k = 0; k < total; k++) {
     const i = order[k];
     if (i < parsed.length) {

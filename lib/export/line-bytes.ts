@@ -9,10 +9,15 @@ const FIRST_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 const LAST_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
 export class LineBytes {
-  private buf = Buffer.allocUnsafe(1 << 20);
+  private buf: Buffer;
   private at = 0;
   private readonly days = new Map<number, Buffer>();
   lines = 0;
+
+  /** `expected`: about how many bytes will be written (growing a buffer of tens of MB costs a copy each time) */
+  constructor(expected = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expected)));
+  }
 
   /** Ends a line. */
   end(): void {
@@ -97,7 +102,7 @@ export class LineBytes {
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    const bigger = Buffer.allocUnsafe(Math.max(Math.ceil(this.buf.length * 1.5), this.at + n));
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
   }

@@ -48,25 +48,49 @@ export async function rerankRowsFor(
     return false;
   });
   const imageRowIds = [...new Set(included.flatMap((id) => placed.get(id)!.items.map((i) => i.imageRowId)))];
-  const { rows } = await db().query<ImageMeta & { id: string }>(
+  // the observation time as milliseconds: a number is read far faster than a timestamp's text
+  const { rows } = await db().query<Omit<ImageMeta, "observedAt"> & { id: string; observedMs: number | null }>(
     `SELECT i.id::text, i.file_name AS "fileName", t.source_id AS "taxonId", t.name AS "taxonName",
-            i.latitude, i.longitude, i.location_uncertainty AS "locationUncertainty", i.observed_at AS "observedAt",
+            i.latitude, i.longitude, i.location_uncertainty AS "locationUncertainty",
+            round(date_part('epoch', i.observed_at) * 1000)::float8 AS "observedMs",
             i.license, i.rights_holder AS "rightsHolder"
        FROM images i LEFT JOIN taxa t ON t.id = i.taxon_id WHERE i.id = ANY($1::bigint[])`,
     [imageRowIds],
   );
-  const meta = new Map(rows.map(({ id, ...m }) => [Number(id), m]));
-  return {
-    rows: included.flatMap((id) =>
-      placed.get(id)!.items.map((item) => ({
+  // fields named one by one: rest and spread copy slowly, 25,000 rows twice over
+  const meta = new Map<number, ImageMeta>();
+  for (const r of rows)
+    meta.set(Number(r.id), {
+      fileName: r.fileName,
+      taxonId: r.taxonId,
+      taxonName: r.taxonName,
+      latitude: r.latitude,
+      longitude: r.longitude,
+      locationUncertainty: r.locationUncertainty,
+      observedAt: r.observedMs === null ? null : new Date(r.observedMs),
+      license: r.license,
+      rightsHolder: r.rightsHolder,
+    });
+  const out: RerankRow[] = [];
+  for (const id of included)
+    for (const item of placed.get(id)!.items) {
+      const m = meta.get(item.imageRowId)!;
+      out.push({
         queryRowId: id,
         rank: item.rank,
         clipScore: item.score,
         imageId: item.imageId,
         relevant: item.relevant,
-        ...meta.get(item.imageRowId)!,
-      })),
-    ),
-    leftOut,
-  };
+        fileName: m.fileName,
+        taxonId: m.taxonId,
+        taxonName: m.taxonName,
+        latitude: m.latitude,
+        longitude: m.longitude,
+        locationUncertainty: m.locationUncertainty,
+        observedAt: m.observedAt,
+        license: m.license,
+        rightsHolder: m.rightsHolder,
+      });
+    }
+  return { rows: out, leftOut };
 }
