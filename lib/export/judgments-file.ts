@@ -29,11 +29,11 @@ export async function annotatorLabels(
     if (!seen || j.first < seen.at) firsts.set(j.annotatorId, { kind: 0, at: j.first });
   }
   const { rows: adjudicators } = await db().query<{ id: string; at: number }>(
-    `SELECT adjudicator_id AS id, round(date_part('epoch', min(created_at)) * 1000)::float8 AS at FROM adjudications
+    `SELECT adjudicator_id AS id, date_part('epoch', min(created_at)) * 1000 AS at FROM adjudications
       WHERE query_id = ANY($1::int[]) AND adjudicator_id IS NOT NULL GROUP BY 1`,
     [queryRowIds],
   );
-  for (const a of adjudicators) if (!firsts.has(a.id)) firsts.set(a.id, { kind: 1, at: a.at });
+  for (const a of adjudicators) if (!firsts.has(a.id)) firsts.set(a.id, { kind: 1, at: Math.round(a.at) });
   const ids = [...firsts.keys()].sort((a, b) => {
     const x = firsts.get(a)!;
     const y = firsts.get(b)!;

@@ -52,7 +52,7 @@ export async function rerankRowsFor(
   const { rows } = await db().query<Omit<ImageMeta, "observedAt"> & { id: string; observedMs: number | null }>(
     `SELECT i.id::text, i.file_name AS "fileName", t.source_id AS "taxonId", t.name AS "taxonName",
             i.latitude, i.longitude, i.location_uncertainty AS "locationUncertainty",
-            round(date_part('epoch', i.observed_at) * 1000)::float8 AS "observedMs",
+            date_part('epoch', i.observed_at) * 1000 AS "observedMs",
             i.license, i.rights_holder AS "rightsHolder"
        FROM images i LEFT JOIN taxa t ON t.id = i.taxon_id WHERE i.id = ANY($1::bigint[])`,
     [imageRowIds],
@@ -67,7 +67,7 @@ export async function rerankRowsFor(
       latitude: r.latitude,
       longitude: r.longitude,
       locationUncertainty: r.locationUncertainty,
-      observedAt: r.observedMs === null ? null : new Date(r.observedMs),
+      observedAt: r.observedMs === null ? null : new Date(Math.round(r.observedMs)),
       license: r.license,
       rightsHolder: r.rightsHolder,
     });
