@@ -32,7 +32,11 @@ describe.each(dbKinds)("an export job on %s", (kind) => {
   });
 
   it("queues one export for two requests, runs it to done, and zips it deterministically", async () => {
-    const [a, b] = await Promise.all([enqueueExport(f.id, { userId: "u-lead" }), enqueueExport(f.id)]);
+    // two clicks by the same lead, at once: either may insert the row, so both name the lead
+    const [a, b] = await Promise.all([
+      enqueueExport(f.id, { userId: "u-lead" }),
+      enqueueExport(f.id, { userId: "u-lead" }),
+    ]);
     expect(a.exportId).toBe(b.exportId);
     expect([a.alreadyQueued, b.alreadyQueued].sort()).toEqual([false, true]);
     const queued = await exportStatus(f.id, a.exportId);
