@@ -209,9 +209,11 @@ describe.each(dbKinds)("overlap samples and the second expert's queue on %s", (k
     }
     const json = JSON.stringify(page);
     for (const trace of ["overlap", "unsure", "not_relevant", "Ana", ana, "sample"]) expect(json).not.toContain(trace);
-    // the sample's ranks are its ordinary candidate ranks
+    // the sample's ranks are its ordinary candidate ranks; the one image no source surfaced (the seed,
+    // from Ben's random id, sometimes draws it) comes after every candidate's rank
     for (const c of page.candidates.filter((x) => sample.has(x.imageId)))
-      expect(c.rank).toBe(images.indexOf(c.imageId) + 1);
+      if (c.imageId === images[47]) expect(c.rank).toBeGreaterThan(45);
+      else expect(c.rank).toBe(images.indexOf(c.imageId) + 1);
     // Ana's own queue is as before: no overlap of Ben's, nothing she judged
     const anas = await nextCandidates(query, ana, { limit: 50 });
     expect(anas.candidates.map((c) => c.imageId)).toEqual(images.slice(30, 45));
