@@ -3,10 +3,14 @@
 // value in its history), a rerank set of 100 images per query. Rows per database: the whole export
 // (lib/export's buildExport and writing the files, as the worker does) against, in the same run, the raw
 // read of every judgment row (SELECT * FROM judgments, history included) it must at least do.
-// Usage: npx tsx bench/export.ts [--db pglite|postgres|both] [--rounds 2]
+// Usage: npx tsx bench/export.ts [--db pglite|pglite-served|postgres|both|all] [--rounds 2]
+// pglite runs the embedded database in the exporting process (`fieldmark export` while the tool is
+// stopped); pglite-served in a process of its own (scripts/serve-embedded.mjs), as `fieldmark start`
+// serves it to the worker that runs a page's export and to a CLI started while the tool runs.
 // PostgreSQL needs FIELDMARK_BENCH_POSTGRES_URL (or FIELDMARK_TEST_POSTGRES_URL), an admin URL: the
 // bench creates and drops its own database there.
 import crypto from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -90,7 +94,34 @@ async function seed(): Promise<number> {
   return c;
 }
 
-async function measure(kind: "pglite" | "postgres", adminUrl?: string): Promise<(string | number)[]> {
+type Kind = "pglite" | "pglite-served" | "postgres";
+const KIND_LABEL: Record<Kind, string> = {
+  pglite: "pglite, in the exporting process",
+  "pglite-served": "pglite, served by another process",
+  postgres: "postgres",
+};
+
+/** The embedded database alone in a process of its own, as `fieldmark start` serves it to the worker. */
+function serveEmbedded(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(import.meta.dirname, "../scripts/serve-embedded.mjs"), dataDir, "0"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      output += d;
+      const ready = /ready (\S+)/.exec(output);
+      if (ready) resolve({ url: ready[1], child });
+    });
+    child.once("exit", (code) => reject(new Error(`the embedded database exited with ${code}: ${output}`)));
+  });
+}
+
+async function measure(kind: Kind, adminUrl?: string): Promise<(string | number)[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fieldmark-bench-export-"));
   const dataDir = path.join(dir, "data");
   fs.mkdirSync(dataDir);
@@ -98,6 +129,13 @@ async function measure(kind: "pglite" | "postgres", adminUrl?: string): Promise<
   delete process.env.FIELDMARK_DB_KIND;
   let name: string | null = null;
   let databaseUrl: string | undefined;
+  let served: ChildProcess | undefined;
+  if (kind === "pglite-served") {
+    const server = await serveEmbedded(dataDir);
+    served = server.child;
+    databaseUrl = server.url;
+    process.env.FIELDMARK_DB_KIND = "pglite"; // as a child of `fieldmark start` is told
+  }
   if (kind === "postgres") {
     name = `fieldmark_bench_${crypto.randomBytes(4).toString("hex")}`;
     const admin = new pg.Client({ connectionString: adminUrl });
@@ -146,7 +184,7 @@ async function measure(kind: "pglite" | "postgres", adminUrl?: string): Promise<
       console.error(`${kind} round ${round + 1}: export ${exportBest.toFixed(2)} s, raw read ${rawBest.toFixed(2)} s`);
     }
     return [
-      kind,
+      KIND_LABEL[kind],
       QUERIES,
       judgments.toLocaleString("en-US"),
       (bytes / 1e6).toFixed(1),
@@ -157,6 +195,11 @@ async function measure(kind: "pglite" | "postgres", adminUrl?: string): Promise<
   } finally {
     await opened.close();
     await closeClients();
+    if (served) {
+      const exited = new Promise((resolve) => served!.once("exit", resolve));
+      served.kill("SIGTERM");
+      await exited;
+    }
     if (name) {
       const admin = new pg.Client({ connectionString: adminUrl });
       await admin.connect();
@@ -169,15 +212,21 @@ async function measure(kind: "pglite" | "postgres", adminUrl?: string): Promise<
 
 async function main(): Promise<void> {
   const which = arg("db", "both");
-  if (!["pglite", "postgres", "both"].includes(which)) throw new Error("--db must be pglite, postgres or both");
+  if (!["pglite", "pglite-served", "postgres", "both", "all"].includes(which))
+    throw new Error("--db must be pglite, pglite-served, postgres, both (pglite and postgres) or all");
   const adminUrl = process.env.FIELDMARK_BENCH_POSTGRES_URL || process.env.FIELDMARK_TEST_POSTGRES_URL;
-  if (which !== "pglite" && !adminUrl)
+  const kinds: Kind[] =
+    which === "all"
+      ? ["pglite", "pglite-served", "postgres"]
+      : which === "both"
+        ? ["pglite", "postgres"]
+        : [which as Kind];
+  if (kinds.includes("postgres") && !adminUrl)
     throw new Error(
       "set FIELDMARK_BENCH_POSTGRES_URL (or FIELDMARK_TEST_POSTGRES_URL) to a PostgreSQL admin URL, or use --db pglite",
     );
   const rows: (string | number)[][] = [];
-  if (which !== "postgres") rows.push(await measure("pglite"));
-  if (which !== "pglite") rows.push(await measure("postgres", adminUrl));
+  for (const kind of kinds) rows.push(await measure(kind, adminUrl));
   console.log(
     table(["database", "queries", "judgments", "files MB", "export s", "raw SELECT s", "export / raw"], rows),
   );

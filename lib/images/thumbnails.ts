@@ -137,16 +137,26 @@ export async function makeThumbnails(
   let unreadable = 0;
   let next = 0;
   const CONCURRENCY = 4; // libvips is multi-threaded itself; a little overlap hides file/network latency
+  let failed = false;
   const workers = Array.from({ length: CONCURRENCY }, async () => {
-    while (next < rows.length) {
+    while (next < rows.length && !failed) {
       const row = rows[next++];
-      const r = await makeThumbnail(row);
-      if (r.ok) made++;
-      else unreadable++;
+      try {
+        const r = await makeThumbnail(row);
+        if (r.ok) made++;
+        else unreadable++;
+      } catch (e) {
+        failed = true; // the others finish what they hold and take no more
+        throw e;
+      }
       onProgress?.(made + unreadable, rows.length);
     }
   });
-  await Promise.all(workers);
+  // every maker settled before the job fails: a full disk's other writes have removed their temporary
+  // files by the time the failure is recorded, and none is still writing when the retry starts
+  const settled = await Promise.allSettled(workers);
+  const failure = settled.find((r) => r.status === "rejected");
+  if (failure) throw failure.reason;
   return { made, unreadable };
 }
 

@@ -30,7 +30,7 @@ export interface QuantizeOptions {
   perChannel?: boolean;
   /**
    * Weights in [-63, 63] instead of [-127, 127]: for x86 CPUs without VNNI, where u8 x s8 products
-   * can saturate in 16-bit intermediate sums. Off by default (these machines have AVX512-VNNI).
+   * can saturate in 16-bit intermediate sums. By default on exactly those (`reducedRangeByDefault`).
    */
   reduceRange?: boolean;
   /** Leave weights with fewer elements than this in float (default 0: quantize all). */
@@ -41,6 +41,21 @@ export interface QuantizeSummary {
   quantized: number;
   /** Nodes left in float, and why. */
   skipped: { node: string; reason: string }[];
+}
+
+/**
+ * Whether int8 weights need the reduced range on this machine: an x86 CPU whose flags (Linux's
+ * /proc/cpuinfo) show no VNNI, or whose flags cannot be read. onnxruntime's u8 x s8 kernels without
+ * VNNI add pairs of products in 16 bits, which full-range weights overflow (seen: the tiny CLIP text
+ * tower's int8 cosine 0.987 against float on an AVX2 EPYC, 0.99+ with VNNI). ARM's kernels do not.
+ */
+export function reducedRangeByDefault(cpuinfo: () => string = () => fs.readFileSync("/proc/cpuinfo", "utf8")): boolean {
+  if (process.arch !== "x64" && process.arch !== "ia32") return false;
+  try {
+    return !/\b(avx512_vnni|avx_vnni|amx_int8)\b/.test(cpuinfo());
+  } catch {
+    return true;
+  }
 }
 
 /** Symmetric int8 weights [K, N] with per-column (or one) scale. */
@@ -89,7 +104,7 @@ export function quantizeDynamicInt8(
   options: QuantizeOptions = {},
 ): { model: ModelProto; summary: QuantizeSummary } {
   const perChannel = options.perChannel ?? true;
-  const reduceRange = options.reduceRange ?? false;
+  const reduceRange = options.reduceRange ?? reducedRangeByDefault();
   const graph = model.graph!;
   const inits = new Map<string, TensorProto>((graph.initializer ?? []).map((t) => [t.name!, t]));
   const activationQuant = new Map<string, [string, string, string]>(); // x -> x_q, x_scale, x_zp
@@ -191,6 +206,8 @@ export function int8ModelPath(
   cacheDir: string,
   options: QuantizeOptions = {},
 ): { path: string; summary: QuantizeSummary } {
+  // the range this machine needs is part of the key: a data folder moved to another CPU quantizes again
+  options = { ...options, reduceRange: options.reduceRange ?? reducedRangeByDefault() };
   const key = crypto
     .createHash("sha256")
     .update(`${sha256File(modelPath)}:${JSON.stringify(options)}:int8-v1`)

@@ -17,7 +17,7 @@ import { expertOutbox, seedJudging, storedJudgments, type Judging } from "./judg
 const WRITES = 240;
 
 function serveEmbedded(dataDir: string, port: number): Promise<Child> {
-  const child = spawn(process.execPath, [path.join(ROOT, "tests/faults/serve-embedded.mjs"), dataDir, String(port)], {
+  const child = spawn(process.execPath, [path.join(ROOT, "scripts/serve-embedded.mjs"), dataDir, String(port)], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeEncoder, embedImages, embedTokenIds, loadEncoder } from "@/lib/models/encoder";
 import { DataType, floatTensor, makeModel, node, valueInfo, writeOnnxModel } from "@/lib/models/onnx-file";
-import { int8ModelPath, quantizeDynamicInt8, quantizeWeight } from "@/lib/models/quantize";
+import { int8ModelPath, quantizeDynamicInt8, quantizeWeight, reducedRangeByDefault } from "@/lib/models/quantize";
 import { seededNormal } from "@/scripts/models/graph-builder";
 import { tempDir, tinyClipFolder } from "./model-folders";
 import { mobilenetDir, sharedFixturesAvailable } from "./shared-fixtures";
@@ -39,6 +39,18 @@ describe("int8 dynamic quantization", () => {
     root = tempDir();
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("takes the reduced weight range by default on x86 without VNNI (or flags it cannot read), not with it", () => {
+    const x86 = process.arch === "x64" || process.arch === "ia32";
+    expect(reducedRangeByDefault(() => "flags\t\t: fpu sse2 avx2 fma")).toBe(x86);
+    expect(reducedRangeByDefault(() => "flags\t\t: fpu avx2 avx512f avx512_vnni")).toBe(false);
+    expect(reducedRangeByDefault(() => "flags\t\t: fpu avx2 avx_vnni")).toBe(false);
+    expect(
+      reducedRangeByDefault(() => {
+        throw new Error("no /proc");
+      }),
+    ).toBe(x86);
+  });
 
   it("quantizes weights symmetrically, per output column, within half a step", () => {
     const normal = seededNormal(3);
