@@ -15,8 +15,11 @@ export type AnnotationLine = { queryId: string; imageId: string; imagePath: stri
 
 /** Compares ids the way the files sort them: whole numbers by value and first, the rest by code point. */
 export function compareIds(a: string, b: string): number {
-  const na = /^\d+$/.test(a);
-  const nb = /^\d+$/.test(b);
+  return compareKnownIds(a, /^\d+$/.test(a), b, /^\d+$/.test(b));
+}
+
+/** compareIds when whether each id is a whole number is already known (sorting very many ids). */
+export function compareKnownIds(a: string, na: boolean, b: string, nb: boolean): number {
   if (na && nb) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   if (na !== nb) return na ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,5 +1,6 @@
 import type { FinalLabelRow } from "@/lib/agreement/labels";
 import { db } from "@/lib/db/client";
+import { compareKnownIds } from "./annotations";
 import { LineBytes } from "./line-bytes";
 import type { ExportJudgments } from "./judgments-read";
 import type { PlannedQuery } from "./plan";
@@ -216,10 +217,6 @@ function historyJson(stored: string): string {
 /** Each image row's place when the images' own ids are ordered by compareIds (numbers first, by value). */
 function rankImages(imageSource: Map<number, string>): Map<number, number> {
   const entries = [...imageSource].map(([row, id]) => ({ row, id, numeric: /^\d+$/.test(id) }));
-  entries.sort((a, b) => {
-    if (a.numeric !== b.numeric) return a.numeric ? -1 : 1;
-    if (a.numeric && a.id.length !== b.id.length) return a.id.length - b.id.length;
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  entries.sort((a, b) => compareKnownIds(a.id, a.numeric, b.id, b.numeric));
   return new Map(entries.map((e, i) => [e.row, i]));
 }
