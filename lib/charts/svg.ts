@@ -1,12 +1,14 @@
-import * as echarts from "echarts";
+import type { EChartsCoreOption } from "echarts";
 
 // Charts drawn on the server as SVG text (echarts' server-side rendering, no DOM): the dataset card's
-// images and the printable report use the same option objects the pages draw in the browser.
+// images and the printable report use the same option objects the pages draw in the browser. echarts is
+// imported when a chart is drawn: loading it takes over a second, and every worker start would pay it.
 
 export type ChartSize = { width: number; height: number };
 
 /** An echarts option drawn as a standalone SVG document. No animation, so the text is the same every time. */
-export function renderChartSvg(option: echarts.EChartsCoreOption, size: ChartSize): string {
+export async function renderChartSvg(option: EChartsCoreOption, size: ChartSize): Promise<string> {
+  const echarts = await import("echarts");
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: size.width, height: size.height });
   try {
     chart.setOption({ animation: false, ...option });

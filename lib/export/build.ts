@@ -113,7 +113,7 @@ export async function buildExport(
     agreement: agreementFromJudgments(judged.byQuery),
     annotators: new Set(judged.rows.map((j) => j.annotatorId)).size,
   });
-  for (const [name, svg] of Object.entries(cardCharts(data))) put(name, svg);
+  for (const [name, svg] of Object.entries(await cardCharts(data))) put(name, svg);
   const names = [...files.keys(), "README.md", "SHA256SUMS"].sort();
   put("README.md", datasetCard({ plan, data, files: names, rerank }));
 

@@ -41,9 +41,9 @@ function grouped(queries: readonly CardQuery[], key: (q: CardQuery) => string): 
 
 export const CHART_FILES = { categories: "charts/queries-per-category.svg", relevant: "charts/relevant-per-query.svg" };
 
-export function cardCharts(data: CardData): Record<string, string> {
+export async function cardCharts(data: CardData): Promise<Record<string, string>> {
   const cats = grouped(data.queries, (q) => `${q.supercategory ?? "-"} / ${q.category ?? "-"}`);
-  const categories = renderChartSvg(
+  const categories = await renderChartSvg(
     {
       title: { text: "Queries and relevant images per category", left: "center", textStyle: { fontSize: 14 } },
       grid: { left: 260, right: 40, top: 50, bottom: 40 },
@@ -58,7 +58,7 @@ export function cardCharts(data: CardData): Record<string, string> {
     { width: 800, height: Math.max(240, 80 + cats.length * 36) },
   );
   const sorted = [...data.queries].sort((a, b) => b.relevant - a.relevant || (a.queryId < b.queryId ? -1 : 1));
-  const relevant = renderChartSvg(
+  const relevant = await renderChartSvg(
     {
       title: { text: "Relevant images per query (final labels)", left: "center", textStyle: { fontSize: 14 } },
       grid: { left: 60, right: 30, top: 50, bottom: 50 },

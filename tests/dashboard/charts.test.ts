@@ -71,7 +71,7 @@ describe("the dashboard's charts", () => {
     ]);
   });
 
-  it("draws one stepped line per query, and both charts render as SVG on the server", () => {
+  it("draws one stepped line per query, and both charts render as SVG on the server", async () => {
     const option = relevantCurvesOption([
       { label: "1: red fox", judged: 6, places: [1, 3] },
       { label: "2: <b>heron</b>", judged: 4, places: [2] },
@@ -87,12 +87,12 @@ describe("the dashboard's charts", () => {
         [6, 2],
       ],
     });
-    const svg = renderChartSvg(option, { width: 600, height: 300 });
+    const svg = await renderChartSvg(option, { width: 600, height: 300 });
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).toContain("red fox");
     expect(svg).not.toContain("<b>heron"); // the label is text in the picture, not markup
-    expect(renderChartSvg(option, { width: 600, height: 300 })).toBe(svg);
-    const bars = renderChartSvg(
+    expect(await renderChartSvg(option, { width: 600, height: 300 })).toBe(svg);
+    const bars = await renderChartSvg(
       judgmentsPerDayOption([{ day: "2026-11-01", annotatorId: "a", annotator: "Ann", judgments: 5 }]),
       { width: 400, height: 200 },
     );

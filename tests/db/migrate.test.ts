@@ -7,7 +7,7 @@ import { dbKinds } from "../helpers/services";
 describe.each(dbKinds)("migrations on %s", (kind) => {
   let t: TestDatabase;
   beforeAll(async () => {
-    t = await createTestDatabase(kind);
+    t = await createTestDatabase(kind, { fresh: true }); // the first start itself, not the template
   });
   afterAll(async () => {
     await t?.close();

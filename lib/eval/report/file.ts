@@ -36,5 +36,5 @@ export async function reportHtmlFile(
 ): Promise<{ html: string; report: ReportData } | null> {
   const report = await buildReport(collection, runId, opts);
   if (!report) return null;
-  return { html: renderReportHtml(report, await reportThumbnails(report)), report };
+  return { html: await renderReportHtml(report, await reportThumbnails(report)), report };
 }

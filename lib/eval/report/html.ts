@@ -40,7 +40,7 @@ function counts(title: string, list: readonly { name: string; count: number }[])
 }
 
 /** The report as a standalone HTML document; `thumbs` maps image row ids to data URIs. */
-export function renderReportHtml(r: ReportData, thumbs: ReadonlyMap<number, string>): string {
+export async function renderReportHtml(r: ReportData, thumbs: ReadonlyMap<number, string>): Promise<string> {
   const k = r.run.k;
   const e = r.errors;
   const x = r.expert;
@@ -48,7 +48,7 @@ export function renderReportHtml(r: ReportData, thumbs: ReadonlyMap<number, stri
     ? `<table><tr><th>queries</th><th>AP@${k}</th><th>nDCG@${k}</th><th>MRR</th><th>P@${k}</th><th>R@${k}</th></tr><tr><td class="n">${r.queries}</td>${[r.mean.ap, r.mean.ndcg, r.mean.mrr, r.mean.precision, r.mean.recall].map((v) => `<td class="n">${fixed(v)}</td>`).join("")}</tr></table>`
     : `<p class="untrusted">No query could be scored.</p>`;
   const categoryChart = Object.keys(r.categories).length
-    ? `<h3>Metrics per category</h3>${renderChartSvg(runCategoriesOption(r.categories), { width: 720, height: 300 })}`
+    ? `<h3>Metrics per category</h3>${await renderChartSvg(runCategoriesOption(r.categories), { width: 720, height: 300 })}`
     : "";
   let retraining: string;
   if ("untrusted" in r.probe) retraining = `<p class="untrusted">Cannot be said: ${escapeHtml(r.probe.untrusted)}.</p>`;
@@ -63,7 +63,7 @@ export function renderReportHtml(r: ReportData, thumbs: ReadonlyMap<number, stri
       )
       .join(
         "",
-      )}</table>${p.categories.some((c) => "gain" in c) ? `<h3>AP gained by the probe, per category</h3>${renderChartSvg(probeGainOption(p), { width: 720, height: 280 })}` : ""}`;
+      )}</table>${p.categories.some((c) => "gain" in c) ? `<h3>AP gained by the probe, per category</h3>${await renderChartSvg(probeGainOption(p), { width: 720, height: 280 })}` : ""}`;
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Model report: ${escapeHtml(r.run.modelName)} on ${escapeHtml(r.collection)}</title><style>${REPORT_CSS}</style></head>
