@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import AppTestsLast from "./tests/sequencer";
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
@@ -10,5 +11,6 @@ export default defineConfig({
     // Database tests each make their own database; two cores, so keep parallelism modest.
     maxWorkers: 2,
     globalSetup: ["tests/global-setup.ts"],
+    sequence: { sequencer: AppTestsLast },
   },
 });

@@ -27,7 +27,7 @@ import { closeClients, db } from "@/lib/db/client";
 import { findRunningEmbedded, freePort } from "@/lib/db/embedded";
 import { httpSender, JudgmentOutbox, memoryOutbox } from "@/lib/judgments/outbox";
 import { createQuery } from "@/lib/queries/queries";
-import { ensureBuilt } from "../tests/helpers/app";
+import { ensureBuilt } from "../tests/helpers/next-build";
 import { addCandidates, addImages } from "../tests/helpers/judging";
 import { seedCollection } from "../tests/helpers/seed";
 import { closedLoop, httpRequest, ms, percentile, table, typing, type LoadResult } from "./label-load";

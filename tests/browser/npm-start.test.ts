@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { freePort } from "@/lib/db/embedded";
-import { ensureBuilt } from "../helpers/app";
+import { ensureBuilt } from "../helpers/next-build";
 import { launchBrowser, signIn, type TestBrowser } from "../helpers/browser";
 import { browserEnabled, servicesRequired } from "../helpers/services";
 

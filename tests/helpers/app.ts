@@ -1,24 +1,19 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { createUser } from "@/lib/auth/users";
 import { freePort } from "@/lib/db/embedded";
 import { createTestDatabase, type TestDatabase } from "./db";
+import { ensureBuilt } from "./next-build";
 import { seedCollection, type SeededCollection } from "./seed";
 import { postgresAdminUrl } from "./services";
 
 // Runs the real app for browser tests: a fresh database (PostgreSQL when configured, else PGlite served
 // from this process), accounts made with createUser, the small seed collection, then the web server
-// (bin/web-server.mjs, as `fieldmark start` runs it) on a free port. `next build` runs only when the
-// sources are newer than the last build.
+// (bin/web-server.mjs, as `fieldmark start` runs it) on a free port, once `next build` is fresh.
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 const WEB_SERVER = path.join(ROOT, "bin/web-server.mjs");
-const BUILD_ID = path.join(ROOT, ".next/BUILD_ID");
-const BUILD_LOCK = path.join(ROOT, ".next-build.lock");
-const SOURCES = ["app", "lib", "proxy.ts", "next.config.js", "postcss.config.mjs", "package.json", "tsconfig.json"];
 
 export const ADMIN = {
   email: "admin@example.org",
@@ -42,51 +37,6 @@ export type TestApp = {
   output: () => string;
   stop: () => Promise<void>;
 };
-
-function newestMtime(p: string): number {
-  const full = path.join(ROOT, p);
-  if (!fs.existsSync(full)) return 0;
-  const stat = fs.statSync(full);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(full)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
-
-function buildIsFresh(): boolean {
-  if (!fs.existsSync(BUILD_ID)) return false;
-  const built = fs.statSync(BUILD_ID).mtimeMs;
-  return SOURCES.every((s) => newestMtime(s) < built);
-}
-
-/** `next build`, unless .next is newer than every source. Test files may race here, hence the lock. */
-export async function ensureBuilt(): Promise<void> {
-  if (buildIsFresh()) return;
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(BUILD_LOCK);
-      break;
-    } catch {
-      const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 10 * 60_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true }); // left by a killed run
-      if (Date.now() > deadline) throw new Error("gave up waiting for another next build to finish");
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    if (buildIsFresh()) return; // another test file built it while we waited
-    const r = spawnSync(process.execPath, [NEXT_BIN, "build"], {
-      cwd: ROOT,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
-  } finally {
-    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
-  }
-}
 
 async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;

@@ -8,7 +8,9 @@ import { meanSameClassShare } from "./neighbours";
 
 // Proof on real photos that the preprocessing and the exposed embedding are right: MobileNetV2's own
 // 1000-way output on natural-mix (reference preprocessing: top-1 81%, a channel-order or
-// normalisation bug: near 0), and same-species nearest neighbours on lepidoptera (reference 0.73).
+// normalisation bug: near 0), and same-species nearest neighbours on lepidoptera. Those are measured on
+// the 50 even-numbered species (2,500 photos, half the embedding time of all 99): 0.787 on an AVX2
+// EPYC, where all 99 species give 0.699 (0.73 on an AVX-512 machine); fewer species, fewer look-alikes.
 
 const available = sharedFixturesAvailable(mobilenetDir, naturalMixDir, lepidopteraDir);
 
@@ -60,13 +62,15 @@ describe.skipIf(!available)("MobileNetV2 on the shared fixtures", () => {
     expect(top5 / files.length).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("embeds lepidoptera so that >= 65% of each photo's 10 nearest neighbours are the same species", async () => {
+  it("embeds lepidoptera so that >= 72% of each photo's 10 nearest neighbours are the same species", async () => {
     const train = JSON.parse(fs.readFileSync(path.join(lepidopteraDir, "train.json"), "utf8"));
     const species = new Map<number, number>(
       train.annotations.map((a: { image_id: number; category_id: number }) => [a.image_id, a.category_id]),
     );
-    const images: { id: number; file_name: string }[] = train.images;
-    expect(images.length).toBe(4950);
+    const all: { id: number; file_name: string }[] = train.images;
+    expect(all.length).toBe(4950);
+    const images = all.filter((im) => species.get(im.id)! % 2 === 0);
+    expect(images.length).toBe(2500);
     const started = Date.now();
     const vectors = await embedImages(
       encoder,
@@ -81,6 +85,6 @@ describe.skipIf(!available)("MobileNetV2 on the shared fixtures", () => {
     console.log(
       `lepidoptera: mean same-species share of 10 nearest neighbours ${share.toFixed(4)}; embedded ${images.length} in ${seconds.toFixed(1)} s (${(images.length / seconds).toFixed(0)} images/s)`,
     );
-    expect(share).toBeGreaterThanOrEqual(0.65);
+    expect(share).toBeGreaterThanOrEqual(0.72);
   }, 600_000);
 });

@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+// `next build` for the tests that run the app: only when a source is newer than the last build, once
+// for all test files (a lock folder; they may race here). The global setup starts it in the background
+// so that the files which do not need the app run meanwhile (tests/sequencer.ts runs those first).
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+const BUILD_ID = path.join(ROOT, ".next/BUILD_ID");
+const BUILD_LOCK = path.join(ROOT, ".next-build.lock");
+const SOURCES = ["app", "lib", "proxy.ts", "next.config.js", "postcss.config.mjs", "package.json", "tsconfig.json"];
+
+function newestMtime(p: string): number {
+  const full = path.join(ROOT, p);
+  if (!fs.existsSync(full)) return 0;
+  const stat = fs.statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(full)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  return newest;
+}
+
+function buildIsFresh(): boolean {
+  if (!fs.existsSync(BUILD_ID)) return false;
+  const built = fs.statSync(BUILD_ID).mtimeMs;
+  return SOURCES.every((s) => newestMtime(s) < built);
+}
+
+/** `next build`, unless .next is newer than every source. Test files may race here, hence the lock. */
+export async function ensureBuilt(): Promise<void> {
+  if (buildIsFresh()) return;
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 10 * 60_000) fs.rmSync(BUILD_LOCK, { recursive: true, force: true }); // left by a killed run
+      if (Date.now() > deadline) throw new Error("gave up waiting for another next build to finish");
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    if (buildIsFresh()) return; // another test file built it while we waited
+    const child = spawn(process.execPath, [NEXT_BIN, "build"], {
+      cwd: ROOT,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const status = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", resolve);
+    });
+    if (status !== 0) throw new Error(`next build failed:\n${output}`);
+  } finally {
+    fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
