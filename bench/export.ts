@@ -3,9 +3,10 @@
 // value in its history), a rerank set of 100 images per query. Rows per database: the whole export
 // (lib/export's buildExport and writing the files, as the worker does) against, in the same run, the raw
 // read of every judgment row (SELECT * FROM judgments, history included) it must at least do.
-// Usage: npx tsx bench/export.ts [--db pglite|pglite-served|postgres|both|all] [--rounds 2]
-// pglite runs the embedded database in the exporting process (`fieldmark export` while the tool is
-// stopped); pglite-served in a process of its own (scripts/serve-embedded.mjs), as `fieldmark start`
+// Usage: npx tsx bench/export.ts [--db pglite|pglite-thread|pglite-served|postgres|both|all] [--rounds 2]
+// pglite-thread runs the embedded database on a worker thread of the exporting process, as `fieldmark
+// export` opens it while the tool is stopped; pglite on the exporting thread itself (the baseline, as
+// every other command opens it); pglite-served in a process of its own (scripts/serve-embedded.mjs), as `fieldmark start`
 // serves it to the worker that runs a page's export and to a CLI started while the tool runs.
 // PostgreSQL needs FIELDMARK_BENCH_POSTGRES_URL (or FIELDMARK_TEST_POSTGRES_URL), an admin URL: the
 // bench creates and drops its own database there.
@@ -94,9 +95,10 @@ async function seed(): Promise<number> {
   return c;
 }
 
-type Kind = "pglite" | "pglite-served" | "postgres";
+type Kind = "pglite" | "pglite-thread" | "pglite-served" | "postgres";
 const KIND_LABEL: Record<Kind, string> = {
-  pglite: "pglite, in the exporting process",
+  pglite: "pglite, on the exporting thread",
+  "pglite-thread": "pglite, on a thread of its own (fieldmark export)",
   "pglite-served": "pglite, served by another process",
   postgres: "postgres",
 };
@@ -146,7 +148,7 @@ async function measure(kind: Kind, adminUrl?: string): Promise<(string | number)
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
   }
-  const opened = await openDatabase({ dataDir, port: 3000, databaseUrl });
+  const opened = await openDatabase({ dataDir, port: 3000, databaseUrl }, { thread: kind === "pglite-thread" });
   try {
     let t = performance.now();
     const collectionId = await seed();
@@ -212,14 +214,16 @@ async function measure(kind: Kind, adminUrl?: string): Promise<(string | number)
 
 async function main(): Promise<void> {
   const which = arg("db", "both");
-  if (!["pglite", "pglite-served", "postgres", "both", "all"].includes(which))
-    throw new Error("--db must be pglite, pglite-served, postgres, both (pglite and postgres) or all");
+  if (!["pglite", "pglite-thread", "pglite-served", "postgres", "both", "all"].includes(which))
+    throw new Error(
+      "--db must be pglite, pglite-thread, pglite-served, postgres, both (pglite-thread and postgres) or all",
+    );
   const adminUrl = process.env.FIELDMARK_BENCH_POSTGRES_URL || process.env.FIELDMARK_TEST_POSTGRES_URL;
   const kinds: Kind[] =
     which === "all"
-      ? ["pglite", "pglite-served", "postgres"]
+      ? ["pglite", "pglite-thread", "pglite-served", "postgres"]
       : which === "both"
-        ? ["pglite", "postgres"]
+        ? ["pglite-thread", "postgres"]
         : [which as Kind];
   if (kinds.includes("postgres") && !adminUrl)
     throw new Error(

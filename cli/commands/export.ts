@@ -42,43 +42,46 @@ export function registerExportCommand(program: Command): void {
         const out = path.resolve(opts.out);
         const { checkOutDir, writeExport } = await import("@/lib/export/write");
         checkOutDir(out); // before the database opens: a wrong folder is said at once
-        await withDatabase(async () => {
-          const collection = await collectionNamed(opts.collection);
-          const bar = progressBar(`exporting ${collection.name}`);
-          const started = Date.now();
-          const written = await writeExport(
-            collection.id,
-            out,
-            {
-              includeUnfinished: opts.includeUnfinished ?? false,
-              rerankSetVersion: opts.rerankSet === undefined ? undefined : Number(opts.rerankSet),
-              annotatorNames: opts.annotatorNames ?? false,
-            },
-            ({ phase, done, total }) => bar.update(done, total, phase),
-          );
-          bar.end();
-          const { plan } = written;
-          if (opts.json)
-            return printJson({
+        await withDatabase(
+          async () => {
+            const collection = await collectionNamed(opts.collection);
+            const bar = progressBar(`exporting ${collection.name}`);
+            const started = Date.now();
+            const written = await writeExport(
+              collection.id,
               out,
-              queries: plan.perSplit,
-              rerank_set: plan.rerankSet?.version ?? null,
-              left_out: plan.leftOut,
-              checksums: written.checksums,
-            });
-          console.log(
-            `exported ${plan.queries.length} queries (val ${plan.perSplit.val}, test ${plan.perSplit.test}), ` +
-              `${plan.judgments.toLocaleString("en-US")} judgments, ${written.files.size} files to ${out} ` +
-              `in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-          );
-          console.log(
-            plan.rerankSet
-              ? `rerank set version ${plan.rerankSet.version} (${plan.rerankSet.modelName})`
-              : "no rerank set built: no rerank files",
-          );
-          for (const q of plan.leftOut) console.log(`left out: query ${q.query_id}: ${q.reason}`);
-          console.log(`check the files with: (cd ${out} && sha256sum -c SHA256SUMS)`);
-        });
+              {
+                includeUnfinished: opts.includeUnfinished ?? false,
+                rerankSetVersion: opts.rerankSet === undefined ? undefined : Number(opts.rerankSet),
+                annotatorNames: opts.annotatorNames ?? false,
+              },
+              ({ phase, done, total }) => bar.update(done, total, phase),
+            );
+            bar.end();
+            const { plan } = written;
+            if (opts.json)
+              return printJson({
+                out,
+                queries: plan.perSplit,
+                rerank_set: plan.rerankSet?.version ?? null,
+                left_out: plan.leftOut,
+                checksums: written.checksums,
+              });
+            console.log(
+              `exported ${plan.queries.length} queries (val ${plan.perSplit.val}, test ${plan.perSplit.test}), ` +
+                `${plan.judgments.toLocaleString("en-US")} judgments, ${written.files.size} files to ${out} ` +
+                `in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+            );
+            console.log(
+              plan.rerankSet
+                ? `rerank set version ${plan.rerankSet.version} (${plan.rerankSet.modelName})`
+                : "no rerank set built: no rerank files",
+            );
+            for (const q of plan.leftOut) console.log(`left out: query ${q.query_id}: ${q.reason}`);
+            console.log(`check the files with: (cd ${out} && sha256sum -c SHA256SUMS)`);
+          },
+          { thread: true },
+        ); // the database works on one core while the files are made on the other
       },
     );
 }

@@ -14,9 +14,13 @@ export type OpenDatabase = {
 /**
  * Opens the database the environment names: DATABASE_URL if set, otherwise the embedded PGlite in the
  * data folder (joining the server another Fieldmark process runs there, or starting one). Applies
- * migrations and points this process's clients at it.
+ * migrations and points this process's clients at it. `thread`: serve a PGlite started here from a worker
+ * thread (lib/db/embedded-thread), so its queries and this process's JS run on two cores.
  */
-export async function openDatabase(config: Config = readConfig(), opts: { port?: number } = {}): Promise<OpenDatabase> {
+export async function openDatabase(
+  config: Config = readConfig(),
+  opts: { port?: number; thread?: boolean } = {},
+): Promise<OpenDatabase> {
   let url = config.databaseUrl;
   // a child of `fieldmark start` gets the embedded server's URL, and is told it is PGlite
   let kind: OpenDatabase["kind"] = process.env.FIELDMARK_DB_KIND === "pglite" ? "pglite" : "postgres";
@@ -25,7 +29,9 @@ export async function openDatabase(config: Config = readConfig(), opts: { port?:
     kind = "pglite";
     url = await findRunningEmbedded(config.dataDir);
     if (!url) {
-      embedded = await startEmbedded(config.dataDir, opts.port);
+      embedded = opts.thread
+        ? await (await import("./embedded-thread")).startEmbeddedThread(config.dataDir, opts.port)
+        : await startEmbedded(config.dataDir, opts.port);
       url = embedded.url;
     }
   }

@@ -100,4 +100,20 @@ describe.each(dbKinds)("fieldmark export on %s", (kind) => {
     expect(badSet.status).toBe(1);
     expect(badSet.stderr).toMatch(/^error: the collection has no rerank set version 7\n$/);
   }, 120_000);
+
+  // last: it stops this process's server, as when the tool is stopped and the CLI opens PGlite itself
+  it.runIf(kind === "pglite")(
+    "with the tool stopped, opens the database on a thread of its own and exports the same bytes",
+    async () => {
+      await t.stopServer();
+      const out = path.join(t.filesDir, "stopped");
+      const r = await fieldmark(t, "export", "--collection", "garden-survey", "--out", out);
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(out, "SHA256SUMS"), "utf8")).toBe(
+        fs.readFileSync(path.join(t.filesDir, "benchmark", "SHA256SUMS"), "utf8"),
+      );
+      expect(fs.existsSync(path.join(t.dataDir, "server.json"))).toBe(false); // the thread's server stopped
+    },
+    120_000,
+  );
 });

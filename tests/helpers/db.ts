@@ -16,6 +16,8 @@ export type TestDatabase = {
   dataDir: string;
   /** a folder beside it for the test's photos and source files, as a user keeps theirs outside the data folder */
   filesDir: string;
+  /** stops this process's clients and embedded server, keeping the files (as when the tool is stopped) */
+  stopServer: () => Promise<void>;
   close: () => Promise<void>;
 };
 
@@ -86,6 +88,7 @@ export async function createTestDatabase(kind: DbKind, opts: { fresh?: boolean }
       url: opened.url,
       dataDir,
       filesDir,
+      stopServer: () => opened.close(),
       close: async () => {
         await opened.close();
         fs.rmSync(root, { recursive: true, force: true });
@@ -106,6 +109,7 @@ export async function createTestDatabase(kind: DbKind, opts: { fresh?: boolean }
     url: opened.url,
     dataDir,
     filesDir,
+    stopServer: () => closeClients(),
     close: async () => {
       await closeClients();
       const a = new pg.Client({ connectionString: postgresAdminUrl });
