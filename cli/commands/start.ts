@@ -1,33 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { countUsers } from "@/lib/auth/users";
 import { readConfig } from "@/lib/config";
 import { openDatabase } from "@/lib/db/open";
+import { buildIsCurrent } from "../build-freshness";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const SOURCE_DIRS = ["app", "lib", "components", "generated"];
-const SOURCE_FILES = ["next.config.js", "postcss.config.mjs", "package.json", "tsconfig.json", "proxy.ts"];
-
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
-
-/** A production build is reused unless a source file changed after it. */
-function buildIsCurrent(): boolean {
-  const buildId = path.join(ROOT, ".next", "BUILD_ID");
-  if (!fs.existsSync(buildId)) return false;
-  const built = fs.statSync(buildId).mtimeMs;
-  const sources = [...SOURCE_DIRS, ...SOURCE_FILES].map((p) => newestMtime(path.join(ROOT, p)));
-  return Math.max(...sources) < built;
-}
-
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(cmd, args, { cwd: ROOT, env, stdio: "inherit" });
 }

@@ -1,36 +1,19 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { buildIsCurrent } from "../../cli/build-freshness"; // relative: vitest.config loads this file without the @ alias
 
-// `next build` for the tests that run the app: only when a source is newer than the last build, once
-// for all test files (a lock folder; they may race here). The global setup starts it in the background
-// so that the files which do not need the app run meanwhile (tests/sequencer.ts runs those first).
+// `next build` for the tests that run the app, when `fieldmark start` would build too (cli/build-freshness),
+// once for all test files (a lock folder; they may race here). tests/sequencer.ts starts it in the
+// background and runs the files that do not need the app meanwhile.
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
-const BUILD_ID = path.join(ROOT, ".next/BUILD_ID");
 const BUILD_LOCK = path.join(ROOT, ".next-build.lock");
-const SOURCES = ["app", "lib", "proxy.ts", "next.config.js", "postcss.config.mjs", "package.json", "tsconfig.json"];
-
-function newestMtime(p: string): number {
-  const full = path.join(ROOT, p);
-  if (!fs.existsSync(full)) return 0;
-  const stat = fs.statSync(full);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(full)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
-
-function buildIsFresh(): boolean {
-  if (!fs.existsSync(BUILD_ID)) return false;
-  const built = fs.statSync(BUILD_ID).mtimeMs;
-  return SOURCES.every((s) => newestMtime(s) < built);
-}
 
 /** `next build`, unless .next is newer than every source. Test files may race here, hence the lock. */
 export async function ensureBuilt(): Promise<void> {
-  if (buildIsFresh()) return;
+  if (buildIsCurrent()) return;
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     try {
@@ -44,7 +27,7 @@ export async function ensureBuilt(): Promise<void> {
     }
   }
   try {
-    if (buildIsFresh()) return; // another test file built it while we waited
+    if (buildIsCurrent()) return; // another test file built it while we waited
     const child = spawn(process.execPath, [NEXT_BIN, "build"], {
       cwd: ROOT,
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
