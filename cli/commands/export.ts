@@ -80,8 +80,8 @@ export function registerExportCommand(program: Command): void {
             for (const q of plan.leftOut) console.log(`left out: query ${q.query_id}: ${q.reason}`);
             console.log(`check the files with: (cd ${out} && sha256sum -c SHA256SUMS)`);
           },
-          { thread: true },
-        ); // the database works on one core while the files are made on the other
+          { thread: true }, // the database works on one core while the files are made on the other
+        );
       },
     );
 }
